@@ -1,0 +1,14 @@
+"""Shared fixtures. Every test gets its own config path and a private keyring."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path, monkeypatch):
+    """Never read or write the developer's real config or keyring."""
+    config = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("SMTP_SETUP_CONFIG", str(config))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    yield config
