@@ -1,0 +1,26 @@
+"""The Textual wizard. Import cost is paid only when the wizard opens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def build_wizard(config_path: Path | None = None, edit: str | None = None):
+    """Create the wizard app with its services loaded (used by the CLI and the tests)."""
+    from smtp_setup.app.services import WizardServices
+    from smtp_setup.app.wizard_app import SetupWizard
+    from smtp_setup.core.catalog import load_catalog
+    from smtp_setup.core.config_store import ConfigStore
+    from smtp_setup.core.secrets import keyring_status
+
+    services = WizardServices(store=ConfigStore(config_path), catalog=load_catalog())
+    services.reload()
+    services.keyring = keyring_status()
+    return SetupWizard(services, edit=edit)
+
+
+def run_wizard(config_path: Path | None = None, edit: str | None = None) -> int:
+    """Run the wizard in this terminal; returns the exit status (0 saved, 130 cancelled)."""
+    app = build_wizard(config_path, edit)
+    app.run()
+    return app.return_code if app.return_code is not None else 0

@@ -1,0 +1,100 @@
+"""What the wizard has gathered so far. Plain data; the steps read and fill it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from smtp_setup.core.profile import Profile, SecretRef, Security
+
+# Where the person chose to keep the password.
+STORE_KEYRING = "keyring"
+STORE_ENV = "env"
+STORE_COMMAND = "command"
+STORE_FILE = "inline"
+
+
+@dataclass
+class Draft:
+    """The profile being built, plus the choices that only matter until it is saved."""
+
+    profile: Profile = field(default_factory=lambda: Profile(name=""))
+    editing: str | None = None  # the saved profile's name when reconfiguring
+    provider_id: str = ""
+    host_key: str = "default"
+    password: str = ""  # typed in this session; never written except by the chosen store
+    secret_store: str = STORE_KEYRING
+    secret_target: str = ""  # env variable name or command, for those stores
+    use_auth: bool = True
+    test_ok: bool | None = None  # None: not run; False: failed; True: accepted
+    test_skipped: bool = False
+    touched: set[str] = field(default_factory=set)
+
+    @property
+    def kept_secret(self) -> SecretRef | None:
+        """The saved profile's secret reference, kept when no new password is typed."""
+        return self.profile.password if self.editing else None
+
+    def secret_ref(self) -> SecretRef | None:
+        """The reference that will be written for the chosen store (None without AUTH)."""
+        if not self.use_auth or not self.profile.username:
+            return None
+        name = self.profile.name or "draft"
+        if self.secret_store == STORE_ENV:
+            return SecretRef("env", self.secret_target)
+        if self.secret_store == STORE_COMMAND:
+            return SecretRef("command", self.secret_target)
+        if self.secret_store == STORE_FILE:
+            if not self.password and self.kept_secret and self.kept_secret.kind == "inline":
+                return self.kept_secret
+            return SecretRef("inline", self.password)
+        return SecretRef.keyring_for(name)
+
+    def to_profile(self) -> Profile:
+        """The profile as it would be written now (secret by reference)."""
+        profile = self.profile.copy()
+        profile.provider = self.provider_id or "custom"
+        if not self.use_auth:
+            profile.username = None
+        profile.password = self.secret_ref()
+        return profile
+
+    def reset_to(self, other: Draft) -> None:
+        """Replace every field in place (steps hold a reference to this object)."""
+        self.__dict__.update(other.__dict__)
+
+    def uses(self, security: Security) -> bool:
+        return self.profile.security is security
+
+
+def draft_for_new() -> Draft:
+    return Draft()
+
+
+def draft_for_profile(profile: Profile) -> Draft:
+    """A draft prefilled from a saved profile, for reconfiguring it."""
+    draft = Draft(profile=profile.copy(), editing=profile.name, provider_id=profile.provider)
+    draft.use_auth = bool(profile.username)
+    ref = profile.password
+    if ref is not None:
+        draft.secret_store = ref.kind
+        if ref.kind in (STORE_ENV, STORE_COMMAND):
+            draft.secret_target = ref.value
+    return draft
+
+
+def apply_provider(draft: Draft, provider) -> None:
+    """Reset the connection and login fields to a newly chosen provider's defaults."""
+    profile = draft.profile
+    draft.provider_id = provider.id
+    draft.host_key = next(iter(provider.hosts), "default")
+    profile.host = provider.default_host
+    profile.port = provider.recommended.port
+    profile.security = provider.recommended.security
+    draft.use_auth = provider.needs_auth
+    if provider.username_locked:
+        profile.username = provider.username_value
+    elif not provider.needs_auth:
+        profile.username = None
+    elif draft.editing is None:
+        profile.username = ""
+    draft.test_ok = None

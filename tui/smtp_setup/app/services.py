@@ -1,0 +1,51 @@
+"""What the steps need from outside the UI, gathered once and handed to each step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from smtp_setup.core.catalog import ProviderCatalog
+from smtp_setup.core.config_store import Config, ConfigError, ConfigStore
+
+
+@dataclass
+class WizardServices:
+    store: ConfigStore
+    catalog: ProviderCatalog
+    config: Config | None = None
+    config_error: ConfigError | None = None
+    keyring: tuple[bool, str] = (False, "not checked")
+    sandbox_port: int = 2525
+    extras: dict = field(default_factory=dict)
+
+    def reload(self) -> None:
+        try:
+            self.config = self.store.load()
+            self.config_error = None
+        except ConfigError as exc:
+            self.config = None
+            self.config_error = exc
+
+    @property
+    def profile_names(self) -> list[str]:
+        return sorted(self.config.profiles) if self.config else []
+
+    async def ensure_sandbox(self) -> int:
+        """Start the local sandbox server once; returns the port it listens on."""
+        sandbox = self.extras.get("sandbox")
+        if sandbox is None:
+            from smtp_setup.core.sandbox import Sandbox
+
+            sandbox = Sandbox()
+            self.sandbox_port = await sandbox.start_preferring(self.sandbox_port)
+            self.extras["sandbox"] = sandbox
+        return self.sandbox_port
+
+    def sandbox_messages(self) -> list:
+        sandbox = self.extras.get("sandbox")
+        return list(sandbox.messages) if sandbox else []
+
+    async def stop_sandbox(self) -> None:
+        sandbox = self.extras.pop("sandbox", None)
+        if sandbox is not None:
+            await sandbox.stop()

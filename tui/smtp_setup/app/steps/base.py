@@ -1,0 +1,71 @@
+"""The shape every wizard step shares: a title, why it asks, fields, and validity."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from smtp_setup.app.draft import Draft
+from smtp_setup.app.services import WizardServices
+
+
+class StepPane(VerticalScroll):
+    """One pane of the wizard. Subclasses fill `compose_body`, `enter`, `errors`, `leave`."""
+
+    step_id: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    why: ClassVar[str] = ""
+    next_label: ClassVar[str] = "Next"
+
+    class ValidityChanged(Message):
+        """The step became valid or invalid; the app enables or disables Next."""
+
+        def __init__(self, step: StepPane) -> None:
+            super().__init__()
+            self.step = step
+
+    class Advance(Message):
+        """The step asks to move on (e.g. Enter in its last field)."""
+
+    class GoTo(Message):
+        """The step asks to jump to another step (e.g. back to the connection settings)."""
+
+        def __init__(self, step_id: str) -> None:
+            super().__init__()
+            self.step_id = step_id
+
+    def __init__(self, draft: Draft, services: WizardServices) -> None:
+        super().__init__(id=self.step_id, classes="step")
+        self.draft = draft
+        self.services = services
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.title, classes="step-title")
+        yield Static(self.why, classes="step-why", markup=False)
+        yield from self.compose_body()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def enter(self) -> None:
+        """Called each time the step is shown: load values from the draft."""
+
+    def leave(self) -> None:
+        """Called when leaving by Next or Back: store values into the draft."""
+
+    def errors(self) -> list[str]:
+        """Problems that keep Next disabled (empty when the step is complete)."""
+        return []
+
+    def focus_first(self) -> None:
+        for widget in self.query("Input, OptionList, RadioSet, Button, Select"):
+            if widget.focusable and widget.display and not widget.disabled:
+                widget.focus()
+                return
+
+    def validity_changed(self) -> None:
+        self.post_message(self.ValidityChanged(self))

@@ -1,0 +1,197 @@
+"""Step 3: server, port and encryption, each choice explained."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Checkbox, Collapsible, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.widgets.field import Field
+from smtp_setup.core import validation
+from smtp_setup.core.catalog import PortOption
+from smtp_setup.core.profile import Security
+
+CUSTOM = "custom-port"
+SECURITY_CHOICES = [(s.label, s.value) for s in Security]
+
+
+class ConnectionStep(StepPane):
+    step_id = "connection"
+    title = "Server, port and encryption"
+    why = (
+        "The port decides how the connection is encrypted. Implicit TLS (465) encrypts from the "
+        "first byte and is what RFC 8314 recommends; STARTTLS (587) upgrades a plain connection "
+        "before you log in; 2525 helps where a network blocks the usual ports."
+    )
+
+    def compose_body(self) -> ComposeResult:
+        yield Select([], id="host-choice", allow_blank=False, prompt="Region")
+        yield Field("Server host name", check=validation.host, input_id="host",
+                    placeholder="smtp.example.com", id="host-field")
+        yield Static("", id="host-fixed", markup=False)
+        yield Static("Port and encryption", classes="field-label")
+        yield OptionList(id="port-list")
+        with Horizontal(id="custom-port-row"):
+            yield Field("Port", check=validation.port, input_id="custom-port",
+                        placeholder="e.g. 1025", id="custom-port-field")
+            yield Select(SECURITY_CHOICES, id="custom-security", allow_blank=False,
+                         value=Security.STARTTLS.value)
+        yield Static("", id="plain-warning", classes="-warning", markup=False)
+        yield Checkbox("I understand: the password is sent unencrypted", id="plain-ok")
+        with Collapsible(title="Advanced: certificates and time limit", id="advanced"):
+            yield Checkbox("Verify the server's certificate (strongly recommended)",
+                           value=True, id="verify")
+            yield Field("Extra trusted CA file (for a private or self-signed CA)",
+                        check=_ca_file_check, input_id="ca-file", optional=True,
+                        placeholder="/etc/ssl/private-ca.pem", id="ca-field")
+            yield Field("Time limit for a test send (seconds)", check=validation.timeout,
+                        input_id="timeout", id="timeout-field")
+
+    @property
+    def provider(self):
+        return self.services.catalog.get(self.draft.provider_id or "custom")
+
+    def _port_options(self) -> list[PortOption]:
+        return list(self.provider.ports)
+
+    def enter(self) -> None:
+        provider, profile = self.provider, self.draft.profile
+        hosts = provider.hosts
+        host_choice = self.query_one("#host-choice", Select)
+        multi = len(hosts) > 1 and not provider.host_editable
+        host_choice.display = multi
+        if multi:
+            host_choice.set_options([(f"{key}: {host}", key) for key, host in hosts.items()])
+            key = next((k for k, h in hosts.items() if h == profile.host), next(iter(hosts)))
+            host_choice.value = key
+        host_field = self.query_one("#host-field", Field)
+        host_field.display = provider.host_editable
+        host_field.value = profile.host
+        fixed = self.query_one("#host-fixed", Static)
+        fixed.display = not provider.host_editable and not multi
+        fixed.update(f"Server: {profile.host}  (set by {provider.name})")
+
+        plist = self.query_one("#port-list", OptionList)
+        options = []
+        for index, option in enumerate(self._port_options()):
+            label = Text()
+            label.append(f"{option.port:>5}  ", style="bold")
+            label.append(option.security.label, style="bold")
+            if option.port == provider.recommended.port and option.security is provider.recommended.security:
+                label.append("  ★ recommended", style="bold green")
+            label.append("\n       " + option.explain(), style="dim")
+            options.append(Option(label, id=f"port-{index}"))
+        options.append(Option(Text("  Custom port…\n       Any other port, with the encryption you choose."), id=CUSTOM))
+        plist.set_options(options)
+        match = provider.port_option(profile.port, profile.security)
+        if match is not None:
+            plist.highlighted = self._port_options().index(match)
+        else:
+            plist.highlighted = len(options) - 1
+            self.query_one("#custom-port-field", Field).value = str(profile.port)
+            self.query_one("#custom-security", Select).value = profile.security.value
+        self.query_one("#verify", Checkbox).value = profile.verify_certificates
+        self.query_one("#ca-field", Field).value = profile.ca_file or ""
+        self.query_one("#timeout-field", Field).value = f"{profile.timeout:g}"
+        self._refresh()
+
+    def _chosen(self) -> tuple[int | None, Security]:
+        plist = self.query_one("#port-list", OptionList)
+        option = plist.highlighted_option
+        if option is None or option.id == CUSTOM:
+            text = self.query_one("#custom-port-field", Field).value
+            security = Security(self.query_one("#custom-security", Select).value)
+            return (int(text) if not validation.port(text) else None), security
+        chosen = self._port_options()[int(option.id.removeprefix("port-"))]
+        return chosen.port, chosen.security
+
+    def _refresh(self) -> None:
+        plist = self.query_one("#port-list", OptionList)
+        custom = plist.highlighted_option is not None and plist.highlighted_option.id == CUSTOM
+        self.query_one("#custom-port-row").display = custom
+        _, security = self._chosen()
+        plain = security is Security.NONE
+        warning = self.query_one("#plain-warning", Static)
+        warning.display = plain
+        needs_ack = plain and self.draft.use_auth and self.provider.id != "sandbox"
+        self.query_one("#plain-ok", Checkbox).display = needs_ack
+        if plain:
+            warning.update(
+                "! No encryption: anyone on the network path can read your mail"
+                + (" and your password." if needs_ack else ".")
+                + " Use this only for a server on this machine or a network you trust."
+            )
+        verify = self.query_one("#verify", Checkbox).value
+        if not verify:
+            warning.display = True
+            warning.update(
+                "! Certificate checks are off: a machine in the middle could pose as your "
+                "server and read your password. Prefer adding the CA file instead."
+            )
+        for field in self.query(Field):
+            field.refresh_message(show_errors=False)
+        self.validity_changed()
+
+    @on(OptionList.OptionHighlighted, "#port-list")
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self._refresh()
+
+    @on(OptionList.OptionSelected, "#port-list")
+    def _port_selected(self) -> None:
+        if not self.errors():
+            self.post_message(self.Advance())
+
+    def errors(self) -> list[str]:
+        problems = []
+        provider = self.provider
+        if provider.host_editable:
+            error = self.query_one("#host-field", Field).error
+            if error:
+                problems.append(error)
+        port, security = self._chosen()
+        if port is None:
+            problems.append(validation.port(self.query_one("#custom-port-field", Field).value) or "")
+        checkbox = self.query_one("#plain-ok", Checkbox)
+        if checkbox.display and not checkbox.value:
+            problems.append("Confirm that you accept sending the password unencrypted.")
+        for field_id in ("#ca-field", "#timeout-field"):
+            error = self.query_one(field_id, Field).error
+            if error:
+                problems.append(error)
+        return problems
+
+    def leave(self) -> None:
+        provider, profile = self.provider, self.draft.profile
+        if provider.host_editable:
+            profile.host = self.query_one("#host-field", Field).value.strip()
+        elif len(provider.hosts) > 1:
+            key = self.query_one("#host-choice", Select).value
+            if key in provider.hosts:
+                self.draft.host_key = key
+                profile.host = provider.hosts[key]
+        port, security = self._chosen()
+        if port is not None:
+            if (port, security) != (profile.port, profile.security):
+                self.draft.test_ok = None
+            profile.port, profile.security = port, security
+        profile.verify_certificates = self.query_one("#verify", Checkbox).value
+        profile.ca_file = self.query_one("#ca-field", Field).value.strip() or None
+        timeout = self.query_one("#timeout-field", Field).value
+        if not validation.timeout(timeout):
+            profile.timeout = float(timeout)
+
+
+def _ca_file_check(value: str) -> str | None:
+    from pathlib import Path
+
+    path = Path(value.strip()).expanduser()
+    if not path.is_file():
+        return f"No file at {path}. Give the path of a PEM file with the CA certificate."
+    return None

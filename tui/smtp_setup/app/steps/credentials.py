@@ -1,0 +1,184 @@
+"""Step 4: the login, and where its secret is kept."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
+
+from smtp_setup.app.draft import STORE_COMMAND, STORE_ENV, STORE_FILE, STORE_KEYRING
+from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.widgets.field import Field
+from smtp_setup.core import validation
+
+STORES = (STORE_KEYRING, STORE_ENV, STORE_COMMAND, STORE_FILE)
+
+
+def _required(value: str) -> str | None:
+    return None if value else "This field is required."
+
+
+class CredentialsStep(StepPane):
+    step_id = "credentials"
+    title = "Login"
+    why = (
+        "Most servers want a username and a secret before they accept mail. The secret is "
+        "often not your account password: many providers want an app password, an API key "
+        "or a dedicated SMTP key. Choose below where smtp-setup keeps it."
+    )
+
+    BINDINGS = [
+        Binding("ctrl+r", "reveal", "Show/hide password", id="credentials.reveal"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="no-login", markup=False)
+        yield Checkbox("This server needs a login (SMTP AUTH)", value=True, id="use-auth")
+        yield Field("Username", check=_username_check, input_id="username", id="username-field")
+        yield Field("Password", input_id="password", password=True, id="password-field",
+                    optional=True)
+        yield Static("Keep the password in", classes="field-label", id="store-label")
+        with RadioSet(id="store"):
+            yield RadioButton("the system keyring (recommended)", id=STORE_KEYRING)
+            yield RadioButton("an environment variable", id=STORE_ENV)
+            yield RadioButton("the output of a command (e.g. pass show smtp/work)", id=STORE_COMMAND)
+            yield RadioButton("the config file (readable only by you)", id=STORE_FILE)
+        yield Field("Environment variable name", check=validation.env_name, input_id="env-name",
+                    placeholder="SMTP_PASSWORD", id="env-field")
+        yield Field("Command that prints the password", check=validation.secret_command,
+                    input_id="secret-command", placeholder="pass show smtp/work", id="command-field")
+        yield Static("", id="store-note", markup=False)
+
+    @property
+    def provider(self):
+        return self.services.catalog.get(self.draft.provider_id or "custom")
+
+    def enter(self) -> None:
+        provider, draft = self.provider, self.draft
+        profile = draft.profile
+        needs_auth = provider.needs_auth
+        optional_auth = provider.id == "custom" or provider.host_editable
+        no_login = self.query_one("#no-login", Static)
+        no_login.display = not needs_auth
+        no_login.update(f"{provider.name} needs no login. Press Next to continue.")
+        use_auth = self.query_one("#use-auth", Checkbox)
+        use_auth.display = needs_auth and optional_auth
+        use_auth.value = draft.use_auth
+        user = self.query_one("#username-field", Field)
+        user.value = profile.username or ""
+        user.input.disabled = provider.username_locked
+        user.hint = provider.username_hint or ""
+        if provider.username_locked:
+            user.hint = f"Set by {provider.name}: the username is the literal word {provider.username_value}."
+        password = self.query_one("#password-field", Field)
+        password.label = provider.password_label or "Password"
+        password.query_one(".field-label", Static).update(password.label)
+        password.value = draft.password
+        hint = provider.password_hint or ""
+        if draft.kept_secret is not None:
+            hint = "Leave empty to keep the saved password. " + hint
+        password.hint = hint
+        ok, why_not = self.services.keyring
+        keyring_button = self.query_one(f"#{STORE_KEYRING}", RadioButton)
+        keyring_button.disabled = not ok
+        if not ok:
+            keyring_button.label = f"the system keyring — not available here ({why_not})"
+            if draft.secret_store == STORE_KEYRING:
+                draft.secret_store = STORE_ENV if draft.editing else STORE_FILE
+        self.query_one(f"#{draft.secret_store}", RadioButton).value = True
+        target = draft.secret_target
+        self.query_one("#env-field", Field).value = target if draft.secret_store == STORE_ENV else ""
+        self.query_one("#command-field", Field).value = (
+            target if draft.secret_store == STORE_COMMAND else ""
+        )
+        self._refresh()
+
+    @property
+    def store(self) -> str:
+        pressed = self.query_one("#store", RadioSet).pressed_button
+        return pressed.id if pressed and pressed.id in STORES else STORE_FILE
+
+    @property
+    def auth_on(self) -> bool:
+        return self.provider.needs_auth and self.query_one("#use-auth", Checkbox).value
+
+    def _refresh(self) -> None:
+        auth, store = self.auth_on, self.store
+        for selector in ("#username-field", "#password-field", "#store-label", "#store"):
+            self.query_one(selector).display = auth
+        self.query_one("#env-field").display = auth and store == STORE_ENV
+        self.query_one("#command-field").display = auth and store == STORE_COMMAND
+        note = self.query_one("#store-note", Static)
+        note.display = auth
+        note.set_class(store == STORE_FILE, "-warning")
+        note.update({
+            STORE_KEYRING: "The password goes to your system keyring when you save; the config "
+                           "file only names the keyring entry.",
+            STORE_ENV: "The config file names the variable; the password is read from it each "
+                       "time you send. Type it above only to test now (it is not saved).",
+            STORE_COMMAND: "The command runs each time you send and its output is the password. "
+                           "Type it above only to test now (it is not saved).",
+            STORE_FILE: "! The password is written into the config file as plain text. The file "
+                        "is readable only by you (mode 0600), but backups and copies carry it.",
+        }[store])
+        for field in self.query(Field):
+            field.refresh_message(show_errors=False)
+        self.validity_changed()
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    @on(RadioSet.Changed)
+    def _changed(self) -> None:
+        self._refresh()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        if not self.errors():
+            self.post_message(self.Advance())
+
+    def action_reveal(self) -> None:
+        field = self.query_one("#password-field", Field)
+        field.input.password = not field.input.password
+
+    def errors(self) -> list[str]:
+        if not self.auth_on:
+            return []
+        problems = []
+        user = self.query_one("#username-field", Field)
+        if not user.value:
+            problems.append("Enter the username.")
+        elif user.error:
+            problems.append(user.error)
+        store = self.store
+        typed = self.query_one("#password-field", Field).value
+        kept = self.draft.kept_secret
+        if store in (STORE_KEYRING, STORE_FILE) and not typed:
+            same_store = kept is not None and kept.kind == store
+            if not same_store:
+                problems.append(f"Enter the {self.provider.password_label or 'password'}.")
+        if store == STORE_ENV:
+            error = self.query_one("#env-field", Field).error
+            if error:
+                problems.append(error)
+        if store == STORE_COMMAND:
+            error = self.query_one("#command-field", Field).error
+            if error:
+                problems.append(error)
+        return problems
+
+    def leave(self) -> None:
+        draft = self.draft
+        draft.use_auth = self.auth_on
+        if draft.use_auth:
+            draft.profile.username = self.query_one("#username-field", Field).value
+        draft.password = self.query_one("#password-field", Field).value
+        draft.secret_store = self.store
+        if draft.secret_store == STORE_ENV:
+            draft.secret_target = self.query_one("#env-field", Field).value
+        elif draft.secret_store == STORE_COMMAND:
+            draft.secret_target = self.query_one("#command-field", Field).value
+
+
+def _username_check(value: str) -> str | None:
+    return _required(value) or validation.username(value)

@@ -1,0 +1,124 @@
+"""Step 2: which service sends the mail. Shows what it needs before asking for anything."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from smtp_setup.app.draft import apply_provider
+from smtp_setup.app.steps.base import StepPane
+
+
+class ProviderStep(StepPane):
+    step_id = "provider"
+    title = "Who sends your mail?"
+    why = (
+        "Each provider has its own server, ports and kind of password. Pick yours and the "
+        "right settings are filled in; choose \"Other SMTP server\" for anything else, or the "
+        "local sandbox to try everything without an account."
+    )
+
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="Type to filter, e.g. gmail, sendgrid, ses", id="provider-filter")
+        with Horizontal(id="provider-columns"):
+            yield OptionList(id="provider-list")
+            yield Static("", id="provider-detail", markup=False)
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    def _fill(self, text: str) -> None:
+        catalog = self.services.catalog
+        wanted = {p.id for p in catalog.search(text)} if text.strip() else None
+        options: list[Option | None] = []
+        for title, providers in catalog.groups():
+            shown = [p for p in providers if wanted is None or p.id in wanted]
+            if not shown:
+                continue
+            options.append(Option(Text(title.upper(), style="bold dim"), disabled=True))
+            options.extend(Option(f"  {p.name}", id=p.id) for p in shown)
+        plist = self.query_one("#provider-list", OptionList)
+        plist.set_options(options)
+        self._highlight(self.draft.provider_id)
+        if plist.highlighted is None or plist.highlighted_option is None:
+            for index, option in enumerate(plist.options):
+                if not option.disabled:
+                    plist.highlighted = index
+                    break
+        self._show_detail()
+
+    def _highlight(self, provider_id: str) -> None:
+        plist = self.query_one("#provider-list", OptionList)
+        for index, option in enumerate(plist.options):
+            if option.id == provider_id:
+                plist.highlighted = index
+                return
+
+    @property
+    def selected_id(self) -> str | None:
+        option = self.query_one("#provider-list", OptionList).highlighted_option
+        return option.id if option and not option.disabled else None
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#provider-detail", Static)
+        provider_id = self.selected_id
+        if provider_id is None:
+            detail.update("No provider matches. Clear the filter, or choose Other SMTP server.")
+            return
+        p = self.services.catalog.get(provider_id)
+        text = Text()
+        text.append(p.name + "\n", style="bold")
+        text.append(p.summary + "\n\n")
+        needs = p.needs()
+        if needs:
+            text.append("You will need:\n", style="bold")
+            for item in needs:
+                text.append(f" • {item}\n")
+        if p.default_host:
+            port = p.recommended
+            text.append(
+                f"\nServer: {p.default_host}, port {port.port} ({port.security.label})\n",
+                style="dim",
+            )
+        if p.docs:
+            text.append(f"Guide: {p.docs}\n", style="dim")
+        detail.update(text)
+
+    @on(Input.Changed, "#provider-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+        self.validity_changed()
+
+    @on(Input.Submitted, "#provider-filter")
+    def _filter_submitted(self) -> None:
+        if self.selected_id:
+            self.post_message(self.Advance())
+
+    @on(OptionList.OptionHighlighted, "#provider-list")
+    def _highlighted(self) -> None:
+        self._show_detail()
+        self.validity_changed()
+
+    @on(OptionList.OptionSelected, "#provider-list")
+    def _selected(self) -> None:
+        if self.selected_id:
+            self.post_message(self.Advance())
+
+    def enter(self) -> None:
+        self._highlight(self.draft.provider_id)
+        self._show_detail()
+
+    def focus_first(self) -> None:
+        self.query_one("#provider-list", OptionList).focus()
+
+    def errors(self) -> list[str]:
+        return [] if self.selected_id else ["Choose a provider from the list."]
+
+    def leave(self) -> None:
+        provider_id = self.selected_id
+        if provider_id and provider_id != self.draft.provider_id:
+            apply_provider(self.draft, self.services.catalog.get(provider_id))

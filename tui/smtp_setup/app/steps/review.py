@@ -1,0 +1,153 @@
+"""Step 7: name the profile, see exactly what will be written, save."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import Checkbox, Input, Static
+
+from smtp_setup.app.draft import STORE_KEYRING
+from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.widgets.field import Field
+from smtp_setup.core import validation
+
+
+class ReviewStep(StepPane):
+    step_id = "review"
+    title = "Review and save"
+    why = (
+        "This is exactly what will be written to your config file. Secrets appear only as "
+        "where they are kept. Nothing is saved until you press Save."
+    )
+    next_label = "Save"
+
+    class Saved(Message):
+        def __init__(self, name: str, path: str, replaced: bool) -> None:
+            super().__init__()
+            self.name, self.path, self.replaced = name, path, replaced
+
+    def compose_body(self) -> ComposeResult:
+        yield Field("Profile name", check=validation.profile_name, input_id="profile-name",
+                    placeholder="work", id="name-field")
+        yield Checkbox("Make this the default profile", id="make-default")
+        yield Static("", id="summary", markup=False)
+        yield Static("", id="toml-preview", markup=False)
+        yield Static("", id="save-path", classes="dim", markup=False)
+        yield Static("", id="save-error", classes="-error", markup=False)
+
+    def enter(self) -> None:
+        draft, services = self.draft, self.services
+        name_field = self.query_one("#name-field", Field)
+        if not name_field.value:
+            name_field.value = draft.editing or self._suggest_name()
+        config = services.config
+        default = self.query_one("#make-default", Checkbox)
+        is_default = bool(config and config.default_profile == draft.editing and draft.editing)
+        default.value = is_default or not services.profile_names
+        self.query_one("#save-error").display = False
+        self._refresh()
+
+    def _suggest_name(self) -> str:
+        base = self.draft.provider_id or "mail"
+        names = set(self.services.profile_names)
+        if base not in names:
+            return base
+        return next(f"{base}-{n}" for n in range(2, 1000) if f"{base}-{n}" not in names)
+
+    @property
+    def profile_name(self) -> str:
+        return self.query_one("#name-field", Field).value.strip()
+
+    def _refresh(self) -> None:
+        draft, services = self.draft, self.services
+        field = self.query_one("#name-field", Field)
+        field.refresh_message(show_errors=True)
+        name = self.profile_name
+        if not field.error and name in services.profile_names and name != draft.editing:
+            message = field.query_one(".field-message", Static)
+            message.update(f"! A profile named {name} exists; saving replaces it.")
+        draft.profile.name = name
+        profile = draft.to_profile()
+        profile.name = name or "unnamed"
+        self.query_one("#summary", Static).update(self._summary(profile))
+        self.query_one("#toml-preview", Static).update(services.store.render_profile(profile))
+        self.query_one("#save-path", Static).update(f"File: {services.store.path}")
+        self.validity_changed()
+
+    def _summary(self, profile) -> Text:
+        provider = self.services.catalog.get(profile.provider)
+        draft = self.draft
+        rows = [
+            ("Provider", provider.name),
+            ("Server", f"{profile.server} · {profile.security.label}"),
+            ("Login", profile.username or "none"),
+            ("Password", profile.password.describe() if profile.password else "none"),
+            ("From", f"{profile.from_name} <{profile.from_email}>" if profile.from_name
+             else profile.from_email),
+        ]
+        if draft.test_ok:
+            rows.append(("Test", "✓ accepted by the server"))
+        elif draft.test_ok is False:
+            rows.append(("Test", "✗ the last test failed; you can save anyway and fix it later"))
+        else:
+            rows.append(("Test", "! not tested; run smtp-setup test NAME after saving"))
+        text = Text()
+        for label, value in rows:
+            text.append(f"{label:>9}  ", style="bold")
+            text.append(f"{value}\n")
+        return text
+
+    @on(Input.Changed, "#profile-name")
+    def _name_changed(self) -> None:
+        self._refresh()
+
+    @on(Input.Submitted, "#profile-name")
+    def _submitted(self) -> None:
+        if not self.errors():
+            self.post_message(self.Advance())
+
+    def errors(self) -> list[str]:
+        problems = []
+        error = self.query_one("#name-field", Field).error
+        if error:
+            problems.append(error)
+        if self.services.config_error:
+            problems.append("The config file has an error; fix it before saving.")
+        return problems
+
+    def leave(self) -> None:
+        self.draft.profile.name = self.profile_name
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def save(self) -> None:
+        """Store the secret where chosen, then write the profile; report success upward."""
+        from smtp_setup.core.config_store import ConfigError
+        from smtp_setup.core.secrets import SecretError, resolve_secret_async, store_in_keyring
+
+        draft, services = self.draft, self.services
+        name = self.profile_name
+        draft.profile.name = name
+        profile = draft.to_profile()
+        try:
+            if profile.password is not None and draft.secret_store == STORE_KEYRING:
+                if draft.password:
+                    await asyncio.to_thread(store_in_keyring, name, draft.password)
+                elif draft.kept_secret and draft.kept_secret != profile.password:
+                    # Saving a copy under a new name: copy the keyring entry too.
+                    secret = await resolve_secret_async(draft.kept_secret, draft.editing or name)
+                    await asyncio.to_thread(store_in_keyring, name, secret)
+            make_default = self.query_one("#make-default", Checkbox).value
+            path = await asyncio.to_thread(
+                services.store.save_profile, profile, make_default=make_default
+            )
+        except (SecretError, ConfigError, OSError) as exc:
+            error = self.query_one("#save-error", Static)
+            error.display = True
+            error.update(f"✗ Not saved: {exc}")
+            return
+        replaced = name in services.profile_names
+        self.post_message(self.Saved(name, str(path), replaced))

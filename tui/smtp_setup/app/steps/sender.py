@@ -1,0 +1,66 @@
+"""Step 5: who the mail comes from."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.widgets.field import Field
+from smtp_setup.core import validation
+
+
+class SenderStep(StepPane):
+    step_id = "sender"
+    title = "Sender"
+    why = (
+        "Receivers see this address and name. Most services only accept a From address they "
+        "have verified (or one on a domain you have set up with them), so use one you own."
+    )
+
+    def compose_body(self) -> ComposeResult:
+        yield Field("From address", check=validation.email_address, input_id="from-email",
+                    placeholder="alerts@example.com", id="from-email-field")
+        yield Field("From name (optional)", check=validation.header_text, input_id="from-name",
+                    placeholder="Example Alerts", id="from-name-field", optional=True)
+        yield Static("", id="sender-note", classes="dim", markup=False)
+
+    def enter(self) -> None:
+        profile = self.draft.profile
+        from_email = profile.from_email
+        if not from_email and profile.username and "@" in profile.username:
+            if not validation.email_address(profile.username):
+                from_email = profile.username
+        self.query_one("#from-email-field", Field).value = from_email
+        self.query_one("#from-name-field", Field).value = profile.from_name
+        provider = self.services.catalog.get(self.draft.provider_id or "custom")
+        self.query_one("#sender-note", Static).update(
+            f"{provider.name}: " + provider.hints[0] if provider.hints else ""
+        )
+        self._refresh()
+
+    def _refresh(self) -> None:
+        for field in self.query(Field):
+            field.refresh_message(show_errors=False)
+        self.validity_changed()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self._refresh()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        if not self.errors():
+            self.post_message(self.Advance())
+
+    def errors(self) -> list[str]:
+        return [f.error for f in self.query(Field) if f.error]
+
+    def leave(self) -> None:
+        profile = self.draft.profile
+        new_from = self.query_one("#from-email-field", Field).value.strip()
+        if new_from != profile.from_email:
+            self.draft.test_ok = None
+        profile.from_email = new_from
+        profile.from_name = self.query_one("#from-name-field", Field).value.strip()

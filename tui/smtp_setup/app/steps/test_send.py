@@ -1,0 +1,209 @@
+"""Step 6: a live test send, each SMTP stage shown as it happens."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Collapsible, Input, Log, Static
+
+from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.widgets.field import Field
+from smtp_setup.app.widgets.stage_list import StageList
+from smtp_setup.core import validation
+
+
+class TestStep(StepPane):
+    step_id = "test"
+    title = "Send a test message"
+    why = (
+        "A real message through your settings shows whether they work. Each stage of the SMTP "
+        "conversation is checked in turn, so a failure points at its cause. Success means the "
+        "server accepted the message; delivery to the inbox is up to it."
+    )
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="send-row"):
+            yield Field("Send the test to", check=validation.email_address, input_id="recipient",
+                        placeholder="you@example.com", id="recipient-field")
+            yield Button("Send test", id="send", variant="primary")
+            yield Button("Cancel", id="cancel-send", variant="warning")
+        yield StageList(id="stages")
+        yield Static("", id="outcome", markup=False)
+        with Horizontal(id="fix-buttons"):
+            yield Button("Try suggested settings", id="try-suggestion", variant="success")
+            yield Button("Back to connection", id="goto-connection")
+            yield Button("Back to login", id="goto-credentials")
+        yield Static("", id="received", markup=False)
+        with Collapsible(title="Transcript (passwords hidden)", id="transcript-box"):
+            yield Log(id="transcript", highlight=False)
+
+    @property
+    def next_label(self) -> str:  # type: ignore[override]
+        return "Next" if self.draft.test_ok else "Skip test"
+
+    def on_mount(self) -> None:
+        self.query_one("#stages", StageList).reset()
+        for selector in ("#cancel-send", "#fix-buttons", "#received", "#outcome"):
+            self.query_one(selector).display = False
+        self.suggestion: dict | None = None
+
+    def enter(self) -> None:
+        field = self.query_one("#recipient-field", Field)
+        if not field.value:
+            field.value = self.draft.profile.from_email
+        self._refresh()
+
+    def focus_first(self) -> None:
+        self.query_one("#send", Button).focus()
+
+    def _refresh(self) -> None:
+        field = self.query_one("#recipient-field", Field)
+        field.refresh_message(show_errors=False)
+        self.query_one("#send", Button).disabled = bool(field.error) or self.sending
+        self.validity_changed()
+
+    sending = False
+
+    @on(Input.Changed, "#recipient")
+    def _recipient_changed(self) -> None:
+        self._refresh()
+
+    @on(Input.Submitted, "#recipient")
+    @on(Button.Pressed, "#send")
+    def _send_pressed(self) -> None:
+        if not self.query_one("#recipient-field", Field).error:
+            self.start_send()
+
+    @on(Button.Pressed, "#cancel-send")
+    def _cancel_pressed(self) -> None:
+        self.workers.cancel_group(self, "send")
+        self._finish_ui()
+        self._show_outcome("! Test cancelled. Nothing was sent.", "-warning")
+
+    @on(Button.Pressed, "#goto-connection")
+    def _goto_connection(self) -> None:
+        self.post_message(self.GoTo("connection"))
+
+    @on(Button.Pressed, "#goto-credentials")
+    def _goto_credentials(self) -> None:
+        self.post_message(self.GoTo("credentials"))
+
+    @on(Button.Pressed, "#try-suggestion")
+    def _try_suggestion(self) -> None:
+        if self.suggestion:
+            profile = self.draft.profile
+            for key in ("port", "security", "host"):
+                if key in self.suggestion:
+                    value = self.suggestion[key]
+                    if key == "security":
+                        from smtp_setup.core.profile import Security
+
+                        value = Security(value)
+                    setattr(profile, key, value)
+            self.start_send()
+
+    def start_send(self) -> None:
+        self.query_one("#stages", StageList).reset()
+        self.query_one("#transcript", Log).clear()
+        for selector in ("#fix-buttons", "#received"):
+            self.query_one(selector).display = False
+        self._show_outcome(f"Sending through {self.draft.profile.server}…", "")
+        self.query_one("#send", Button).disabled = True
+        self.query_one("#cancel-send").display = True
+        self.sending = True
+        self.draft.test_ok = None
+        self._send(self.query_one("#recipient-field", Field).value.strip())
+
+    @work(exclusive=True, group="send", exit_on_error=False)
+    async def _send(self, recipient: str) -> None:
+        from smtp_setup.core.secrets import SecretError, resolve_secret_async
+        from smtp_setup.core.sending import send_test_message
+
+        draft = self.draft
+        if draft.provider_id == "sandbox":
+            draft.profile.port = await self.services.ensure_sandbox()
+        profile = draft.to_profile()
+        profile.name = draft.editing or profile.name or "new profile"
+        password = None
+        if draft.use_auth and profile.username:
+            password = draft.password or None
+            ref = profile.password if password is None else None
+            if ref is None and password is None:
+                ref = draft.kept_secret
+            if password is None and ref is not None:
+                try:
+                    password = await resolve_secret_async(ref, profile.name)
+                except SecretError as exc:
+                    self._finish_ui()
+                    self._show_outcome(f"✗ {exc}", "-error")
+                    return
+        stages = self.query_one("#stages", StageList)
+        result = await send_test_message(
+            profile, password, to=recipient,
+            on_event=lambda e: stages.record(e.name, e.status, e.ms, e.detail),
+        )
+        self._finish_ui()
+        log = self.query_one("#transcript", Log)
+        log.write_lines(result.transcript)
+        draft.test_ok = result.ok
+        if result.ok:
+            self._show_outcome(
+                f"✓ Accepted by the server in {result.total_ms:.0f} ms: {result.response}\n"
+                "Accepted means the server took responsibility for the message; check the "
+                "recipient's inbox (and spam folder) to confirm delivery.",
+                "-success",
+            )
+            self._show_received()
+        else:
+            self._show_diagnosis(result.diagnosis)
+        self._refresh()
+
+    def _finish_ui(self) -> None:
+        self.sending = False
+        self.query_one("#cancel-send").display = False
+        self.query_one("#send", Button).disabled = False
+
+    def _show_outcome(self, text: str | Text, css: str) -> None:
+        outcome = self.query_one("#outcome", Static)
+        outcome.display = True
+        outcome.update(text)
+        outcome.set_classes(css)
+
+    def _show_diagnosis(self, diagnosis) -> None:
+        text = Text()
+        if diagnosis is None:
+            text.append("✗ The test failed.", style="bold")
+        else:
+            text.append(f"✗ {diagnosis.title}\n", style="bold")
+            text.append(diagnosis.explanation + "\n")
+            if diagnosis.causes:
+                text.append("\nLikely causes:\n", style="bold")
+                for cause in diagnosis.causes:
+                    text.append(f" • {cause}\n")
+            if diagnosis.next_steps:
+                text.append("\nWhat to do next:\n", style="bold")
+                for number, step in enumerate(diagnosis.next_steps, 1):
+                    text.append(f" {number}. {step}\n")
+        self._show_outcome(text, "-error")
+        self.suggestion = diagnosis.suggestion if diagnosis else None
+        self.query_one("#fix-buttons").display = True
+        self.query_one("#try-suggestion").display = bool(self.suggestion)
+        if self.suggestion:
+            shown = ", ".join(f"{k} {v}" for k, v in self.suggestion.items())
+            self.query_one("#try-suggestion", Button).label = f"Try {shown}"
+
+    def _show_received(self) -> None:
+        messages = self.services.sandbox_messages()
+        if not messages:
+            return
+        received = self.query_one("#received", Static)
+        received.display = True
+        received.update("The sandbox received:\n" + messages[-1].summary())
+
+    def errors(self) -> list[str]:
+        return ["A test is running."] if self.sending else []
+
+    def leave(self) -> None:
+        self.draft.test_skipped = not self.draft.test_ok

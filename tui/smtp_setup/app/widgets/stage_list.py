@@ -1,0 +1,61 @@
+"""The live list of SMTP stages: ✓ / ✗ / … beside each, with milliseconds."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+STAGE_LABELS = {
+    "connect": "Connect",
+    "greeting": "Greeting",
+    "ehlo": "EHLO (capabilities)",
+    "starttls": "STARTTLS (encrypt)",
+    "auth": "Log in (AUTH)",
+    "mail_from": "Sender (MAIL FROM)",
+    "rcpt_to": "Recipient (RCPT TO)",
+    "data": "Message (DATA)",
+    "quit": "Close (QUIT)",
+}
+MARKS = {
+    "start": ("…", "bold yellow"),
+    "ok": ("✓", "bold green"),
+    "fail": ("✗", "bold red"),
+    "skip": ("–", "dim"),
+    "wait": (" ", "dim"),
+}
+
+
+class StageList(Static):
+    """Rows update in place as stage events arrive. Server text is never markup."""
+
+    def __init__(self, id: str | None = None, show_ms: bool = True) -> None:
+        super().__init__(id=id)
+        self.show_ms = show_ms
+        self.rows: dict[str, tuple[str, float, str]] = {}
+
+    def reset(self) -> None:
+        self.rows = {name: ("wait", 0.0, "") for name in STAGE_LABELS}
+        self._render_rows()
+
+    def record(self, name: str, status: str, ms: float, detail: str) -> None:
+        self.rows[name] = (status, ms, detail)
+        self._render_rows()
+
+    def _render_rows(self) -> None:
+        table = Table.grid(padding=(0, 1))
+        table.add_column(width=1)
+        table.add_column(width=20)
+        table.add_column(width=8, justify="right")
+        table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        for name, label in STAGE_LABELS.items():
+            status, ms, detail = self.rows.get(name, ("wait", 0.0, ""))
+            mark, style = MARKS.get(status, MARKS["wait"])
+            timing = f"{ms:.0f} ms" if self.show_ms and status in ("ok", "fail") else ""
+            table.add_row(
+                Text(mark, style=style),
+                Text(label, style="dim" if status in ("wait", "skip") else ""),
+                Text(timing, style="dim"),
+                Text(detail, style="dim"),
+            )
+        self.update(table)

@@ -1,0 +1,157 @@
+"""The wizard application: composes the steps and routes Back / Next / Save."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
+
+from smtp_setup.app.draft import Draft, draft_for_new, draft_for_profile
+from smtp_setup.app.services import WizardServices
+from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.steps.connection import ConnectionStep
+from smtp_setup.app.steps.credentials import CredentialsStep
+from smtp_setup.app.steps.provider import ProviderStep
+from smtp_setup.app.steps.review import ReviewStep
+from smtp_setup.app.steps.sender import SenderStep
+from smtp_setup.app.steps.test_send import TestStep
+from smtp_setup.app.steps.welcome import WelcomeStep
+from smtp_setup.app.widgets.modals import ConfirmLeave, HelpScreen
+from smtp_setup.app.widgets.step_indicator import StepIndicator
+
+STEP_CLASSES: list[type[StepPane]] = [
+    WelcomeStep, ProviderStep, ConnectionStep, CredentialsStep, SenderStep, TestStep, ReviewStep,
+]
+STEP_TITLES = ["Welcome", "Provider", "Connection", "Login", "Sender", "Test", "Save"]
+CANCELLED = "Setup cancelled: no changes were made."
+
+
+class SetupWizard(App[int]):
+    """The guided setup. Exits 0 after saving, 130 when cancelled."""
+
+    CSS_PATH = "wizard.tcss"
+    TITLE = "smtp-setup"
+    SUB_TITLE = "outgoing email setup"
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Next", id="wizard.next"),
+        Binding("ctrl+b", "back", "Back", id="wizard.back"),
+        Binding("escape", "cancel", "Cancel", id="wizard.cancel"),
+        Binding("f1", "help", "Help", id="wizard.help"),
+        Binding("ctrl+q", "quit_now", "Quit", id="wizard.quit", priority=True),
+        Binding("ctrl+c", "quit_now", "Quit", id="wizard.interrupt", priority=True, show=False),
+    ]
+
+    def __init__(self, services: WizardServices, edit: str | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.draft: Draft = draft_for_new()
+        self.index = 0
+        if edit and services.config and edit in services.config.profiles:
+            self.draft = draft_for_profile(services.config.profiles[edit])
+            self.index = 1
+        self.steps = [cls(self.draft, services) for cls in STEP_CLASSES]
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="✉")
+        yield StepIndicator(STEP_TITLES, id="step-indicator")
+        with ContentSwitcher(initial=self.steps[self.index].id, id="steps"):
+            yield from self.steps
+        with Horizontal(id="nav"):
+            yield Button("Back", id="back")
+            yield Static("", id="nav-status", markup=False)
+            yield Button("Next", id="next", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show(self.index)
+
+    @property
+    def step(self) -> StepPane:
+        return self.steps[self.index]
+
+    def _show(self, index: int) -> None:
+        self.index = index
+        step = self.step
+        self.query_one("#steps", ContentSwitcher).current = step.id
+        self.query_one(StepIndicator).show_step(index)
+        self.query_one("#back", Button).disabled = index == 0
+        step.enter()
+        step.scroll_home(animate=False)
+        self._update_next()
+        self.call_after_refresh(step.focus_first)
+
+    def _update_next(self) -> None:
+        step = self.step
+        problems = step.errors()
+        next_button = self.query_one("#next", Button)
+        next_button.label = step.next_label
+        next_button.disabled = bool(problems)
+        self.query_one("#nav-status", Static).update(f"✗ {problems[0]}" if problems else "")
+
+    @on(StepPane.ValidityChanged)
+    def _validity(self, event: StepPane.ValidityChanged) -> None:
+        if event.step is self.step:
+            self._update_next()
+
+    @on(StepPane.Advance)
+    def _advance(self, event: StepPane.Advance) -> None:
+        if event._sender is self.step:
+            self.action_next()
+
+    @on(StepPane.GoTo)
+    def _goto(self, event: StepPane.GoTo) -> None:
+        target = next(i for i, s in enumerate(self.steps) if s.step_id == event.step_id)
+        self.step.leave()
+        self._show(target)
+
+    @on(Button.Pressed, "#next")
+    def action_next(self) -> None:
+        step = self.step
+        if step.errors():
+            self._update_next()
+            return
+        step.leave()
+        if isinstance(step, ReviewStep):
+            step.save()
+            return
+        self._show(self.index + 1)
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        if self.index > 0:
+            self.step.leave()
+            self._show(self.index - 1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back" and self.index == 0:
+            return None
+        return True
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.step.step_id))
+
+    def action_cancel(self) -> None:
+        def leave_if_confirmed(leave: bool | None) -> None:
+            if leave:
+                self.action_quit_now()
+
+        self.push_screen(ConfirmLeave(), leave_if_confirmed)
+
+    async def action_quit_now(self) -> None:
+        await self.services.stop_sandbox()
+        self.exit(130, return_code=130, message=CANCELLED)
+
+    @on(ReviewStep.Saved)
+    async def _saved(self, event: ReviewStep.Saved) -> None:
+        await self.services.stop_sandbox()
+        verb = "Replaced" if event.replaced else "Saved"
+        self.exit(
+            0,
+            return_code=0,
+            message=(
+                f"✓ {verb} profile '{event.name}' in {event.path}\n"
+                f"  Next: smtp-setup test {event.name}"
+            ),
+        )
