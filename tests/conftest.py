@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.fixtures import *  # noqa: F401,F403
 
 
 @pytest.fixture(autouse=True)

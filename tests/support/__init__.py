@@ -1,0 +1,1 @@
+"""Test-only support code: a file-backed keyring shared with CLI subprocesses."""

@@ -1,0 +1,392 @@
+"""The config file: read it, and rewrite one profile at a time, atomically.
+
+A file that does not parse, or holds a value of the wrong type, is reported with its
+line and column and is never overwritten. Keys this version does not know (at the top
+level and inside each profile) are written back unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smtp_setup.core import validation
+from smtp_setup.core.profile import Profile, ProfileError
+
+FORMAT = 1
+ENV_VAR = "SMTP_SETUP_CONFIG"
+_EDIT_HINT = "Fix it in a text editor (smtp-setup has not changed the file)"
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)$")
+_TOML_AT_END = "(at end of document)"
+
+
+def default_config_path() -> Path:
+    """$SMTP_SETUP_CONFIG if set, else the platform's per-user config folder."""
+    override = os.environ.get(ENV_VAR)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return platformdirs.user_config_path("smtp-setup") / "config.toml"
+
+
+class ConfigError(Exception):
+    """The config file cannot be used. str() reads "PATH:LINE:COL: message. next step"."""
+
+    def __init__(
+        self,
+        message: str,
+        path: Path,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = _EDIT_HINT,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.message.rstrip('.')}."
+        return f"{text} {self.hint}." if self.hint else text
+
+
+class UnknownProfileError(LookupError):
+    """No profile has that name. str() is a sentence listing the names there are."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        if known:
+            text = f"No profile named {name!r}. Profiles: {', '.join(known)}."
+        else:
+            text = f"No profile named {name!r}. There are no profiles yet; run smtp-setup to create one."
+        super().__init__(text)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass
+class Config:
+    """Everything read from the config file."""
+
+    path: Path
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    default_profile: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level keys, kept
+    fingerprint: str | None = None  # sha256 of the bytes read; None when there was no file
+
+    def profile(self, name: str) -> Profile:
+        """The named profile; raises UnknownProfileError with the known names."""
+        try:
+            return self.profiles[name]
+        except KeyError:
+            raise UnknownProfileError(name, list(self.profiles)) from None
+
+
+@dataclass
+class _Document:
+    """The file as parsed, with raw profile tables kept for a faithful rewrite."""
+
+    config: Config
+    raw_profiles: dict[str, dict[str, Any]]
+
+
+class ConfigStore:
+    """Reads and writes one config file."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_config_path()
+
+    def load(self) -> Config:
+        """Read the file. A missing file is an empty config; anything unusable raises ConfigError."""
+        return self._read().config
+
+    def has_changed(self, config: Config) -> bool:
+        """True when the file on disk is no longer the one `config` was read from."""
+        return _fingerprint_of(self.path) != config.fingerprint
+
+    def render_profile(self, profile: Profile) -> str:
+        """The exact TOML text of the [profiles.NAME] table that save_profile would write."""
+        return _render_profile_table(profile.name, profile.to_toml())
+
+    def save_profile(
+        self, profile: Profile, *, make_default: bool = False, previous_name: str | None = None
+    ) -> Path:
+        """Add or replace one profile and rewrite the file atomically; returns its path.
+
+        The file is read again first, so changes made to other profiles since it was
+        loaded survive. A file that cannot be read raises ConfigError and is left as it
+        is. `previous_name` renames: that table is replaced in place. The first profile
+        (or one saved while the default names nothing) becomes the default.
+        """
+        problem = validation.profile_name(profile.name)
+        if problem:
+            raise ProfileError("name", problem)
+        doc = self._read()
+        config = doc.config
+        raws: dict[str, dict[str, Any]] = {}
+        replaced = False
+        for name, table in doc.raw_profiles.items():
+            if name in (profile.name, previous_name):
+                if not replaced:  # keep the profile where it was in the file
+                    raws[profile.name] = profile.to_toml()
+                    replaced = True
+                continue
+            raws[name] = table
+        if not replaced:
+            raws[profile.name] = profile.to_toml()
+        default = config.default_profile
+        if previous_name and default == previous_name:
+            default = profile.name
+        if make_default or default not in raws:
+            default = profile.name
+        self._write(config, raws, default)
+        return self.path
+
+    def delete_profile(self, name: str) -> None:
+        """Remove a profile. If it was the default, the first remaining one becomes it."""
+        doc = self._read()
+        if name not in doc.raw_profiles:
+            raise UnknownProfileError(name, list(doc.raw_profiles))
+        raws = {k: v for k, v in doc.raw_profiles.items() if k != name}
+        default = doc.config.default_profile
+        if default not in raws:
+            default = next(iter(raws), None)
+        self._write(doc.config, raws, default)
+
+    def set_default(self, name: str) -> None:
+        """Make an existing profile the default."""
+        doc = self._read()
+        if name not in doc.raw_profiles:
+            raise UnknownProfileError(name, list(doc.raw_profiles))
+        self._write(doc.config, doc.raw_profiles, name)
+
+    # -- reading ---------------------------------------------------------------
+
+    def _read(self) -> _Document:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return _Document(Config(path=self.path), {})
+        except IsADirectoryError:
+            raise ConfigError(
+                "this is a folder, not a config file", self.path, hint="Use --config to name a file"
+            ) from None
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the config file ({exc.strerror})",
+                self.path,
+                hint="Check the file's permissions",
+            ) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ConfigError("the file is not UTF-8 text", self.path, line) from None
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line, column = _toml_error_position(exc, text)
+            reason = _TOML_POSITION.sub("", str(exc)).replace(_TOML_AT_END, "").strip()
+            reason = reason[:1].lower() + reason[1:]
+            raise ConfigError(f"not valid TOML ({reason})", self.path, line, column) from None
+        return self._parse(raw, text, hashlib.sha256(data).hexdigest())
+
+    def _parse(self, raw: dict[str, Any], text: str, fingerprint: str) -> _Document:
+        fmt = raw.get("format", FORMAT)
+        if not isinstance(fmt, int) or isinstance(fmt, bool) or fmt < 1:
+            raise self._key_error(text, "format", "format must be the number 1")
+        if fmt > FORMAT:
+            raise ConfigError(
+                f"this file uses format {fmt}, written by a newer smtp-setup; "
+                f"this version reads format {FORMAT}",
+                self.path,
+                *_find_line(text, None, "format"),
+                hint="Upgrade smtp-setup, or use --config to point at another file",
+            )
+        default = raw.get("default_profile")
+        if default is not None and not isinstance(default, str):
+            raise self._key_error(
+                text, "default_profile", "default_profile must be a profile name in quotes"
+            )
+        tables = raw.get("profiles", {})
+        if not isinstance(tables, dict):
+            raise self._key_error(text, "profiles", "profiles must be tables like [profiles.work]")
+        profiles: dict[str, Profile] = {}
+        for name, table in tables.items():
+            if not isinstance(table, dict):
+                raise ConfigError(
+                    f"[profiles.{_key(name)}] must be a table of settings",
+                    self.path,
+                    *_find_line(text, None, name),
+                )
+            try:
+                profiles[name] = Profile.from_toml(name, table)
+            except ProfileError as exc:
+                raise ConfigError(
+                    f"in [profiles.{_key(name)}], {exc.field}: {exc.message}",
+                    self.path,
+                    *_find_line(text, name, exc.field),
+                ) from None
+        extra = {k: v for k, v in raw.items() if k not in ("format", "default_profile", "profiles")}
+        config = Config(self.path, profiles, default, extra, fingerprint)
+        return _Document(config, dict(tables))
+
+    def _key_error(self, text: str, key: str, message: str) -> ConfigError:
+        return ConfigError(message, self.path, *_find_line(text, None, key))
+
+    # -- writing ---------------------------------------------------------------
+
+    def _write(self, config: Config, raws: dict[str, dict[str, Any]], default: str | None) -> None:
+        import tomli_w
+
+        head: dict[str, Any] = {"format": FORMAT}
+        if default is not None:
+            head["default_profile"] = default
+        head.update(config.extra)
+        parts = [tomli_w.dumps(head)]
+        parts += [_render_profile_table(name, table) for name, table in raws.items()]
+        _write_atomically(self.path, "\n".join(parts).encode("utf-8"))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Temp file in the same folder (0600), fsync, rename over the old file."""
+    target = path.resolve() if path.is_symlink() else path  # keep a symlinked config a symlink
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def _fingerprint_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+# -- TOML rendering -----------------------------------------------------------
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else _scalar(key)
+
+
+def _scalar(value: Any) -> str:
+    import tomli_w
+
+    return tomli_w.dumps({"v": value})[len("v = ") :].rstrip("\n")
+
+
+def _is_table_array(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _inline(table: dict[str, Any]) -> str | None:
+    """`{ keyring = "smtp-setup/work" }` for a small flat table, else None."""
+    if not table or any(isinstance(v, (dict, list)) for v in table.values()):
+        return None
+    text = "{ " + ", ".join(f"{_key(k)} = {_scalar(v)}" for k, v in table.items()) + " }"
+    return text if len(text) <= 80 and "\n" not in text else None
+
+
+def _render_profile_table(name: str, table: dict[str, Any]) -> str:
+    """[profiles.NAME] with its keys in order; the password as an inline table."""
+    import tomli_w
+
+    lines = [f"[profiles.{_key(name)}]"]
+    nested: dict[str, Any] = {}
+    for key, value in table.items():
+        inline = _inline(value) if isinstance(value, dict) else None
+        if inline is not None:
+            lines.append(f"{_key(key)} = {inline}")
+        elif isinstance(value, dict) or _is_table_array(value):
+            nested[key] = value  # a sub-table from a newer version: written after the keys
+        else:
+            lines.append(tomli_w.dumps({key: value}).rstrip("\n"))
+    text = "\n".join(lines) + "\n"
+    if nested:
+        text += "\n" + tomli_w.dumps({"profiles": {name: nested}})
+    return text
+
+
+# -- locating errors ----------------------------------------------------------
+
+
+def _toml_error_position(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int, int]:
+    """Line and column of a TOML error (3.14 has attributes; older only the message)."""
+    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if line is not None and column is not None:
+        return line, column
+    match = _TOML_POSITION.search(str(exc))
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    lines = text.split("\n")  # "at end of document"
+    return len(lines), len(lines[-1]) + 1
+
+
+def _header_names(name: str) -> set[str]:
+    return {name, f'"{name}"', f"'{name}'"}
+
+
+def _find_line(text: str, profile: str | None, key: str) -> tuple[int | None, int | None]:
+    """Best effort: the line and column where `key` is set (in [profiles.PROFILE] if given).
+
+    Falls back to the profile's header line, then to no position at all.
+    """
+    in_scope = profile is None
+    header_at: tuple[int, int] | tuple[None, None] = (None, None)
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+        if header and not stripped.startswith("[["):
+            parts = [p.strip() for p in header.group(1).split(".", 1)]
+            names = _header_names(key if profile is None else profile)
+            is_match = parts[0] == "profiles" and len(parts) == 2 and parts[1] in names
+            if profile is None:
+                if is_match:
+                    return number, line.index("[") + 1
+                in_scope = False
+            else:
+                in_scope = is_match
+                if is_match and header_at[0] is None:
+                    header_at = (number, line.index("[") + 1)
+            continue
+        if in_scope and re.match(rf"^\s*({re.escape(key)}|\"{re.escape(key)}\")\s*=", line):
+            return number, len(line) - len(line.lstrip()) + 1
+    return header_at
