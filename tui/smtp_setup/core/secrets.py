@@ -7,7 +7,6 @@ imported lazily: on a headless box it is slow to initialise and often useless.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -131,6 +130,7 @@ def resolve_secret(ref: SecretRef, profile_name: str, *, timeout: float = 15) ->
 
 async def resolve_secret_async(ref: SecretRef, profile_name: str, *, timeout: float = 15) -> str:
     """resolve_secret for the UI: the keyring and the command run in a thread."""
+    import asyncio  # here, not at the top: `smtp-setup list` never needs it
     if ref.kind in ("inline", "env"):
         return resolve_secret(ref, profile_name, timeout=timeout)
     return await asyncio.to_thread(resolve_secret, ref, profile_name, timeout=timeout)
