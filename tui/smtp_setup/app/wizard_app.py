@@ -133,9 +133,9 @@ class SetupWizard(App[int]):
         self.push_screen(HelpScreen(self.step.step_id))
 
     def action_cancel(self) -> None:
-        def leave_if_confirmed(leave: bool | None) -> None:
+        async def leave_if_confirmed(leave: bool | None) -> None:
             if leave:
-                self.action_quit_now()
+                await self.action_quit_now()
 
         self.push_screen(ConfirmLeave(), leave_if_confirmed)
 

@@ -29,7 +29,7 @@ class ConnectionStep(StepPane):
     )
 
     def compose_body(self) -> ComposeResult:
-        yield Select([], id="host-choice", allow_blank=False, prompt="Region")
+        yield Select([("default", "default")], id="host-choice", allow_blank=False, prompt="Region")
         yield Field("Server host name", check=validation.host, input_id="host",
                     placeholder="smtp.example.com", id="host-field")
         yield Static("", id="host-fixed", markup=False)

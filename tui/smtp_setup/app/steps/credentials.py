@@ -83,7 +83,7 @@ class CredentialsStep(StepPane):
         keyring_button = self.query_one(f"#{STORE_KEYRING}", RadioButton)
         keyring_button.disabled = not ok
         if not ok:
-            keyring_button.label = f"the system keyring — not available here ({why_not})"
+            keyring_button.label = "the system keyring — not available on this machine (press F1 for why)"
             if draft.secret_store == STORE_KEYRING:
                 draft.secret_store = STORE_ENV if draft.editing else STORE_FILE
         self.query_one(f"#{draft.secret_store}", RadioButton).value = True

@@ -33,7 +33,7 @@ class WelcomeStep(StepPane):
 
     def _fill(self) -> None:
         services = self.services
-        options = [Option(Text("＋ Set up a new profile", style="bold"), id=NEW)]
+        options = [Option(Text("+ Set up a new profile", style="bold"), id=NEW)]
         config = services.config
         if config:
             for name in sorted(config.profiles):

@@ -1,0 +1,241 @@
+"""The real wizard driven by Pilot, against the in-app sandbox and a real SMTP server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from contextlib import suppress
+
+import pytest
+from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton
+from textual.worker import WorkerCancelled
+
+from smtp_setup.app import build_wizard
+
+SIZE = (100, 40)
+
+
+async def settle(app, pilot) -> None:
+    with suppress(WorkerCancelled):
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def step_id(app) -> str:
+    return app.step.step_id
+
+
+async def set_value(app, pilot, selector: str, value: str) -> None:
+    widget = app.screen.query_one(selector, Input)
+    widget.value = value
+    await pilot.pause()
+
+
+def next_enabled(app) -> bool:
+    return not app.screen.query_one("#next", Button).disabled
+
+
+async def choose_provider(app, pilot, text: str) -> None:
+    await pilot.pause()
+    await pilot.press("enter")  # Welcome: new profile
+    assert step_id(app) == "provider"
+    await set_value(app, pilot, "#provider-filter", text)
+    await pilot.press("ctrl+n")
+    assert step_id(app) == "connection"
+
+
+async def send_and_wait(app, pilot) -> None:
+    assert step_id(app) == "test"
+    await pilot.click("#send")
+    await settle(app, pilot)
+
+
+async def test_sandbox_walkthrough_saves_profile(tmp_path):
+    config = tmp_path / "config.toml"
+    app = build_wizard(config_path=config)
+    app.services.sandbox_port = 0  # any free port, so parallel runs never collide
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "sandbox")
+        await pilot.press("ctrl+n")
+        assert step_id(app) == "credentials"
+        assert next_enabled(app), "the sandbox needs no login"
+        await pilot.press("ctrl+n")
+        assert step_id(app) == "sender"
+        assert not next_enabled(app)
+        await set_value(app, pilot, "#from-email", "me@example.com")
+        assert next_enabled(app)
+        await pilot.press("ctrl+n")
+        await send_and_wait(app, pilot)
+        assert app.draft.test_ok is True
+        outcome = str(app.screen.query_one("#outcome").content)
+        assert "Accepted by the server" in outcome
+        received = str(app.screen.query_one("#received").content)
+        assert "me@example.com" in received
+        await pilot.press("ctrl+n")
+        assert step_id(app) == "review"
+        await set_value(app, pilot, "#profile-name", "try")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+    assert app.return_code == 0
+    saved = tomllib.loads(config.read_text())
+    profile = saved["profiles"]["try"]
+    assert profile["provider"] == "sandbox"
+    assert profile["host"] == "127.0.0.1"
+    assert profile["security"] == "none"
+    assert profile["from_email"] == "me@example.com"
+    assert saved["default_profile"] == "try"
+    assert "username" not in profile
+
+
+async def walk_to_custom_test(app, pilot, server) -> None:
+    await choose_provider(app, pilot, "other smtp")
+    await set_value(app, pilot, "#host", "127.0.0.1")
+    ports = app.screen.query_one("#port-list", OptionList)
+    ports.highlighted = len(ports.options) - 1  # Custom port…
+    await pilot.pause()
+    await set_value(app, pilot, "#custom-port", str(server.port))
+    app.screen.query_one("#custom-security").value = "starttls"
+    await set_value(app, pilot, "#ca-file", str(server.ca_file))
+    assert next_enabled(app), app.screen.query_one("#nav-status").content
+    await pilot.press("ctrl+n")
+    assert step_id(app) == "credentials"
+    await set_value(app, pilot, "#username", "user")
+    await set_value(app, pilot, "#password", "s3cret-Pa55")
+    app.screen.query_one("#inline", RadioButton).value = True
+    await pilot.pause()
+    assert next_enabled(app), app.screen.query_one("#nav-status").content
+    await pilot.press("ctrl+n")
+    await set_value(app, pilot, "#from-email", "sender@example.test")
+    await pilot.press("ctrl+n")
+
+
+async def test_other_smtp_walkthrough_then_cli_test(tmp_path, smtp_starttls):
+    config = tmp_path / "config.toml"
+    app = build_wizard(config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await walk_to_custom_test(app, pilot, smtp_starttls)
+        await send_and_wait(app, pilot)
+        assert app.draft.test_ok is True, app.screen.query_one("#outcome").content
+        transcript = "\n".join(app.screen.query_one("#transcript").lines)
+        assert "STARTTLS" in transcript
+        assert "s3cret-Pa55" not in transcript
+        await pilot.press("ctrl+n")
+        await set_value(app, pilot, "#profile-name", "relay")
+        preview = str(app.screen.query_one("#toml-preview").content)
+        assert "[profiles.relay]" in preview
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+    assert app.return_code == 0
+    profile = tomllib.loads(config.read_text())["profiles"]["relay"]
+    assert (profile["host"], profile["port"], profile["security"]) == (
+        "127.0.0.1", smtp_starttls.port, "starttls")
+    assert profile["username"] == "user"
+    assert profile["ca_file"] == str(smtp_starttls.ca_file)
+    assert len(smtp_starttls.messages) == 1
+
+    # The saved profile works from a script too, with the same outcome.
+    run = subprocess.run(
+        [sys.executable, "-m", "smtp_setup", "--config", str(config), "test", "relay", "--json"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["ok"] is True
+    assert len(smtp_starttls.messages) == 2
+
+
+async def test_wrong_password_shows_diagnosis_and_back_buttons(tmp_path, smtp_starttls):
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await walk_to_custom_test(app, pilot, smtp_starttls)
+        await pilot.press("ctrl+b", "ctrl+b")
+        assert step_id(app) == "credentials"
+        assert app.screen.query_one("#username", Input).value == "user"  # Back keeps values
+        await set_value(app, pilot, "#password", "wrong")
+        await pilot.press("ctrl+n", "ctrl+n")
+        await send_and_wait(app, pilot)
+        assert app.draft.test_ok is False
+        outcome = str(app.screen.query_one("#outcome").content)
+        assert "✗" in outcome and "wrong" not in outcome
+        assert app.screen.query_one("#fix-buttons").display
+        assert str(app.screen.query_one("#next", Button).label) == "Skip test"
+        await pilot.click("#goto-credentials")
+        assert step_id(app) == "credentials"
+
+
+async def test_invalid_fields_block_next(tmp_path):
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await set_value(app, pilot, "#host", "smtp..example.com")
+        assert not next_enabled(app)
+        message = str(app.screen.query_one("#host-field .field-message").content)
+        assert "not a valid host name" in message
+        await pilot.press("ctrl+n")
+        assert step_id(app) == "connection"
+        await set_value(app, pilot, "#host", "smtp.example.com")
+        assert next_enabled(app)
+
+
+async def test_plain_with_password_needs_confirmation(tmp_path):
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await set_value(app, pilot, "#host", "relay.example.com")
+        ports = app.screen.query_one("#port-list", OptionList)
+        none_index = next(
+            i for i, o in enumerate(app.step._port_options()) if o.security.value == "none"
+        )
+        ports.highlighted = none_index
+        await pilot.pause()
+        assert not next_enabled(app)
+        app.screen.query_one("#plain-ok", Checkbox).value = True
+        await pilot.pause()
+        assert next_enabled(app)
+
+
+@pytest.mark.parametrize("existing", [False, True])
+async def test_escape_leaves_config_untouched(tmp_path, existing):
+    config = tmp_path / "config.toml"
+    if existing:
+        config.write_text('format = 1\n\n[profiles.a]\nhost = "smtp.example.com"\n'
+                          'from_email = "a@example.com"\n')
+    before = config.read_bytes() if existing else None
+    app = build_wizard(config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "sendgrid")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#leave")
+        await pilot.pause()
+    assert app.return_code == 130
+    assert (config.read_bytes() if existing else config.exists()) == (before if existing else False)
+
+
+async def test_edit_prefills_every_step(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'format = 1\ndefault_profile = "work"\n\n[profiles.work]\nprovider = "sendgrid"\n'
+        'host = "smtp.sendgrid.net"\nport = 2525\nsecurity = "starttls"\nusername = "apikey"\n'
+        'password = { env = "SG_KEY" }\nfrom_email = "alerts@example.com"\n'
+        'from_name = "Alerts"\nfuture_key = "kept"\n'
+    )
+    app = build_wizard(config_path=config, edit="work")
+    async with app.run_test(size=SIZE) as pilot:
+        assert step_id(app) == "provider"
+        assert app.step.selected_id == "sendgrid"
+        await pilot.press("ctrl+n")
+        assert app.step._chosen() == (2525, app.draft.profile.security)
+        await pilot.press("ctrl+n")
+        assert app.screen.query_one("#username", Input).value == "apikey"
+        assert app.screen.query_one("#username", Input).disabled  # literal user is locked
+        assert app.screen.query_one("#env-name", Input).value == "SG_KEY"
+        await pilot.press("ctrl+n")
+        assert app.screen.query_one("#from-name", Input).value == "Alerts"
+        await pilot.press("ctrl+n", "ctrl+n")
+        assert step_id(app) == "review"
+        assert app.screen.query_one("#profile-name", Input).value == "work"
+        preview = str(app.screen.query_one("#toml-preview").content)
+        assert 'env = "SG_KEY"' in preview and "future_key" in preview
