@@ -59,9 +59,9 @@ class SetupWizard(App[int]):
         with ContentSwitcher(initial=self.steps[self.index].id, id="steps"):
             yield from self.steps
         with Horizontal(id="nav"):
-            yield Button("Back", id="back")
+            yield Button("Back", id="back", compact=True)
             yield Static("", id="nav-status", markup=False)
-            yield Button("Next", id="next", variant="primary")
+            yield Button("Next", id="next", variant="primary", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

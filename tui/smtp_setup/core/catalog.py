@@ -71,6 +71,8 @@ class PortOption:
             text = _IMPLICIT_465
         elif self.port == 587 and self.security is Security.STARTTLS:
             text = _STARTTLS_587
+        elif self.security is Security.NONE and self.note:
+            return f"No encryption. {self.note}"  # a documented plain port says why it is safe
         elif self.port == 2525:
             text = f"{_ALTERNATE_2525} {_MODE[self.security]}"
         elif self.port == 25:

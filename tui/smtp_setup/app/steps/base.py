@@ -64,7 +64,7 @@ class StepPane(VerticalScroll):
     def focus_first(self) -> None:
         for widget in self.query("Input, OptionList, RadioSet, Button, Select"):
             if widget.focusable and widget.display and not widget.disabled:
-                widget.focus()
+                widget.focus(scroll_visible=False)
                 return
 
     def validity_changed(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,13 +24,14 @@ class ConnectionStep(StepPane):
     step_id = "connection"
     title = "Server, port and encryption"
     why = (
-        "The port decides how the connection is encrypted. Implicit TLS (465) encrypts from the "
-        "first byte and is what RFC 8314 recommends; STARTTLS (587) upgrades a plain connection "
-        "before you log in; 2525 helps where a network blocks the usual ports."
+        "The port and its encryption must match what the server expects. Implicit TLS (465) is "
+        "encrypted from the first byte, as RFC 8314 recommends; STARTTLS (587) upgrades to TLS "
+        "before you log in. F1 explains every choice."
     )
 
     def compose_body(self) -> ComposeResult:
-        yield Select([("default", "default")], id="host-choice", allow_blank=False, prompt="Region")
+        yield Static("Server", classes="field-label", id="host-choice-label")
+        yield Select([], id="host-choice", prompt="Choose the server")
         yield Field("Server host name", check=validation.host, input_id="host",
                     placeholder="smtp.example.com", id="host-field")
         yield Static("", id="host-fixed", markup=False)
@@ -64,8 +66,14 @@ class ConnectionStep(StepPane):
         host_choice = self.query_one("#host-choice", Select)
         multi = len(hosts) > 1 and not provider.host_editable
         host_choice.display = multi
+        label = self.query_one("#host-choice-label", Static)
+        label.display = multi
+        label.update(provider.host_label or "Server")
         if multi:
-            host_choice.set_options([(f"{key}: {host}", key) for key, host in hosts.items()])
+            host_choice.set_options(
+                [(f"{'Default' if key == 'default' else key} — {host}", key)
+                 for key, host in hosts.items()]
+            )
             key = next((k for k, h in hosts.items() if h == profile.host), next(iter(hosts)))
             host_choice.value = key
         host_field = self.query_one("#host-field", Field)
@@ -76,16 +84,12 @@ class ConnectionStep(StepPane):
         fixed.update(f"Server: {profile.host}  (set by {provider.name})")
 
         plist = self.query_one("#port-list", OptionList)
-        options = []
-        for index, option in enumerate(self._port_options()):
-            label = Text()
-            label.append(f"{option.port:>5}  ", style="bold")
-            label.append(option.security.label, style="bold")
-            if option.port == provider.recommended.port and option.security is provider.recommended.security:
-                label.append("  ★ recommended", style="bold green")
-            label.append("\n       " + option.explain(), style="dim")
-            options.append(Option(label, id=f"port-{index}"))
-        options.append(Option(Text("  Custom port…\n       Any other port, with the encryption you choose."), id=CUSTOM))
+        recommended = provider.recommended
+        options = [
+            Option(_port_row(option, option == recommended), id=f"port-{index}")
+            for index, option in enumerate(self._port_options())
+        ]
+        options.append(Option(_port_row(None, False), id=CUSTOM))
         plist.set_options(options)
         match = provider.port_option(profile.port, profile.security)
         if match is not None:
@@ -114,7 +118,7 @@ class ConnectionStep(StepPane):
         custom = plist.highlighted_option is not None and plist.highlighted_option.id == CUSTOM
         self.query_one("#custom-port-row").display = custom
         _, security = self._chosen()
-        plain = security is Security.NONE
+        plain = security is Security.NONE and self.provider.id != "sandbox"
         warning = self.query_one("#plain-warning", Static)
         warning.display = plain
         needs_ack = plain and self.draft.use_auth and self.provider.id != "sandbox"
@@ -186,6 +190,23 @@ class ConnectionStep(StepPane):
         timeout = self.query_one("#timeout-field", Field).value
         if not validation.timeout(timeout):
             profile.timeout = float(timeout)
+
+
+def _port_row(option: PortOption | None, recommended: bool) -> Table:
+    """One choice: port and mode on the left, the explanation wrapped beside it."""
+    row = Table.grid(padding=(0, 1))
+    row.add_column(width=5, justify="right")
+    row.add_column(width=20)
+    row.add_column(ratio=1)
+    if option is None:
+        row.add_row(Text("…", style="bold"), Text("Custom port", style="bold"),
+                    Text("Any other port, with the encryption you choose.", style="dim"))
+        return row
+    mode = Text(option.security.label, style="bold")
+    if recommended:
+        mode.append("\n★ recommended", style="bold green")
+    row.add_row(Text(str(option.port), style="bold"), mode, Text(option.explain(), style="dim"))
+    return row
 
 
 def _ca_file_check(value: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -14,12 +15,16 @@ from smtp_setup.app.steps.base import StepPane
 
 
 class ProviderStep(StepPane):
+    BINDINGS = [
+        Binding("down", "list_down", "Next provider", show=False, id="provider.down"),
+        Binding("up", "list_up", "Previous provider", show=False, id="provider.up"),
+    ]
     step_id = "provider"
     title = "Who sends your mail?"
     why = (
-        "Each provider has its own server, ports and kind of password. Pick yours and the "
-        "right settings are filled in; choose \"Other SMTP server\" for anything else, or the "
-        "local sandbox to try everything without an account."
+        "Each provider has its own server, ports and kind of password: pick yours and they are "
+        "filled in. Type to filter, arrows to move, Enter to choose. \"Local sandbox\" lets "
+        "you try everything without an account."
     )
 
     def compose_body(self) -> ComposeResult:
@@ -113,7 +118,13 @@ class ProviderStep(StepPane):
         self._show_detail()
 
     def focus_first(self) -> None:
-        self.query_one("#provider-list", OptionList).focus()
+        self.query_one("#provider-filter", Input).focus(scroll_visible=False)
+
+    def action_list_down(self) -> None:
+        self.query_one("#provider-list", OptionList).action_cursor_down()
+
+    def action_list_up(self) -> None:
+        self.query_one("#provider-list", OptionList).action_cursor_up()
 
     def errors(self) -> list[str]:
         return [] if self.selected_id else ["Choose a provider from the list."]

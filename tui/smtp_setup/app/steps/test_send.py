@@ -56,7 +56,7 @@ class TestStep(StepPane):
         self._refresh()
 
     def focus_first(self) -> None:
-        self.query_one("#send", Button).focus()
+        self.query_one("#send", Button).focus(scroll_visible=False)
 
     def _refresh(self) -> None:
         field = self.query_one("#recipient-field", Field)
