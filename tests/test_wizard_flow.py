@@ -48,8 +48,15 @@ async def choose_provider(app, pilot, text: str) -> None:
 
 async def send_and_wait(app, pilot) -> None:
     assert step_id(app) == "test"
+    await pilot.pause()
     await pilot.click("#send")
-    await settle(app, pilot)
+    outcome = app.screen.query_one("#outcome")
+    for _ in range(200):  # the send runs in a worker; wait for its outcome (at most ~10 s)
+        await settle(app, pilot)
+        if outcome.display and not app.step.sending:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the test send never finished")
 
 
 async def test_sandbox_walkthrough_saves_profile(tmp_path):
@@ -153,15 +160,18 @@ async def test_wrong_password_shows_diagnosis_and_back_buttons(tmp_path, smtp_st
         await pilot.press("ctrl+b", "ctrl+b")
         assert step_id(app) == "credentials"
         assert app.screen.query_one("#username", Input).value == "user"  # Back keeps values
-        await set_value(app, pilot, "#password", "wrong")
+        await set_value(app, pilot, "#password", "Wr0ng-Zq9-pw")
         await pilot.press("ctrl+n", "ctrl+n")
         await send_and_wait(app, pilot)
         assert app.draft.test_ok is False
         outcome = str(app.screen.query_one("#outcome").content)
-        assert "✗" in outcome and "wrong" not in outcome
+        assert "✗" in outcome and "Wr0ng-Zq9-pw" not in outcome
+        assert "Wr0ng-Zq9-pw" not in "\n".join(app.screen.query_one("#transcript").lines)
         assert app.screen.query_one("#fix-buttons").display
         assert str(app.screen.query_one("#next", Button).label) == "Skip test"
-        await pilot.click("#goto-credentials")
+        app.screen.query_one("#goto-credentials", Button).focus()
+        await pilot.press("enter")
+        await pilot.pause()
         assert step_id(app) == "credentials"
 
 

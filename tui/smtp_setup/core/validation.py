@@ -55,7 +55,10 @@ def email_address(value: str) -> str | None:
     if any(c in value for c in "\r\n<>\"") or " " in value:
         return "Enter just the address, without a name, quotes or angle brackets."
     try:
-        validate_email(value, check_deliverability=False, allow_smtputf8=True)
+        # test_environment: accept reserved test domains (.test) used by sandboxes and labs.
+        validate_email(
+            value, check_deliverability=False, allow_smtputf8=True, test_environment=True
+        )
     except EmailNotValidError as exc:
         return f"That is not a valid email address: {exc}"
     return None

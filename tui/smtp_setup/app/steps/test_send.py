@@ -159,6 +159,7 @@ class TestStep(StepPane):
         else:
             self._show_diagnosis(result.diagnosis)
         self._refresh()
+        self.query_one("#outcome").scroll_visible(animate=False)
 
     def _finish_ui(self) -> None:
         self.sending = False
