@@ -1,0 +1,290 @@
+"""Real SMTP servers on 127.0.0.1 for tests, shared by every test module.
+
+Registered in conftest.py, so any test can ask for:
+
+- ``smtp_ca`` (session): a trustme CA; ``smtp_ca_file`` (session): its PEM file path.
+- ``smtp_plain``: no TLS, no AUTH.
+- ``smtp_starttls``: STARTTLS required before anything else, then AUTH PLAIN and LOGIN
+  (user ``USERNAME`` / password ``PASSWORD``).
+- ``smtp_implicit_tls``: TLS from the first byte (465-style), AUTH PLAIN and LOGIN.
+- ``smtp_server_factory``: ``make(kind, cert=None, handler=None, **aiosmtpd_kwargs)`` for
+  variations (expired or foreign certificates, only LOGIN, rejecting replies...).
+
+Each yields an ``SMTPTestServer`` with ``.host``, ``.port``, ``.messages`` (the aiosmtpd
+envelopes received: ``.mail_from``, ``.rcpt_tos``, ``.content``), ``.logins`` (every AUTH
+attempt as ``(mechanism, username)``), ``.ca_file`` and ``.profile(**overrides)``, which
+builds a matching Profile with the password inline.
+
+These servers run in their own thread (aiosmtpd's Controller), so they serve async tests,
+sync tests and `smtp-setup` subprocesses alike. For failures aiosmtpd cannot produce
+(silence, a 421 banner, a dropped connection) use the in-loop ``fake_smtp_server``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import socket
+import ssl
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import trustme
+from smtp_setup.core.profile import Profile, SecretRef, Security
+
+USERNAME = "user"
+PASSWORD = "s3cret-Pa55"
+SERVER_NAME = "mx.smtp-setup.test"
+DROP = object()  # in fake_smtp_server scripts: close the connection instead of replying
+
+logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's per-session chatter
+
+# What conftest.py's star import registers: the fixtures. Helpers are imported by name.
+__all__ = ["smtp_ca", "smtp_ca_file", "smtp_server_cert", "smtp_server_factory", "smtp_plain",
+           "smtp_starttls", "smtp_implicit_tls"]
+
+
+@dataclass
+class SMTPTestServer:
+    """A running test server and what it has seen."""
+
+    host: str
+    port: int
+    security: Security
+    ca_file: str | None
+    messages: list[Any] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+    username: str | None = USERNAME
+    password: str | None = PASSWORD
+
+    def profile(self, **overrides: Any) -> Profile:
+        """A Profile pointing at this server; keyword arguments replace any field."""
+        values: dict[str, Any] = dict(
+            name="test", host=self.host, port=self.port, security=self.security,
+            username=self.username,
+            password=SecretRef("inline", self.password) if self.password else None,
+            from_email="sender@example.test", from_name="Test Sender",
+            ca_file=self.ca_file, timeout=5.0,
+        )
+        values.update(overrides)
+        return Profile(**values)
+
+
+class RecordingHandler:
+    """aiosmtpd handler that keeps envelopes; optional canned replies reject a step."""
+
+    def __init__(self, mail_reply: str | None = None, rcpt_reply: str | None = None,
+                 data_reply: str | None = None) -> None:
+        self.messages: list[Any] = []
+        self.mail_reply, self.rcpt_reply, self.data_reply = mail_reply, rcpt_reply, data_reply
+
+    async def handle_MAIL(self, server, session, envelope, address, options):  # noqa: N802
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.data_reply:
+            return self.data_reply
+        self.messages.append(envelope)
+        return f"250 2.0.0 Ok: queued as TEST{len(self.messages)}"
+
+
+def free_port() -> int:
+    """A port that was free a moment ago (aiosmtpd's Controller cannot bind port 0)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_context(cert: trustme.LeafCert) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)  # server-purpose!
+    cert.configure_cert(context)
+    return context
+
+
+@pytest.fixture(scope="session")
+def smtp_ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def smtp_ca_file(smtp_ca, tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("smtp-ca") / "ca.pem"
+    smtp_ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def smtp_server_cert(smtp_ca) -> trustme.LeafCert:
+    return smtp_ca.issue_cert("127.0.0.1", "localhost")
+
+
+@pytest.fixture
+def smtp_server_factory(smtp_server_cert, smtp_ca_file):
+    """make(kind, cert=None, handler=None, **aiosmtpd_kwargs) -> SMTPTestServer.
+
+    kind: "plain" (no TLS; AUTH only if auth=True), "starttls" or "tls". cert defaults to
+    a certificate for 127.0.0.1 from smtp_ca. Servers stop when the test ends.
+    """
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    controllers: list[Any] = []
+
+    def make(kind: str, cert: trustme.LeafCert | None = None,
+             handler: RecordingHandler | None = None, auth: bool = True,
+             **smtp_kwargs: Any) -> SMTPTestServer:
+        handler = handler or RecordingHandler()
+        security = {"plain": Security.NONE, "starttls": Security.STARTTLS,
+                     "tls": Security.TLS}[kind]
+        server = SMTPTestServer("127.0.0.1", 0, security, smtp_ca_file, handler.messages)
+        if not auth:
+            server.username = server.password = None
+
+        def authenticator(smtpd, session, envelope, mechanism, data):
+            login = data.login.decode() if isinstance(data, LoginPassword) else str(data)
+            server.logins.append((mechanism, login))
+            ok = isinstance(data, LoginPassword) and (
+                data.login, data.password) == (USERNAME.encode(), PASSWORD.encode())
+            return AuthResult(success=ok, handled=False)  # handled=False: the server says 535
+
+        kwargs: dict[str, Any] = dict(server_hostname=SERVER_NAME)
+        context = server_context(cert or smtp_server_cert)
+        if kind == "starttls":
+            kwargs.update(tls_context=context, require_starttls=True)
+        elif kind == "tls":
+            kwargs.update(ssl_context=context, auth_require_tls=False)
+        elif auth:
+            kwargs.update(auth_require_tls=False)
+        if auth:
+            kwargs["authenticator"] = authenticator
+        kwargs.update(smtp_kwargs)
+        for attempt in range(5):  # free_port() can race with another process
+            server.port = free_port()
+            controller = Controller(handler, hostname="127.0.0.1", port=server.port, **kwargs)
+            try:
+                controller.start()
+                break
+            except OSError:
+                controller.stop(no_assert=True)
+                if attempt == 4:
+                    raise
+        controllers.append(controller)
+        return server
+
+    yield make
+    for controller in controllers:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_plain(smtp_server_factory) -> SMTPTestServer:
+    return smtp_server_factory("plain", auth=False)
+
+
+@pytest.fixture
+def smtp_starttls(smtp_server_factory) -> SMTPTestServer:
+    return smtp_server_factory("starttls")
+
+
+@pytest.fixture
+def smtp_implicit_tls(smtp_server_factory) -> SMTPTestServer:
+    return smtp_server_factory("tls")
+
+
+def expired_cert(ca: trustme.CA) -> trustme.LeafCert:
+    now = datetime.datetime.now(datetime.UTC)
+    return ca.issue_cert("127.0.0.1", "localhost", not_before=now - datetime.timedelta(days=30),
+                         not_after=now - datetime.timedelta(days=1))
+
+
+# -- in-loop fault servers ------------------------------------------------------------------
+Session = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def fake_smtp_server(session: Session):
+    """Serve `session(reader, writer)` on 127.0.0.1 in the running loop; yields the port."""
+    writers: list[asyncio.StreamWriter] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        try:
+            await session(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        for writer in writers:
+            writer.close()
+        await server.wait_closed()
+
+
+async def silent_session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Accept and never say a word (what a plaintext client meets on an implicit-TLS port)."""
+    await reader.read()
+
+
+def banner_session(banner: str) -> Session:
+    """Greet with `banner` (e.g. a 421) and hang up."""
+
+    async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(banner.encode() + b"\r\n")
+        await writer.drain()
+
+    return session
+
+
+def scripted_session(replies: dict[str, Any] | None = None,
+                     ehlo: tuple[str, ...] = ("8BITMIME",), delay: float = 0.0) -> Session:
+    """A minimal SMTP server. `replies` maps a verb (EHLO, MAIL, RCPT, DATA, QUIT, or BODY for
+    the reply after the message) to a reply line, or to DROP to hang up instead. `delay`
+    seconds pass before the banner and before every reply."""
+    replies = replies or {}
+    defaults = {"MAIL": "250 OK", "RCPT": "250 OK", "DATA": "354 go ahead",
+                "BODY": "250 OK: queued", "QUIT": "221 Bye", "RSET": "250 OK",
+                "EHLO": "\r\n".join([f"250-{SERVER_NAME}"]
+                                    + [f"250-{e}" for e in ehlo[:-1]] + [f"250 {ehlo[-1]}"])}
+
+    async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(delay)
+        writer.write(f"220 {SERVER_NAME} ESMTP fake\r\n".encode())
+        while line := await reader.readline():
+            verb = line.decode(errors="replace").split(" ", 1)[0].strip().upper()
+            reply = replies.get(verb, defaults.get(verb, "502 5.5.2 not implemented"))
+            await asyncio.sleep(delay)
+            if reply is DROP:
+                return
+            writer.write(reply.encode() + b"\r\n")
+            await writer.drain()
+            if verb == "QUIT":
+                return
+            if verb == "DATA" and reply.startswith("354"):
+                while await reader.readline() not in (b".\r\n", b""):
+                    pass  # the message itself is of no interest here
+                reply = replies.get("BODY", defaults["BODY"])
+                if reply is DROP:
+                    return
+                writer.write(reply.encode() + b"\r\n")
+                await writer.drain()
+
+    return session

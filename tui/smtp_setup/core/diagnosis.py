@@ -1,0 +1,369 @@
+"""Turn a failed test send into a plain-language diagnosis with next steps.
+
+`diagnose(stage, exc, profile)` looks at the exception type, its __cause__ chain, the stage
+that failed and the server's reply code, and picks exactly one code from design.md. Provider
+advice comes from the catalog (data), so it stays correct when the catalog is updated.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import re
+import socket
+import ssl
+from dataclasses import dataclass, field
+from typing import Any
+
+from smtp_setup.core.diagnosis_text import STAGE_LABELS, TEXT
+from smtp_setup.core.profile import Profile, Security
+
+# Codes beyond design.md's list, added because a real failure fit none of them:
+# not_smtp (the port answers with another protocol, e.g. SSH on 22), connection_rejected
+# (a 5xx greeting or EHLO refusal: blocked address) and network_unreachable (no route).
+CODES = (
+    "dns_not_found", "connection_refused", "connection_timeout", "greeting_timeout",
+    "tls_on_plain_port", "plain_on_tls_port", "starttls_not_offered", "certificate_expired",
+    "certificate_untrusted", "certificate_hostname_mismatch", "tls_handshake_failed",
+    "server_unavailable", "auth_not_offered", "auth_failed", "auth_requires_encryption",
+    "sender_rejected", "recipient_rejected", "message_rejected", "disconnected", "timeout",
+    "invalid_input", "not_smtp", "connection_rejected", "network_unreachable",
+)
+
+@dataclass
+class Diagnosis:
+    """What went wrong, why, and what to do; `suggestion` is a settings change the UI offers."""
+
+    code: str
+    title: str
+    explanation: str
+    causes: list[str] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+    suggestion: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The `diagnosis` object of design.md's test JSON."""
+        return {"code": self.code, "title": self.title, "explanation": self.explanation,
+                "next_steps": list(self.next_steps), "suggestion": self.suggestion}
+
+
+class InvalidInput(ValueError):
+    """A profile value or argument cannot be used; `message` is one sentence for a person."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+class MissingExtension(Exception):
+    """The server did not offer what the profile needs ("starttls" or "auth")."""
+
+    def __init__(self, extension: str, offered: tuple[str, ...] = ()) -> None:
+        super().__init__(f"the server does not offer {extension.upper()}")
+        self.extension = extension
+        self.offered = offered  # the AUTH mechanisms it did offer, if any
+
+
+def diagnose(
+    stage: str, exc: BaseException, profile: Profile, *,
+    sender: str = "", recipient: str = "", cert_names: list[str] | None = None,
+) -> Diagnosis:
+    """Map a failure at `stage` (one of sending.STAGES) to exactly one diagnosis code."""
+    from aiosmtplib import SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
+
+    ctx = {"host": profile.host, "port": profile.port, "server": profile.server,
+           "security": profile.security.label, "stage_label": STAGE_LABELS.get(stage, stage),
+           "limit": float(profile.timeout), "sender": sender or profile.from_email,
+           "recipient": recipient or profile.from_email, "reason": _one_line(exc),
+           "reply": "", "names": "", "offered": ""}
+    chain = _chain(exc)
+
+    if isinstance(exc, MissingExtension):
+        if exc.extension == "starttls":
+            return _make("starttls_not_offered", ctx, suggestion=_suggest_tls(profile))
+        if exc.offered:
+            ctx["offered"] = (f" It offers {', '.join(m.upper() for m in exc.offered)}; "
+                              "smtp-setup logs in with PLAIN, LOGIN or CRAM-MD5.")
+        plain = profile.security is Security.NONE
+        return _make("auth_not_offered", ctx,
+                     suggestion={"port": 587, "security": "starttls"} if plain else None)
+    cert = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
+    if cert is not None:
+        return _certificate(cert, ctx, cert_names)
+    tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
+    if tls is not None:
+        ctx["reason"] = tls.reason or _one_line(tls)
+        if tls.reason == "WRONG_VERSION_NUMBER" and profile.security is Security.TLS:
+            port = 587 if profile.port == 465 else profile.port
+            return _make("tls_on_plain_port", ctx,
+                         suggestion={"port": port, "security": "starttls"})
+        return _make("tls_handshake_failed", ctx)
+    if isinstance(exc, ValueError):  # includes UnicodeError from a malformed host name
+        if isinstance(exc, UnicodeError):
+            ctx["reason"] = f"{profile.host!r} is not a valid host name (check for empty parts)."
+        return _make("invalid_input", ctx)
+    if isinstance(exc, SMTPNotSupported):
+        ctx["reason"] = ("The server does not accept addresses with non-ASCII characters before "
+                         "the @ (it lacks SMTPUTF8). Use an ASCII address.")
+        return _make("invalid_input", ctx)
+    if isinstance(exc, SMTPRecipientsRefused) and exc.recipients:
+        exc = exc.recipients[0]
+    if isinstance(exc, SMTPResponseException):
+        return _reply(stage, exc.code, exc.message, ctx, profile)
+    if any(isinstance(e, TimeoutError) for e in chain):
+        return _timeout(stage, ctx, profile)
+    return _connection(stage, chain, ctx, profile)
+
+
+def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile) -> Diagnosis:
+    ctx["reply"] = " ".join(f"{code} {message}".split())
+    enhanced = _enhanced_code(message)
+    if code == -1:
+        ctx["reason"] = " ".join(message.split())
+        return _make("not_smtp", ctx)
+    if code == 421 or (stage in ("greeting", "ehlo") and 400 <= code < 500):
+        return _make("server_unavailable", ctx)
+    if stage in ("greeting", "ehlo"):
+        return _make("connection_rejected", ctx)
+    if stage == "starttls":
+        ctx["reason"] = f"the server answered {ctx['reply']} to STARTTLS"
+        return _make("tls_handshake_failed", ctx)
+    if stage == "auth":
+        if code in (530, 538) or enhanced == "5.7.11":
+            suggestion = None if profile.security is not Security.NONE else (
+                {"port": 465, "security": "tls"} if profile.port == 465
+                else {"port": 587, "security": "starttls"})
+            return _make("auth_requires_encryption", ctx, suggestion=suggestion)
+        if code == 504:
+            return _make("auth_not_offered", ctx)
+        return _auth_failed(code, enhanced, ctx, profile)
+    if stage == "mail_from":
+        steps = []
+        if code == 530 and not profile.username:
+            steps.append("The server requires a login before sending: add a username and "
+                         "password to the profile.")
+        return _make("sender_rejected", ctx, first=steps, extra=_provider_hints(profile))
+    if stage == "rcpt_to":
+        return _make("recipient_rejected", ctx, extra=_provider_hints(profile, "recipient"))
+    if stage == "data":
+        return _make("message_rejected", ctx, extra=_provider_hints(profile))
+    return _make("disconnected", ctx)
+
+
+def _auth_failed(code: int, enhanced: str | None, ctx: dict, profile: Profile) -> Diagnosis:
+    first: list[str] = []
+    title = explanation = None
+    if enhanced == "5.7.9":  # Gmail: 534-5.7.9 Application-specific password required
+        title = "The server wants an app password"
+        explanation = (f"{profile.server} answered {ctx['reply']}: the account has 2-Step "
+                       "Verification, so mail programs must use an app password.")
+        first.append("Gmail: create an app password in your Google Account (Security > "
+                     "App passwords, needs 2-Step Verification) and use it instead of your "
+                     "normal password.")
+    elif enhanced in ("5.7.139", "5.7.30"):  # Microsoft 365: SMTP AUTH or basic auth is off
+        title = "SMTP login is switched off for this mailbox"
+        explanation = (f"{profile.server} answered {ctx['reply']}: Microsoft 365 has "
+                       "authenticated SMTP (SMTP AUTH) turned off for this mailbox or tenant.")
+        first.append("Microsoft 365: an administrator must enable Authenticated SMTP for the "
+                     "mailbox (admin center > Users > Mail > Manage email apps); it does not "
+                     "work while Entra Security defaults are on.")
+    elif 400 <= code < 500:
+        first.append("The server could not check the login right now (a temporary error): "
+                     "wait a few minutes and test again.")
+    return _make("auth_failed", ctx, first=first, extra=_provider_credential_steps(profile),
+                 title=title, explanation=explanation)
+
+
+def _certificate(cert: ssl.SSLCertVerificationError, ctx: dict,
+                 names: list[str] | None) -> Diagnosis:
+    ctx["reason"] = cert.verify_message or cert.reason or "verification failed"
+    code = cert.verify_code
+    if code in (9, 10):  # X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED
+        title = "The server's certificate is not valid yet" if code == 9 else None
+        return _make("certificate_expired", ctx, title=title)
+    if code in (62, 64):  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+        suggestion = None
+        first = []
+        if names:
+            ctx["names"] = f" It is valid for: {', '.join(names)}."
+            plain = [n for n in names if "*" not in n]
+            if plain:
+                suggestion = {"host": plain[0]}
+                first.append(f"Use {plain[0]} as the host: the certificate is made out to it.")
+        return _make("certificate_hostname_mismatch", ctx, suggestion=suggestion, first=first)
+    return _make("certificate_untrusted", ctx)
+
+
+def _timeout(stage: str, ctx: dict, profile: Profile) -> Diagnosis:
+    if stage == "connect":
+        return _make("connection_timeout", ctx, suggestion=(
+            {"port": 587, "security": "starttls"} if profile.port == 25 else None))
+    if stage == "greeting" and profile.security is not Security.TLS:
+        code = "plain_on_tls_port" if profile.port == 465 else "greeting_timeout"
+        return _make(code, ctx, suggestion={"port": 465, "security": "tls"})
+    if stage == "starttls":
+        ctx["reason"] = "the handshake did not finish in time"
+        return _make("tls_handshake_failed", ctx)
+    return _make("timeout", ctx)
+
+
+def _connection(stage: str, chain: list[BaseException], ctx: dict,
+                profile: Profile) -> Diagnosis:
+    from aiosmtplib import SMTPServerDisconnected
+
+    for error in chain:
+        if isinstance(error, socket.gaierror):
+            ctx["reason"] = ("DNS did not answer" if error.errno == socket.EAI_AGAIN
+                             else "no such name in DNS")
+            return _make("dns_not_found", ctx)
+        if isinstance(error, ConnectionRefusedError):
+            return _make("connection_refused", ctx)
+        if isinstance(error, SMTPServerDisconnected):
+            if stage == "starttls":
+                ctx["reason"] = "the server closed the connection during the upgrade"
+                return _make("tls_handshake_failed", ctx)
+            return _make("disconnected", ctx)
+        if isinstance(error, OSError) and error.errno in (
+                errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL):
+            ctx["reason"] = error.strerror or _one_line(error)
+            return _make("network_unreachable", ctx)
+    if stage == "connect":
+        return _make("network_unreachable", ctx)
+    return _make("disconnected", ctx)
+
+
+def _make(code: str, ctx: dict, *, suggestion: dict | None = None, first: list[str] = (),
+          extra: list[str] = (), title: str | None = None,
+          explanation: str | None = None) -> Diagnosis:
+    base_title, base_explanation, causes, steps = TEXT[code]
+    return Diagnosis(
+        code=code,
+        title=title or base_title.format(**ctx),
+        explanation=explanation or base_explanation.format(**ctx),
+        causes=[c.format(**ctx) for c in causes],
+        next_steps=_unique([*first, *extra, *(s.format(**ctx) for s in steps)]),
+        suggestion=suggestion,
+    )
+
+
+def _suggest_tls(profile: Profile) -> dict | None:
+    return None if profile.port == 465 else {"port": 465, "security": "tls"}
+
+
+def _provider(profile: Profile) -> Any:
+    """The catalog entry for this profile (by id, else by host), or None. Never raises:
+    a diagnosis must still be given when the catalog cannot be read."""
+    try:
+        from smtp_setup.core.catalog import load_catalog
+
+        catalog = load_catalog()
+        if profile.provider and profile.provider != "custom":
+            try:
+                return catalog.get(profile.provider)
+            except KeyError:
+                pass
+        host = profile.host.strip().rstrip(".").casefold()
+        if host == "localhost" or _is_ip(host):  # loopback relays are not a provider's server
+            return None
+        return next((p for p in catalog if host in (h.casefold() for h in p.hosts.values())),
+                    None)
+    except Exception:  # ImportError, a catalog error: advice is a bonus, not a requirement
+        return None
+
+
+def _provider_credential_steps(profile: Profile) -> list[str]:
+    provider = _provider(profile)
+    if provider is None:
+        return []
+    name = provider.name
+    steps = [f"{name}: {hint}" for hint in (getattr(provider, "username_hint", ""),
+                                            getattr(provider, "password_hint", "")) if hint]
+    if getattr(provider, "username_kind", "") == "literal" and provider.username_value:
+        if profile.username != provider.username_value:
+            steps.insert(0, f"{name}: the username must be exactly {provider.username_value}.")
+    return steps
+
+
+def _provider_hints(profile: Profile, topic: str = "sender") -> list[str]:
+    provider = _provider(profile)
+    if provider is None:
+        return []
+    words = ("recipient", "sandbox") if topic == "recipient" else ("verif", "from address",
+                                                                   "domain")
+    return [f"{provider.name}: {hint}" for hint in getattr(provider, "hints", ())
+            if any(word in hint.casefold() for word in words)]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _enhanced_code(message: str) -> str | None:
+    match = re.match(r"\s*([245]\.\d{1,3}\.\d{1,3})\b", message)
+    return match.group(1) if match else None
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in out and len(out) < 8:
+        out.append(current)
+        current = current.__cause__ or current.__context__
+    return out
+
+
+def _one_line(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return " ".join(str(text).split())
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(item for item in items if item))
+
+
+# -- reading failures (used by sending.py) -------------------------------------------------
+def failed_at_greeting(exc: BaseException) -> bool:
+    """True when aiosmtplib's connect() failed after TCP (and TLS) were up: at the banner."""
+    from aiosmtplib import (
+        SMTPConnectResponseError,
+        SMTPConnectTimeoutError,
+        SMTPReadTimeoutError,
+        SMTPResponseException,
+        SMTPServerDisconnected,
+    )
+
+    if isinstance(exc, SMTPConnectResponseError):
+        return True
+    if isinstance(exc, SMTPConnectTimeoutError):
+        return isinstance(exc.__cause__, SMTPReadTimeoutError)  # "waiting for server ready"
+    if isinstance(exc, SMTPResponseException):
+        return True  # a malformed greeting (code -1): something answered that is not SMTP
+    return isinstance(exc.__cause__, SMTPServerDisconnected)  # closed right after accepting
+
+
+def is_name_mismatch(exc: BaseException) -> bool:
+    """True when the certificate was refused because it is for another name."""
+    cert = next((e for e in _chain(exc) if isinstance(e, ssl.SSLCertVerificationError)), None)
+    return cert is not None and cert.verify_code in (62, 64)
+
+
+def failure_detail(exc: BaseException) -> str:
+    """A short one-line account of a failure for the stage list: the reply if there was one."""
+    code, message = getattr(exc, "code", None), getattr(exc, "message", None)
+    if isinstance(code, int) and code > 0 and message is not None:
+        return " ".join(f"{code} {message}".split())
+    recipients = getattr(exc, "recipients", None)
+    if recipients:
+        return failure_detail(recipients[0])
+    for error in _chain(exc):
+        if isinstance(error, ssl.SSLCertVerificationError) and error.verify_message:
+            return f"certificate: {error.verify_message}"
+        if isinstance(error, ssl.SSLError) and error.reason:
+            return f"TLS: {error.reason}"
+    return _one_line(exc)
+
