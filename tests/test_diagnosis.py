@@ -236,3 +236,15 @@ def test_bad_input(exc):
 ])
 def test_drops_and_stalls(stage, exc, code):
     assert diagnose(stage, exc, profile()).code == code
+
+
+async def test_sandbox_not_running_says_how_to_start_it():
+    from smtp_fixtures import free_port
+
+    from smtp_setup.core.sending import send_test_message
+
+    profile = Profile(name="try", provider="sandbox", host="127.0.0.1", port=free_port(),
+                      security=Security.NONE, from_email="me@example.com", timeout=5)
+    result = await send_test_message(profile, None)
+    assert result.diagnosis.code == "connection_refused"
+    assert "smtp-setup sandbox" in result.diagnosis.next_steps[0]

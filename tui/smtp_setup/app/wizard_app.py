@@ -39,7 +39,7 @@ class SetupWizard(App[int]):
         Binding("ctrl+b", "back", "Back", id="wizard.back"),
         Binding("escape", "cancel", "Cancel", id="wizard.cancel"),
         Binding("f1", "help", "Help", id="wizard.help"),
-        Binding("ctrl+q", "quit_now", "Quit", id="wizard.quit", priority=True),
+        Binding("ctrl+q", "quit_now", "Quit", id="wizard.quit", priority=True, show=False),
         Binding("ctrl+c", "quit_now", "Quit", id="wizard.interrupt", priority=True, show=False),
     ]
 
@@ -62,7 +62,7 @@ class SetupWizard(App[int]):
             yield Button("Back", id="back", compact=True)
             yield Static("", id="nav-status", markup=False)
             yield Button("Next", id="next", variant="primary", compact=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._show(self.index)

@@ -218,7 +218,10 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
                              else "no such name in DNS")
             return _make("dns_not_found", ctx)
         if isinstance(error, ConnectionRefusedError):
-            return _make("connection_refused", ctx)
+            first = ["The sandbox runs only while smtp-setup runs it: start it with "
+                     "`smtp-setup sandbox` in another terminal, then test again."
+                     ] if profile.provider == "sandbox" else []
+            return _make("connection_refused", ctx, first=first)
         if isinstance(error, SMTPServerDisconnected):
             if stage == "starttls":
                 ctx["reason"] = "the server closed the connection during the upgrade"

@@ -42,6 +42,18 @@ class ReceivedMessage:
     def size(self) -> int:
         return len(self.data)
 
+    def preview(self, body_lines: int = 6) -> str:
+        """The main headers and the start of the text body, as a person would read them."""
+        message = email.parser.BytesParser(policy=email.policy.default).parsebytes(self.data)
+        lines = [f"{name}: {' '.join(str(message[name]).split())}"
+                 for name in ("From", "To", "Subject", "Date") if message[name]]
+        part = message.get_body(preferencelist=("plain",))
+        text = part.get_content() if part is not None else ""
+        body = [line.rstrip() for line in text.strip().splitlines()]
+        if len(body) > body_lines:
+            body = body[:body_lines] + ["…"]
+        return "\n".join(lines + [""] + body)
+
     def summary(self) -> str:
         """One line: when, from, to, subject and size."""
         to = ", ".join(self.rcpt_tos) or "(nobody)"

@@ -94,7 +94,7 @@ class ReviewStep(StepPane):
         elif draft.test_ok is False:
             rows.append(("Test", "✗ the last test failed; you can save anyway and fix it later"))
         else:
-            rows.append(("Test", "! not tested; run smtp-setup test NAME after saving"))
+            rows.append(("Test", f"! not tested; run smtp-setup test {profile.name} after saving"))
         text = Text()
         for label, value in rows:
             text.append(f"{label:>9}  ", style="bold")

@@ -201,7 +201,11 @@ class TestStep(StepPane):
             return
         received = self.query_one("#received", Static)
         received.display = True
-        received.update("The sandbox received:\n" + messages[-1].summary())
+        message = messages[-1]
+        received.update(
+            f"The sandbox received this message ({message.size} bytes); nothing was "
+            f"delivered:\n\n{message.preview()}"
+        )
 
     def errors(self) -> list[str]:
         return ["A test is running."] if self.sending else []

@@ -43,10 +43,10 @@ class StageList(Static):
         self._render_rows()
 
     def _render_rows(self) -> None:
-        table = Table.grid(padding=(0, 1))
-        table.add_column(width=1)
-        table.add_column(width=20)
-        table.add_column(width=8, justify="right")
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(min_width=1, no_wrap=True)
+        table.add_column(min_width=19, no_wrap=True)
+        table.add_column(min_width=7, justify="right", no_wrap=True)
         table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         for name, label in STAGE_LABELS.items():
             status, ms, detail = self.rows.get(name, ("wait", 0.0, ""))

@@ -1,0 +1,77 @@
+"""Each wizard step pinned as an SVG snapshot (pytest-textual-snapshot, 80x24 and 100x32).
+
+The config lives at a fixed path so the path shown on screen is the same on every machine."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+from wizard_driver import go_to
+
+from smtp_setup.app import build_wizard
+
+FIXED_CONFIG = Path("/tmp/smtp-setup-snapshots/config.toml")
+SAVED = """format = 1
+default_profile = "alerts"
+
+[profiles.alerts]
+provider = "sendgrid"
+host = "smtp.sendgrid.net"
+port = 587
+security = "starttls"
+username = "apikey"
+password = { env = "SENDGRID_API_KEY" }
+from_email = "alerts@example.com"
+
+[profiles.laptop]
+provider = "fastmail"
+host = "smtp.fastmail.com"
+port = 465
+security = "tls"
+username = "me@example.com"
+password = { command = "pass show fastmail" }
+from_email = "me@example.com"
+"""
+
+
+@pytest.fixture
+def wizard(monkeypatch):
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)  # no blinking cursor
+    shutil.rmtree(FIXED_CONFIG.parent, ignore_errors=True)
+    FIXED_CONFIG.parent.mkdir(parents=True)
+    FIXED_CONFIG.write_text(SAVED)
+    yield lambda: build_wizard(config_path=FIXED_CONFIG)
+    shutil.rmtree(FIXED_CONFIG.parent, ignore_errors=True)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 32)], ids=["80x24", "100x32"])
+@pytest.mark.parametrize(
+    "step", ["welcome", "provider", "connection", "credentials", "sender", "test", "review"]
+)
+def test_step(snap_compare, wizard, step, size):
+    async def run_before(pilot):
+        await go_to(pilot.app, pilot, step)
+
+    assert snap_compare(wizard(), run_before=run_before, terminal_size=size)
+
+
+def test_custom_server_connection(snap_compare, wizard):
+    async def run_before(pilot):
+        await go_to(pilot.app, pilot, "connection", {"provider": "custom",
+                                                      "provider_filter": "other"})
+        pilot.app.screen.query_one("#host", Input).value = "mail.example.org"
+        await pilot.pause()
+
+    assert snap_compare(wizard(), run_before=run_before, terminal_size=(100, 40))
+
+
+def test_help_screen(snap_compare, wizard):
+    async def run_before(pilot):
+        await go_to(pilot.app, pilot, "connection")
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(wizard(), run_before=run_before, terminal_size=(100, 32))

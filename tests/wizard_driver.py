@@ -1,0 +1,45 @@
+"""Walks the real wizard to a given step; shared by snapshot tests and the screenshot script."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, OptionList
+
+STEP_ORDER = ["welcome", "provider", "connection", "credentials", "sender", "test", "review"]
+
+EXAMPLE = {
+    "provider": "gmail",
+    "username": "ada@gmail.com",
+    "password": "abcd efgh ijkl mnop",
+    "from_email": "ada@gmail.com",
+    "from_name": "Ada's Alerts",
+}
+
+
+async def go_to(app, pilot, target: str, values: dict | None = None) -> None:
+    """From the Welcome step, fill each step with `values` until `target` is shown."""
+    values = {**EXAMPLE, **(values or {})}
+    await pilot.pause()
+    for step in STEP_ORDER[: STEP_ORDER.index(target)]:
+        screen = app.screen
+        if step == "provider":
+            screen.query_one("#provider-filter", Input).value = values["provider_filter"] if (
+                "provider_filter" in values) else app.services.catalog.get(values["provider"]).name
+            await pilot.pause()
+            plist = screen.query_one("#provider-list", OptionList)
+            for index, option in enumerate(plist.options):
+                if option.id == values["provider"]:
+                    plist.highlighted = index
+        elif step == "connection" and "host" in values:
+            screen.query_one("#host", Input).value = values["host"]
+        elif step == "credentials" and app.step.auth_on:
+            screen.query_one("#username", Input).value = values["username"]
+            screen.query_one("#password", Input).value = values["password"]
+        elif step == "sender":
+            screen.query_one("#from-email", Input).value = values["from_email"]
+            screen.query_one("#from-name", Input).value = values["from_name"]
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+    assert app.step.step_id == target, f"stopped at {app.step.step_id}: " + str(
+        app.screen.query_one("#nav-status").content
+    )
