@@ -9,13 +9,10 @@ def build_wizard(config_path: Path | None = None, edit: str | None = None):
     """Create the wizard app with its services loaded (used by the CLI and the tests)."""
     from smtp_setup.app.services import WizardServices
     from smtp_setup.app.wizard_app import SetupWizard
-    from smtp_setup.core.catalog import load_catalog
     from smtp_setup.core.config_store import ConfigStore
-    from smtp_setup.core.secrets import keyring_status
 
-    services = WizardServices(store=ConfigStore(config_path), catalog=load_catalog())
+    services = WizardServices(store=ConfigStore(config_path))
     services.reload()
-    services.keyring = keyring_status()
     return SetupWizard(services, edit=edit)
 
 

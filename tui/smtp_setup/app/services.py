@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from smtp_setup.core.catalog import ProviderCatalog
+from smtp_setup.core.catalog import ProviderCatalog, load_catalog
 from smtp_setup.core.config_store import Config, ConfigError, ConfigStore
 
 
 @dataclass
 class WizardServices:
     store: ConfigStore
-    catalog: ProviderCatalog
+    _catalog: ProviderCatalog | None = None
     config: Config | None = None
     config_error: ConfigError | None = None
-    keyring: tuple[bool, str] = (False, "not checked")
+    keyring: tuple[bool, str] = (False, "still checking")
     sandbox_port: int = 2525
     extras: dict = field(default_factory=dict)
+
+    @property
+    def catalog(self) -> ProviderCatalog:
+        """Loaded on first use, so the first frame does not wait for it."""
+        if self._catalog is None:
+            self._catalog = load_catalog()
+        return self._catalog
 
     def reload(self) -> None:
         try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
+from importlib import import_module
+
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -11,21 +13,25 @@ from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
 from smtp_setup.app.draft import Draft, draft_for_new, draft_for_profile
 from smtp_setup.app.services import WizardServices
 from smtp_setup.app.steps.base import StepPane
-from smtp_setup.app.steps.connection import ConnectionStep
-from smtp_setup.app.steps.credentials import CredentialsStep
-from smtp_setup.app.steps.provider import ProviderStep
-from smtp_setup.app.steps.review import ReviewStep
-from smtp_setup.app.steps.sender import SenderStep
-from smtp_setup.app.steps.test_send import TestStep
-from smtp_setup.app.steps.welcome import WelcomeStep
-from smtp_setup.app.widgets.modals import ConfirmLeave, HelpScreen
 from smtp_setup.app.widgets.step_indicator import StepIndicator
 
-STEP_CLASSES: list[type[StepPane]] = [
-    WelcomeStep, ProviderStep, ConnectionStep, CredentialsStep, SenderStep, TestStep, ReviewStep,
+# (step id, title, "module:Class"). Steps are imported and mounted when first shown, so the
+# first frame only pays for the Welcome step.
+STEPS = [
+    ("welcome", "Welcome", "welcome:WelcomeStep"),
+    ("provider", "Provider", "provider:ProviderStep"),
+    ("connection", "Connection", "connection:ConnectionStep"),
+    ("credentials", "Login", "credentials:CredentialsStep"),
+    ("sender", "Sender", "sender:SenderStep"),
+    ("test", "Test", "test_send:TestStep"),
+    ("review", "Save", "review:ReviewStep"),
 ]
-STEP_TITLES = ["Welcome", "Provider", "Connection", "Login", "Sender", "Test", "Save"]
 CANCELLED = "Setup cancelled: no changes were made."
+
+
+def _step_class(spec: str) -> type[StepPane]:
+    module, name = spec.split(":")
+    return getattr(import_module(f"smtp_setup.app.steps.{module}"), name)
 
 
 class SetupWizard(App[int]):
@@ -51,30 +57,46 @@ class SetupWizard(App[int]):
         if edit and services.config and edit in services.config.profiles:
             self.draft = draft_for_profile(services.config.profiles[edit])
             self.index = 1
-        self.steps = [cls(self.draft, services) for cls in STEP_CLASSES]
+        self.steps: dict[int, StepPane] = {}
 
     def compose(self) -> ComposeResult:
         yield Header(icon="✉")
-        yield StepIndicator(STEP_TITLES, id="step-indicator")
-        with ContentSwitcher(initial=self.steps[self.index].id, id="steps"):
-            yield from self.steps
+        yield StepIndicator([title for _, title, _ in STEPS], id="step-indicator")
+        with ContentSwitcher(id="steps"):
+            yield self._build(self.index)
         with Horizontal(id="nav"):
             yield Button("Back", id="back", compact=True)
             yield Static("", id="nav-status", markup=False)
             yield Button("Next", id="next", variant="primary", compact=True)
         yield Footer(show_command_palette=False)
 
-    def on_mount(self) -> None:
-        self._show(self.index)
+    def _build(self, index: int) -> StepPane:
+        step = _step_class(STEPS[index][2])(self.draft, self.services)
+        self.steps[index] = step
+        return step
+
+    async def on_mount(self) -> None:
+        self._check_keyring()
+        await self._show(self.index)
+
+    @work(thread=True, exit_on_error=False, group="keyring")
+    def _check_keyring(self) -> None:
+        """Looking for a keyring can be slow (D-Bus); do it off the event loop."""
+        from smtp_setup.core.secrets import keyring_status
+
+        self.services.keyring = keyring_status()
 
     @property
     def step(self) -> StepPane:
         return self.steps[self.index]
 
-    def _show(self, index: int) -> None:
+    async def _show(self, index: int) -> None:
+        switcher = self.query_one("#steps", ContentSwitcher)
+        if index not in self.steps:
+            await switcher.mount(self._build(index))
         self.index = index
         step = self.step
-        self.query_one("#steps", ContentSwitcher).current = step.id
+        switcher.current = step.id
         self.query_one(StepIndicator).show_step(index)
         self.query_one("#back", Button).disabled = index == 0
         step.enter()
@@ -92,37 +114,35 @@ class SetupWizard(App[int]):
 
     @on(StepPane.ValidityChanged)
     def _validity(self, event: StepPane.ValidityChanged) -> None:
-        if event.step is self.step:
+        if self.steps.get(self.index) is event.step:
             self._update_next()
 
     @on(StepPane.Advance)
-    def _advance(self, event: StepPane.Advance) -> None:
+    async def _advance(self, event: StepPane.Advance) -> None:
         if event._sender is self.step:
-            self.action_next()
+            await self.action_next()
 
     @on(StepPane.GoTo)
-    def _goto(self, event: StepPane.GoTo) -> None:
-        target = next(i for i, s in enumerate(self.steps) if s.step_id == event.step_id)
+    async def _goto(self, event: StepPane.GoTo) -> None:
+        target = next(i for i, (step_id, _, _) in enumerate(STEPS) if step_id == event.step_id)
         self.step.leave()
-        self._show(target)
+        await self._show(target)
 
     @on(Button.Pressed, "#next")
-    def action_next(self) -> None:
+    async def action_next(self) -> None:
         step = self.step
         if step.errors():
             self._update_next()
             return
         step.leave()
-        if isinstance(step, ReviewStep):
-            step.save()
-            return
-        self._show(self.index + 1)
+        if not step.submit():
+            await self._show(self.index + 1)
 
     @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if self.index > 0:
             self.step.leave()
-            self._show(self.index - 1)
+            await self._show(self.index - 1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back" and self.index == 0:
@@ -130,9 +150,13 @@ class SetupWizard(App[int]):
         return True
 
     def action_help(self) -> None:
+        from smtp_setup.app.widgets.modals import HelpScreen
+
         self.push_screen(HelpScreen(self.step.step_id))
 
     def action_cancel(self) -> None:
+        from smtp_setup.app.widgets.modals import ConfirmLeave
+
         async def leave_if_confirmed(leave: bool | None) -> None:
             if leave:
                 await self.action_quit_now()
@@ -143,8 +167,8 @@ class SetupWizard(App[int]):
         await self.services.stop_sandbox()
         self.exit(130, return_code=130, message=CANCELLED)
 
-    @on(ReviewStep.Saved)
-    async def _saved(self, event: ReviewStep.Saved) -> None:
+    @on(StepPane.Saved)
+    async def _saved(self, event: StepPane.Saved) -> None:
         await self.services.stop_sandbox()
         verb = "Replaced" if event.replaced else "Saved"
         self.exit(

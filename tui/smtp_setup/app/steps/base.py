@@ -38,6 +38,13 @@ class StepPane(VerticalScroll):
             super().__init__()
             self.step_id = step_id
 
+    class Saved(Message):
+        """The profile was written; the app exits and prints where."""
+
+        def __init__(self, name: str, path: str, replaced: bool) -> None:
+            super().__init__()
+            self.name, self.path, self.replaced = name, path, replaced
+
     def __init__(self, draft: Draft, services: WizardServices) -> None:
         super().__init__(id=self.step_id, classes="step")
         self.draft = draft
@@ -56,6 +63,11 @@ class StepPane(VerticalScroll):
 
     def leave(self) -> None:
         """Called when leaving by Next or Back: store values into the draft."""
+
+    def submit(self) -> bool:
+        """Next was pressed on a valid step. Return True when the step handles it itself
+        (the last step saves instead of moving on)."""
+        return False
 
     def errors(self) -> list[str]:
         """Problems that keep Next disabled (empty when the step is complete)."""

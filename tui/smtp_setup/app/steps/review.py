@@ -7,7 +7,6 @@ import asyncio
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.message import Message
 from textual.widgets import Checkbox, Input, Static
 
 from smtp_setup.app.draft import STORE_KEYRING
@@ -24,11 +23,6 @@ class ReviewStep(StepPane):
         "where they are kept. Nothing is saved until you press Save."
     )
     next_label = "Save"
-
-    class Saved(Message):
-        def __init__(self, name: str, path: str, replaced: bool) -> None:
-            super().__init__()
-            self.name, self.path, self.replaced = name, path, replaced
 
     def compose_body(self) -> ComposeResult:
         yield Field("Profile name", check=validation.profile_name, input_id="profile-name",
@@ -121,6 +115,10 @@ class ReviewStep(StepPane):
 
     def leave(self) -> None:
         self.draft.profile.name = self.profile_name
+
+    def submit(self) -> bool:
+        self.save()
+        return True
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def save(self) -> None:
