@@ -159,7 +159,8 @@ class TestStep(StepPane):
         else:
             self._show_diagnosis(result.diagnosis)
         self._refresh()
-        self.query_one("#outcome").scroll_visible(animate=False)
+        outcome = self.query_one("#outcome")
+        self.call_after_refresh(lambda: self.scroll_to_widget(outcome, animate=False, top=True))
 
     def _finish_ui(self) -> None:
         self.sending = False
@@ -177,7 +178,7 @@ class TestStep(StepPane):
         if diagnosis is None:
             text.append("✗ The test failed.", style="bold")
         else:
-            text.append(f"✗ {diagnosis.title}\n", style="bold")
+            text.append(f"✗ {diagnosis.title}\n", style="bold red")
             text.append(diagnosis.explanation + "\n")
             if diagnosis.causes:
                 text.append("\nLikely causes:\n", style="bold")
@@ -187,7 +188,7 @@ class TestStep(StepPane):
                 text.append("\nWhat to do next:\n", style="bold")
                 for number, step in enumerate(diagnosis.next_steps, 1):
                     text.append(f" {number}. {step}\n")
-        self._show_outcome(text, "-error")
+        self._show_outcome(text, "")
         self.suggestion = diagnosis.suggestion if diagnosis else None
         self.query_one("#fix-buttons").display = True
         self.query_one("#try-suggestion").display = bool(self.suggestion)
