@@ -249,3 +249,49 @@ async def test_edit_prefills_every_step(tmp_path):
         assert app.screen.query_one("#profile-name", Input).value == "work"
         preview = str(app.screen.query_one("#toml-preview").content)
         assert 'env = "SG_KEY"' in preview and "future_key" in preview
+
+
+async def test_try_suggested_settings_fixes_the_send(tmp_path, smtp_implicit_tls):
+    """STARTTLS chosen for an implicit-TLS port: the diagnosis offers TLS, one press fixes it."""
+    config = tmp_path / "config.toml"
+    app = build_wizard(config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await set_value(app, pilot, "#host", "127.0.0.1")
+        ports = app.screen.query_one("#port-list", OptionList)
+        ports.highlighted = len(ports.options) - 1
+        await pilot.pause()
+        await set_value(app, pilot, "#custom-port", str(smtp_implicit_tls.port))
+        app.screen.query_one("#custom-security").value = "starttls"  # the mistake
+        await set_value(app, pilot, "#ca-file", str(smtp_implicit_tls.ca_file))
+        await set_value(app, pilot, "#timeout", "2")
+        await pilot.press("ctrl+n")
+        await set_value(app, pilot, "#username", "user")
+        await set_value(app, pilot, "#password", "s3cret-Pa55")
+        app.screen.query_one("#inline", RadioButton).value = True
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await set_value(app, pilot, "#from-email", "sender@example.test")
+        await pilot.press("ctrl+n")
+        await send_and_wait(app, pilot)
+        assert app.draft.test_ok is False
+        try_button = app.screen.query_one("#try-suggestion", Button)
+        assert try_button.display
+        assert "tls" in str(try_button.label).lower()
+        try_button.focus()
+        await pilot.press("enter")
+        outcome = app.screen.query_one("#outcome")
+        for _ in range(200):
+            await settle(app, pilot)
+            if app.draft.test_ok is not None and not app.step.sending:
+                break
+            await pilot.pause(0.05)
+        assert app.draft.test_ok is True, outcome.content
+        assert app.draft.profile.security.value == "tls"
+        assert len(smtp_implicit_tls.messages) == 1
+        await pilot.press("ctrl+n")
+        await set_value(app, pilot, "#profile-name", "fixed")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+    saved = tomllib.loads(config.read_text())["profiles"]["fixed"]
+    assert (saved["port"], saved["security"]) == (smtp_implicit_tls.port, "tls")

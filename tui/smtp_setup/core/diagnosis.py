@@ -195,13 +195,20 @@ def _certificate(cert: ssl.SSLCertVerificationError, ctx: dict,
     return _make("certificate_untrusted", ctx)
 
 
+IMPLICIT_TLS_PORTS = frozenset({465, 2465, 8465, 443})
+PLAINTEXT_PORTS = frozenset({25, 80, 587, 588, 2525, 2587, 8025, 25025, 2082})
+
+
 def _timeout(stage: str, ctx: dict, profile: Profile) -> Diagnosis:
     if stage == "connect":
         return _make("connection_timeout", ctx, suggestion=(
             {"port": 587, "security": "starttls"} if profile.port == 25 else None))
     if stage == "greeting" and profile.security is not Security.TLS:
-        code = "plain_on_tls_port" if profile.port == 465 else "greeting_timeout"
-        return _make(code, ctx, suggestion={"port": 465, "security": "tls"})
+        code = "plain_on_tls_port" if profile.port in IMPLICIT_TLS_PORTS else "greeting_timeout"
+        # A silent port that is not a usual plaintext port most likely waits for TLS itself;
+        # on a usual plaintext port (587, 25, ...) the implicit-TLS port 465 is the better bet.
+        port = 465 if profile.port in PLAINTEXT_PORTS else profile.port
+        return _make(code, ctx, suggestion={"port": port, "security": "tls"})
     if stage == "starttls":
         ctx["reason"] = "the handshake did not finish in time"
         return _make("tls_handshake_failed", ctx)
