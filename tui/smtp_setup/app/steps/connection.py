@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Checkbox, Collapsible, Input, OptionList, Select, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Checkbox, Collapsible, Input, OptionList, Select, Static
 
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
+from smtp_setup.app.widgets.port_choices import PortChoices
 from smtp_setup.core import validation
 from smtp_setup.core.catalog import PortOption
 from smtp_setup.core.profile import Security
 
-CUSTOM = "custom-port"
+PROBE_TIMEOUT = 6.0  # seconds per port; all ports are checked at the same time
 SECURITY_CHOICES = [(s.label, s.value) for s in Security]
 
 
@@ -35,8 +33,11 @@ class ConnectionStep(StepPane):
         yield Field("Server host name", check=validation.host, input_id="host",
                     placeholder="smtp.example.com", id="host-field")
         yield Static("", id="host-fixed", markup=False)
-        yield Static("Port and encryption", classes="field-label")
-        yield OptionList(id="port-list")
+        with Horizontal(id="port-heading"):
+            yield Static("Port and encryption", classes="field-label")
+            yield Button("Check which ports work", id="check-ports", compact=True)
+        yield PortChoices(id="port-list")
+        yield Static("", id="probe-summary", markup=False)
         with Horizontal(id="custom-port-row"):
             yield Field("Port", check=validation.port, input_id="custom-port",
                         placeholder="e.g. 1025", id="custom-port-field")
@@ -83,39 +84,30 @@ class ConnectionStep(StepPane):
         fixed.display = not provider.host_editable and not multi
         fixed.update(f"Server: {profile.host}  (set by {provider.name})")
 
-        plist = self.query_one("#port-list", OptionList)
-        recommended = provider.recommended
-        options = [
-            Option(_port_row(option, option == recommended), id=f"port-{index}")
-            for index, option in enumerate(self._port_options())
-        ]
-        options.append(Option(_port_row(None, False), id=CUSTOM))
-        plist.set_options(options)
-        match = provider.port_option(profile.port, profile.security)
-        if match is not None:
-            plist.highlighted = self._port_options().index(match)
-        else:
-            plist.highlighted = len(options) - 1
+        plist = self.query_one("#port-list", PortChoices)
+        if plist.choices != list(provider.ports):
+            plist.results.clear()
+            self.query_one("#probe-summary").display = False
+        plist.load(self._port_options(), provider.recommended)
+        if not plist.choose(profile.port, profile.security):
             self.query_one("#custom-port-field", Field).value = str(profile.port)
             self.query_one("#custom-security", Select).value = profile.security.value
+        self.query_one("#check-ports").display = provider.id != "sandbox"
         self.query_one("#verify", Checkbox).value = profile.verify_certificates
         self.query_one("#ca-field", Field).value = profile.ca_file or ""
         self.query_one("#timeout-field", Field).value = f"{profile.timeout:g}"
         self._refresh()
 
     def _chosen(self) -> tuple[int | None, Security]:
-        plist = self.query_one("#port-list", OptionList)
-        option = plist.highlighted_option
-        if option is None or option.id == CUSTOM:
+        chosen = self.query_one("#port-list", PortChoices).chosen
+        if chosen is None:
             text = self.query_one("#custom-port-field", Field).value
             security = Security(self.query_one("#custom-security", Select).value)
             return (int(text) if not validation.port(text) else None), security
-        chosen = self._port_options()[int(option.id.removeprefix("port-"))]
         return chosen.port, chosen.security
 
     def _refresh(self) -> None:
-        plist = self.query_one("#port-list", OptionList)
-        custom = plist.highlighted_option is not None and plist.highlighted_option.id == CUSTOM
+        custom = self.query_one("#port-list", PortChoices).chosen is None
         self.query_one("#custom-port-row").display = custom
         _, security = self._chosen()
         plain = security is Security.NONE and self.provider.id != "sandbox"
@@ -145,6 +137,82 @@ class ConnectionStep(StepPane):
     @on(Checkbox.Changed)
     @on(Input.Changed)
     def _changed(self) -> None:
+        self._refresh()
+
+    @on(Input.Changed, "#host")
+    @on(Select.Changed, "#host-choice")
+    def _host_changed(self) -> None:
+        self.workers.cancel_group(self, "probe")
+        self.query_one("#port-list", PortChoices).clear_marks()
+        self.query_one("#probe-summary").display = False
+
+    @on(Button.Pressed, "#check-ports")
+    def _check_ports(self) -> None:
+        host = self._host()
+        if validation.host(host):
+            self._summary("! Enter a valid host name first.", "-warning")
+            return
+        self.check_ports(host)
+
+    def _host(self) -> str:
+        provider = self.provider
+        if provider.host_editable:
+            return self.query_one("#host-field", Field).value.strip()
+        key = self.query_one("#host-choice", Select).value
+        return provider.hosts.get(key, provider.default_host) if isinstance(key, str) else (
+            provider.default_host)
+
+    def _summary(self, text: str, css: str = "") -> None:
+        summary = self.query_one("#probe-summary", Static)
+        summary.display = True
+        summary.update(text)
+        summary.set_classes(css)
+
+    @work(exclusive=True, group="probe", exit_on_error=False)
+    async def check_ports(self, host: str) -> None:
+        """Probe every offered port at once; mark each choice as its answer arrives."""
+        import asyncio
+
+        from smtp_setup.core.probe import Candidate, probe_host
+        from smtp_setup.core.tls import client_tls_context
+
+        plist = self.query_one("#port-list", PortChoices)
+        button = self.query_one("#check-ports", Button)
+        candidates = [
+            Candidate(choice.port, choice.security, documented=True,
+                      recommended=choice == plist.recommended)
+            for choice in plist.choices
+        ]
+        port, security = self._chosen()
+        if port is not None and (port, security) not in {(c.port, c.security) for c in candidates}:
+            candidates.append(Candidate(port, security))
+        trust = self.draft.profile.copy(
+            host=host, verify_certificates=self.query_one("#verify", Checkbox).value,
+            ca_file=self.query_one("#ca-field", Field).value.strip() or None,
+        )
+        plist.results.clear()
+        plist.checking = True
+        plist.load(plist.choices, plist.recommended)
+        button.disabled = True
+        self._summary(f"Checking {len(candidates)} ports on {host} at once…")
+        try:
+            context = await asyncio.to_thread(client_tls_context, trust)
+            report = await probe_host(host, candidates, timeout=PROBE_TIMEOUT,
+                                      tls_context=context, on_result=plist.mark)
+        finally:
+            plist.checking = False
+            button.disabled = False
+        plist.load(plist.choices, plist.recommended)
+        lines = []
+        best = report.recommended
+        if best is not None:
+            plist.choose(best.port, best.security)
+            lines.append(f"✓ Chose {best.port} ({best.security.label}): " + " ".join(report.reasons))
+        else:
+            lines.append("✗ No port worked from this network. " + " ".join(report.reasons))
+        if report.blocked_hint:
+            lines.append("! " + report.blocked_hint)
+        self._summary("\n".join(lines), "-success" if best is not None else "-error")
         self._refresh()
 
     @on(OptionList.OptionSelected, "#port-list")
@@ -190,23 +258,6 @@ class ConnectionStep(StepPane):
         timeout = self.query_one("#timeout-field", Field).value
         if not validation.timeout(timeout):
             profile.timeout = float(timeout)
-
-
-def _port_row(option: PortOption | None, recommended: bool) -> Table:
-    """One choice: port and mode on the left, the explanation wrapped beside it."""
-    row = Table.grid(padding=(0, 1))
-    row.add_column(width=5, justify="right")
-    row.add_column(width=20)
-    row.add_column(ratio=1)
-    if option is None:
-        row.add_row(Text("…", style="bold"), Text("Custom port", style="bold"),
-                    Text("Any other port, with the encryption you choose.", style="dim"))
-        return row
-    mode = Text(option.security.label, style="bold")
-    if recommended:
-        mode.append("\n★ recommended", style="bold green")
-    row.add_row(Text(str(option.port), style="bold"), mode, Text(option.explain(), style="dim"))
-    return row
 
 
 def _ca_file_check(value: str) -> str | None:

@@ -1,0 +1,106 @@
+"""The list of port and encryption choices, each explained, marked live by the port check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from smtp_setup.core.catalog import PortOption
+from smtp_setup.core.profile import Security
+
+CUSTOM = "custom-port"
+
+# How a probe status reads beside its port: mark (never colour alone), style, words.
+STATUS_LINES = {
+    "usable": ("✓", "bold green", "works from this network"),
+    "refused": ("✗", "bold red", "refused: nothing listens on this port"),
+    "timeout": ("✗", "bold red", "no answer: probably blocked by a firewall or your ISP"),
+    "no_greeting": ("!", "bold yellow", "connected, but the server never said hello"),
+    "tls_failed": ("✗", "bold red", "encryption failed"),
+    "not_smtp": ("✗", "bold red", "another service answers on this port"),
+    "error": ("✗", "bold red", "failed"),
+}
+
+
+class PortChoices(OptionList):
+    """Highlighting an option chooses it. `results` holds the port check, keyed by choice."""
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.choices: list[PortOption] = []
+        self.recommended: PortOption | None = None
+        self.results: dict[tuple[int, Security], Any] = {}
+        self.checking = False
+
+    def load(self, choices: list[PortOption], recommended: PortOption | None) -> None:
+        self.choices, self.recommended = list(choices), recommended
+        self._render_options()
+
+    def _render_options(self) -> None:
+        highlighted = self.highlighted
+        options = [
+            Option(self._row(choice), id=f"port-{index}")
+            for index, choice in enumerate(self.choices)
+        ]
+        options.append(Option(self._row(None), id=CUSTOM))
+        self.set_options(options)
+        if highlighted is not None:
+            self.highlighted = min(highlighted, len(options) - 1)
+
+    def mark(self, result: Any) -> None:
+        self.results[(result.port, result.security)] = result
+        self._render_options()
+
+    def clear_marks(self) -> None:
+        if self.results:
+            self.results.clear()
+            self._render_options()
+
+    @property
+    def chosen(self) -> PortOption | None:
+        """The highlighted choice, or None for "Custom port…"."""
+        option = self.highlighted_option
+        if option is None or option.id == CUSTOM:
+            return None
+        return self.choices[int(option.id.removeprefix("port-"))]
+
+    def choose(self, port: int, security: Security) -> bool:
+        """Highlight the matching choice; False (and Custom highlighted) when none matches."""
+        for index, choice in enumerate(self.choices):
+            if (choice.port, choice.security) == (port, security):
+                self.highlighted = index
+                return True
+        self.highlighted = len(self.choices)
+        return False
+
+    def _row(self, choice: PortOption | None) -> Table:
+        """Port and mode on the left; the explanation (and the check's verdict) beside it."""
+        row = Table.grid(padding=(0, 1))
+        row.add_column(width=5, justify="right")
+        row.add_column(width=20)
+        row.add_column(ratio=1)
+        if choice is None:
+            row.add_row(Text("…", style="bold"), Text("Custom port", style="bold"),
+                        Text("Any other port, with the encryption you choose.", style="dim"))
+            return row
+        mode = Text(choice.security.label, style="bold")
+        if choice == self.recommended:
+            mode.append("\n★ recommended", style="bold green")
+        explanation = Text(choice.explain(), style="dim")
+        result = self.results.get((choice.port, choice.security))
+        if result is not None:
+            mark, style, words = STATUS_LINES.get(result.status, STATUS_LINES["error"])
+            explanation.append("\n")
+            explanation.append(f"{mark} {words}", style=style)
+            if result.status == "usable":
+                explanation.append(f" ({result.ms:.0f} ms)", style="dim")
+            elif result.detail:
+                explanation.append(f": {result.detail}", style="dim")
+        elif self.checking:
+            explanation.append("\n… checking", style="dim")
+        row.add_row(Text(str(choice.port), style="bold"), mode, explanation)
+        return row
