@@ -240,6 +240,7 @@ class ConnectionStep(StepPane):
         return problems
 
     def leave(self) -> None:
+        self.workers.cancel_group(self, "probe")
         provider, profile = self.provider, self.draft.profile
         if provider.host_editable:
             profile.host = self.query_one("#host-field", Field).value.strip()

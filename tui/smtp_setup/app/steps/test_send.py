@@ -212,4 +212,8 @@ class TestStep(StepPane):
         return ["A test is running."] if self.sending else []
 
     def leave(self) -> None:
+        if self.sending:  # going back mid-send: stop it rather than finish unseen
+            self.workers.cancel_group(self, "send")
+            self._finish_ui()
+            self._show_outcome("! Test cancelled. Nothing was sent.", "-warning")
         self.draft.test_skipped = not self.draft.test_ok
