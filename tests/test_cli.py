@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,36 +11,9 @@ import pytest
 from smtp_setup import __version__
 from smtp_setup.core.config_store import ConfigStore
 from smtp_setup.core.profile import Profile, SecretRef, Security
+from support.cli import one_line_error, run
 
-TESTS_DIR = Path(__file__).resolve().parent
 INLINE_SECRET = "Zq8-inline-Secret-Value"
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 30
-) -> subprocess.CompletedProcess:
-    """`python -m smtp_setup ARGS` with this test's config and keyring settings."""
-    full_env = {**os.environ, **(env or {})}
-    full_env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(TESTS_DIR), full_env.get("PYTHONPATH")])
-    )
-    full_env.pop("SMTP_SETUP_DEBUG", None)
-    full_env.setdefault("PYTHONIOENCODING", "utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "smtp_setup", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def one_line_error(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert proc.stderr.count("\n") == 1, proc.stderr
-    return proc.stderr.strip()
 
 
 @pytest.fixture

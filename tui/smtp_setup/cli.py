@@ -9,24 +9,19 @@ error (one line on stderr, no traceback).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from smtp_setup import __version__
+from smtp_setup.cli_output import UsageError, print_json, table
 from smtp_setup.core.config_store import Config, ConfigError, ConfigStore, UnknownProfileError
 from smtp_setup.core.profile import Profile
 
 PROG = "smtp-setup"
-SANDBOX_HOST = "127.0.0.1"
 SANDBOX_PORT = 2525
 _SHORT_SECURITY = {"tls": "TLS", "starttls": "STARTTLS", "none": "plain"}
-
-
-class UsageError(Exception):
-    """A mistake the person can fix; printed as one line, exit status 2."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
         "sandbox", _cmd_sandbox, "run a local test SMTP server and print what it gets"
     )
     sandbox.add_argument(
-        "--port", type=int, default=SANDBOX_PORT, help=f"port to listen on (default {SANDBOX_PORT})"
+        "--port",
+        type=int,
+        default=SANDBOX_PORT,
+        help=f"port on 127.0.0.1 (default {SANDBOX_PORT}; 0 picks a free one)",
     )
     return parser
 
@@ -118,27 +116,6 @@ def _store(args: argparse.Namespace) -> ConfigStore:
     return ConfigStore(args.config)
 
 
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def _marks() -> tuple[str, str, str]:
-    """✓ ✗ - where the terminal's encoding can show them, plain ASCII otherwise."""
-    try:
-        "✓✗–".encode(sys.stdout.encoding or "ascii")
-        return "✓", "✗", "–"
-    except (UnicodeEncodeError, LookupError):
-        return "OK", "X", "-"
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
-
-
 def _summary(profile: Profile, config: Config) -> dict[str, Any]:
     """What `list --json` says about a profile: no secret, only where it lives."""
     return {
@@ -162,7 +139,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     config = _store(args).load()
     profiles = list(config.profiles.values())
     if args.json:
-        _print_json([_summary(p, config) for p in profiles])
+        print_json([_summary(p, config) for p in profiles])
         return 0
     if not profiles:
         print("No profiles yet. Run smtp-setup to create one.")
@@ -171,7 +148,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     for p in profiles:
         mark = "*" if p.name == config.default_profile else ""
         rows.append([mark, p.name, p.provider, p.server, p.security.label])
-    print("\n".join(_table(rows)))
+    print("\n".join(table(rows)))
     if config.default_profile in config.profiles:
         print("\n* default profile")
     return 0
@@ -198,7 +175,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
             other_keys=sorted(profile.extra),
             config=str(config.path),
         )
-        _print_json(data)
+        print_json(data)
         return 0
     default = " (default)" if profile.name == config.default_profile else ""
     rows = [
@@ -217,7 +194,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         rows.append(["Other settings", ", ".join(sorted(profile.extra))])
     rows.append(["Config file", str(config.path)])
     print(f"Profile {profile.name}{default}")
-    print("\n".join("  " + line for line in _table(rows)))
+    print("\n".join("  " + line for line in table(rows)))
     return 0
 
 
@@ -229,7 +206,7 @@ def _cmd_providers(args: argparse.Namespace) -> int:
 
     groups = load_catalog().groups()
     if args.json:
-        _print_json(
+        print_json(
             [
                 {
                     "group": title,
@@ -258,7 +235,7 @@ def _cmd_providers(args: argparse.Namespace) -> int:
         for p in providers:
             ports = _port_summary(p)
             rows.append([p.id, p.name, p.default_host, ports])
-        print("\n".join("  " + line for line in _table(rows)))
+        print("\n".join("  " + line for line in table(rows)))
     print("\n* recommended port. Details: smtp-setup providers --json")
     return 0
 
@@ -292,130 +269,16 @@ def _cmd_wizard(args: argparse.Namespace) -> int:
     return run_wizard(config_path=store.path, edit=args.name)
 
 
-# -- test ----------------------------------------------------------------------------
+# -- commands that speak SMTP live in cli_smtp (imported only when used) ---------
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    import asyncio
+    from smtp_setup.cli_smtp import run_test
 
-    from smtp_setup.core import validation
-
-    config = _store(args).load()
-    profile = config.profile(args.name)
-    problems = profile.problems()
-    if problems:
-        raise UsageError(
-            f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
-            f"run: smtp-setup edit {profile.name}"
-        )
-    if args.to is not None and (problem := validation.email_address(args.to)):
-        raise UsageError(f"--to {args.to!r}: {problem}")
-    password = _password_for(profile)
-    from smtp_setup.core.sending import send_test_message
-
-    printer = _StagePrinter(live=not args.json)
-    result = asyncio.run(send_test_message(profile, password, to=args.to, on_event=printer))
-    if args.debug:
-        _write_debug_log(result, password)
-    if args.json:
-        _print_json(result.to_json())
-    else:
-        _print_outcome(result, profile, args.to or profile.from_email)
-    return 0 if result.ok else 1
-
-
-def _password_for(profile: Profile) -> str | None:
-    """The password, only when the profile logs in (no keyring prompt otherwise)."""
-    if not profile.username or profile.password is None:
-        return None
-    from smtp_setup.core.secrets import SecretError, resolve_secret
-
-    try:
-        return resolve_secret(profile.password, profile.name)
-    except SecretError as exc:
-        raise UsageError(str(exc)) from None
-
-
-class _StagePrinter:
-    """Prints each stage as it finishes: `✓ connect     12 ms  127.0.0.1:587`."""
-
-    def __init__(self, *, live: bool) -> None:
-        self.live = live
-        self.ok, self.fail, self.skip = _marks()
-        self.tty = live and sys.stdout.isatty()
-
-    def __call__(self, event: Any) -> None:
-        if not self.live:
-            return
-        if event.status == "start":
-            if self.tty:  # shown until the stage ends, then overwritten
-                print(f"  {event.name} ...", end="", flush=True)
-            return
-        mark = {"ok": self.ok, "fail": self.fail}.get(event.status, self.skip)
-        timing = "skipped" if event.status == "skip" else f"{event.ms:5.0f} ms"
-        line = f"{mark} {event.name:<10} {timing:>8}  {event.detail}".rstrip()
-        print(("\r\033[K" if self.tty else "") + line, flush=True)
-
-
-def _print_outcome(result: Any, profile: Profile, recipient: str) -> None:
-    if result.ok:
-        print(f"\nAccepted by the server: {result.response}")
-        print(f"Look for the message in {recipient}'s inbox (and its spam folder).")
-        return
-    diagnosis = result.diagnosis
-    if diagnosis is None:
-        print(f"\n{_marks()[1]} The test did not pass.")
-        return
-    print(f"\n{_marks()[1]} {diagnosis.title}")
-    print(diagnosis.explanation)
-    if diagnosis.causes:
-        print("\nLikely causes:")
-        print("\n".join(f"  - {cause}" for cause in diagnosis.causes))
-    if diagnosis.next_steps:
-        print("\nNext steps:")
-        print("\n".join(f"  {n}. {step}" for n, step in enumerate(diagnosis.next_steps, 1)))
-    if diagnosis.suggestion:
-        change = ", ".join(f"{key} = {value}" for key, value in diagnosis.suggestion.items())
-        print(f"\nSuggested change: {change} (smtp-setup edit {profile.name})")
-
-
-def _write_debug_log(result: Any, password: str | None) -> None:
-    """Transcript and timings (already redacted by sending) to the user log folder."""
-    import time
-
-    import platformdirs
-
-    from smtp_setup.core.transcript import redact
-
-    folder = platformdirs.user_log_path("smtp-setup")
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = folder / f"test-{result.profile}-{stamp}.log"
-    lines = [
-        f"{PROG} {__version__} test of profile {result.profile!r} at {stamp}",
-        f"server {result.server}, security {result.security}, ok {result.ok}",
-        "",
-        "stages:",
-        *(f"  {e.name:<10} {e.status:<5} {e.ms:8.1f} ms  {e.detail}" for e in result.stages),
-        "",
-        "transcript:",
-        *result.transcript,
-    ]
-    if result.diagnosis is not None:
-        lines += ["", f"diagnosis: {result.diagnosis.code}: {result.diagnosis.title}"]
-    text = redact("\n".join(lines) + "\n", (password,) if password else ())
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        print(f"Could not write the debug log to {path}: {exc.strerror}", file=sys.stderr)
-        return
-    print(f"Debug log written to {path}", file=sys.stderr)
-
-
-# -- sandbox -------------------------------------------------------------------------
+    return run_test(args, _store(args).load())
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
-    raise UsageError("The sandbox is not available yet.")
+    from smtp_setup.cli_smtp import run_sandbox
+
+    return run_sandbox(args)

@@ -1,0 +1,227 @@
+"""The commands that speak SMTP: `test` sends through a profile, stage by stage, and
+`sandbox` runs the local test server and prints what it receives.
+
+Imported only when one of them runs, so the fast commands never load asyncio,
+aiosmtplib or aiosmtpd.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import os
+import sys
+from typing import Any
+
+from smtp_setup import __version__
+from smtp_setup.cli_output import UsageError, marks, print_json
+from smtp_setup.core.config_store import Config
+from smtp_setup.core.profile import Profile
+
+SANDBOX_HOST = "127.0.0.1"
+
+
+# -- test ------------------------------------------------------------------------------
+
+
+def run_test(args: argparse.Namespace, config: Config) -> int:
+    """`smtp-setup test NAME [--to ADDR] [--json]`: 0 accepted, 1 failed, 2 unusable input."""
+    from smtp_setup.core import validation
+
+    profile = config.profile(args.name)
+    problems = profile.problems()
+    if problems:
+        raise UsageError(
+            f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
+            f"run: smtp-setup edit {profile.name}"
+        )
+    if args.to is not None and (problem := validation.email_address(args.to)):
+        raise UsageError(f"--to {args.to!r}: {problem}")
+    password = _password_for(profile)
+    from smtp_setup.core.sending import send_test_message
+
+    printer = _StagePrinter(live=not args.json)
+    result = asyncio.run(send_test_message(profile, password, to=args.to, on_event=printer))
+    if args.debug:
+        _write_debug_log(result, password)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        _print_outcome(result, profile, args.to or profile.from_email)
+    return 0 if result.ok else 1
+
+
+def _password_for(profile: Profile) -> str | None:
+    """The password, only when the profile logs in (no keyring prompt otherwise)."""
+    if not profile.username or profile.password is None:
+        return None
+    from smtp_setup.core.secrets import SecretError, resolve_secret
+
+    try:
+        return resolve_secret(profile.password, profile.name)
+    except SecretError as exc:
+        raise UsageError(str(exc)) from None
+
+
+class _StagePrinter:
+    """Prints each stage as it finishes: `✓ connect     12 ms  127.0.0.1:587`."""
+
+    def __init__(self, *, live: bool) -> None:
+        self.live = live
+        self.ok, self.fail, self.skip = marks()
+        self.tty = live and sys.stdout.isatty()
+
+    def __call__(self, event: Any) -> None:
+        if not self.live:
+            return
+        if event.status == "start":
+            if self.tty:  # shown until the stage ends, then overwritten
+                print(f"  {event.name} ...", end="", flush=True)
+            return
+        mark = {"ok": self.ok, "fail": self.fail}.get(event.status, self.skip)
+        timing = "skipped" if event.status == "skip" else f"{event.ms:5.0f} ms"
+        line = f"{mark} {event.name:<10} {timing:>8}  {event.detail}".rstrip()
+        print(("\r\033[K" if self.tty else "") + line, flush=True)
+
+
+def _print_outcome(result: Any, profile: Profile, recipient: str) -> None:
+    if result.ok:
+        print(f"\nAccepted by the server: {result.response}")
+        print(f"Look for the message in {recipient}'s inbox (and its spam folder).")
+        return
+    diagnosis = result.diagnosis
+    if diagnosis is None:
+        print(f"\n{marks()[1]} The test did not pass.")
+        return
+    print(f"\n{marks()[1]} {diagnosis.title}")
+    print(diagnosis.explanation)
+    if diagnosis.causes:
+        print("\nLikely causes:")
+        print("\n".join(f"  - {cause}" for cause in diagnosis.causes))
+    if diagnosis.next_steps:
+        print("\nNext steps:")
+        print("\n".join(f"  {n}. {step}" for n, step in enumerate(diagnosis.next_steps, 1)))
+    if diagnosis.suggestion:
+        change = ", ".join(f"{key} = {value}" for key, value in diagnosis.suggestion.items())
+        print(f"\nSuggested change: {change} (smtp-setup edit {profile.name})")
+
+
+def _write_debug_log(result: Any, password: str | None) -> None:
+    """Transcript and timings (already redacted by sending) to the user log folder."""
+    import time
+
+    import platformdirs
+
+    from smtp_setup.core.transcript import redact
+
+    folder = platformdirs.user_log_path("smtp-setup")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = folder / f"test-{result.profile}-{stamp}.log"
+    lines = [
+        f"smtp-setup {__version__} test of profile {result.profile!r} at {stamp}",
+        f"server {result.server}, security {result.security}, ok {result.ok}",
+        "",
+        "stages:",
+        *(f"  {e.name:<10} {e.status:<5} {e.ms:8.1f} ms  {e.detail}" for e in result.stages),
+        "",
+        "transcript:",
+        *result.transcript,
+    ]
+    if result.diagnosis is not None:
+        lines += ["", f"diagnosis: {result.diagnosis.code}: {result.diagnosis.title}"]
+    text = redact("\n".join(lines) + "\n", (password,) if password else ())
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        print(f"Could not write the debug log to {path}: {exc.strerror}", file=sys.stderr)
+        return
+    print(f"Debug log written to {path}", file=sys.stderr)
+
+
+# -- sandbox ---------------------------------------------------------------------------
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    """`smtp-setup sandbox [--port N] [--json]`: serve until Ctrl-C, then exit 0."""
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a port is a number from 1 to 65535.")
+    try:
+        asyncio.run(_serve_sandbox(args.port, as_json=args.json))
+    except KeyboardInterrupt:
+        print("Sandbox stopped.", file=sys.stderr)
+    return 0
+
+
+async def _serve_sandbox(port: int, *, as_json: bool) -> None:
+    from smtp_setup.core.sandbox import Sandbox
+
+    show = _print_json_message if as_json else _print_message
+    sandbox = Sandbox()
+    sandbox.on_message = lambda message: show(message, len(sandbox.messages))
+    try:
+        bound = await sandbox.start(SANDBOX_HOST, port)
+    except OSError as exc:
+        raise UsageError(_sandbox_start_problem(port, exc)) from None
+    try:
+        if as_json:
+            print_json_line({"event": "listening", "host": SANDBOX_HOST, "port": bound})
+        else:
+            print(
+                f"Sandbox SMTP server listening on {SANDBOX_HOST}:{bound} (no TLS, no login). "
+                "Ctrl-C to stop.",
+                flush=True,
+            )
+        await asyncio.Event().wait()  # until Ctrl-C cancels this task
+    finally:
+        await sandbox.stop()
+
+
+def _sandbox_start_problem(port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"Port {port} on {SANDBOX_HOST} is already in use; choose another with --port, "
+            f"e.g. smtp-setup sandbox --port {port + 1 if port < 65535 else 2526}."
+        )
+    if exc.errno == errno.EACCES:
+        return (
+            f"Port {port} needs administrator rights here; choose one above 1023 with --port, "
+            "e.g. smtp-setup sandbox --port 2525."
+        )
+    return f"The sandbox could not listen on {SANDBOX_HOST}:{port} ({exc.strerror or exc}); try another --port."
+
+
+def _print_message(message: Any, number: int) -> None:
+    print(
+        f"\nMessage {number}, {message.received_at:%H:%M:%S}, from {message.peer}\n"
+        f"  From:    {message.mail_from or '<>'}\n"
+        f"  To:      {', '.join(message.rcpt_tos) or '(nobody)'}\n"
+        f"  Subject: {message.subject}\n"
+        f"  Size:    {message.size} bytes",
+        flush=True,
+    )
+
+
+def _print_json_message(message: Any, number: int) -> None:
+    print_json_line(
+        {
+            "event": "message",
+            "number": number,
+            "from": message.mail_from,
+            "to": list(message.rcpt_tos),
+            "subject": message.subject,
+            "size": message.size,
+            "received_at": message.received_at.isoformat(),
+            "peer": message.peer,
+        }
+    )
+
+
+def print_json_line(data: dict[str, Any]) -> None:
+    """One JSON object per line (a stream a script can read as it comes)."""
+    import json
+
+    print(json.dumps(data, ensure_ascii=False), flush=True)
