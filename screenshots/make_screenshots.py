@@ -41,9 +41,8 @@ def closed_port() -> int:
 
 
 async def shoot(config: Path, name: str, drive) -> None:
-    from textual.widgets import Input
-
     from smtp_setup.app import build_wizard
+    from textual.widgets import Input
 
     Input._toggle_cursor = lambda self: None  # a steady cursor in the pictures
     app = build_wizard(config_path=config)

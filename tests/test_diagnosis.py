@@ -240,7 +240,6 @@ def test_drops_and_stalls(stage, exc, code):
 
 async def test_sandbox_not_running_says_how_to_start_it():
     from smtp_fixtures import free_port
-
     from smtp_setup.core.sending import send_test_message
 
     profile = Profile(name="try", provider="sandbox", host="127.0.0.1", port=free_port(),

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 import smtp_setup.core
 
 CORE_MODULES = sorted(

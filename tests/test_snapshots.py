@@ -8,10 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from smtp_setup.app import build_wizard
 from textual.widgets import Input
 from wizard_driver import go_to
-
-from smtp_setup.app import build_wizard
 
 FIXED_CONFIG = Path("/tmp/smtp-setup-snapshots/config.toml")
 SAVED = """format = 1

@@ -9,10 +9,9 @@ import tomllib
 from contextlib import suppress
 
 import pytest
+from smtp_setup.app import build_wizard
 from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton
 from textual.worker import WorkerCancelled
-
-from smtp_setup.app import build_wizard
 
 SIZE = (100, 40)
 
