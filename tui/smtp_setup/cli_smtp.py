@@ -88,7 +88,10 @@ class _StagePrinter:
 def _print_outcome(result: Any, profile: Profile, recipient: str) -> None:
     if result.ok:
         print(f"\nAccepted by the server: {result.response}")
-        print(f"Look for the message in {recipient}'s inbox (and its spam folder).")
+        if profile.provider == "sandbox":
+            print("The sandbox captured it; nothing was delivered. Its terminal shows it.")
+        else:
+            print(f"Look for the message in {recipient}'s inbox (and its spam folder).")
         return
     diagnosis = result.diagnosis
     if diagnosis is None:

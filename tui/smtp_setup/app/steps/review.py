@@ -61,9 +61,11 @@ class ReviewStep(StepPane):
         field = self.query_one("#name-field", Field)
         field.refresh_message(show_errors=True)
         name = self.profile_name
+        message = field.query_one(".field-message", Static)
         if not field.error and name in services.profile_names and name != draft.editing:
-            message = field.query_one(".field-message", Static)
             message.update(f"! A profile named {name} exists; saving replaces it.")
+        elif not field.error and draft.editing and name != draft.editing:
+            message.update(f"Saving under a new name makes a copy; {draft.editing} stays as it is.")
         draft.profile.name = name
         profile = draft.to_profile()
         profile.name = name or "unnamed"
