@@ -294,3 +294,37 @@ async def test_try_suggested_settings_fixes_the_send(tmp_path, smtp_implicit_tls
         await settle(app, pilot)
     saved = tomllib.loads(config.read_text())["profiles"]["fixed"]
     assert (saved["port"], saved["security"]) == (smtp_implicit_tls.port, "tls")
+
+
+async def test_password_goes_to_the_keyring_and_the_cli_reads_it(tmp_path, smtp_starttls,
+                                                                  test_keyring):
+    from support.cli import cli_env
+
+    config = tmp_path / "config.toml"
+    app = build_wizard(config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)  # the keyring check runs in a worker after the first frame
+        assert app.services.keyring[0] is True
+        await walk_to_custom_test(app, pilot, smtp_starttls)
+        await pilot.press("ctrl+b", "ctrl+b")
+        assert step_id(app) == "credentials"
+        app.screen.query_one("#keyring", RadioButton).value = True
+        await pilot.pause()
+        await pilot.press("ctrl+n", "ctrl+n")
+        await send_and_wait(app, pilot)
+        assert app.draft.test_ok is True
+        await pilot.press("ctrl+n")
+        await set_value(app, pilot, "#profile-name", "vault")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+    assert app.return_code == 0
+    text = config.read_text()
+    assert 'password = { keyring = "smtp-setup/vault" }' in text
+    assert "s3cret-Pa55" not in text
+    assert test_keyring.get_password("smtp-setup", "vault") == "s3cret-Pa55"
+    run = subprocess.run(
+        [sys.executable, "-m", "smtp_setup", "--config", str(config), "test", "vault", "--json"],
+        capture_output=True, text=True, timeout=60, env=cli_env(),
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["ok"] is True
