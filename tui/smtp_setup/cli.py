@@ -73,6 +73,21 @@ def build_parser() -> argparse.ArgumentParser:
     test = command("test", _cmd_test, "send a test message with a profile, stage by stage")
     test.add_argument("name", metavar="NAME")
     test.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
+    probe = command(
+        "probe", _cmd_probe, "check which ports of a mail server answer, and with what encryption"
+    )
+    probe.add_argument("host", metavar="HOST")
+    probe.add_argument(
+        "--ports",
+        metavar="LIST",
+        help="ports to try, e.g. 465,587,2525/tls,1025/starttls (default: the provider's "
+        "documented ports, else 465, 587, 2525 and 25)",
+    )
+    probe.add_argument(
+        "--timeout", type=float, default=5.0, metavar="S",
+        help="seconds allowed per port; all ports are checked at once (default 5)",
+    )
+    probe.add_argument("--ca-file", metavar="PEM", help="an extra trusted CA certificate file")
     command("providers", _cmd_providers, "list the providers the wizard knows")
     sandbox = command(
         "sandbox", _cmd_sandbox, "run a local test SMTP server and print what it gets"
@@ -276,6 +291,12 @@ def _cmd_test(args: argparse.Namespace) -> int:
     from smtp_setup.cli_smtp import run_test
 
     return run_test(args, _store(args).load())
+
+
+def _cmd_probe(args: argparse.Namespace) -> int:
+    from smtp_setup.cli_smtp import run_probe
+
+    return run_probe(args)
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:

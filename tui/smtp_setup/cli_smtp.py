@@ -148,6 +148,46 @@ def _write_debug_log(result: Any, password: str | None) -> None:
 # -- sandbox ---------------------------------------------------------------------------
 
 
+def run_probe(args: argparse.Namespace) -> int:
+    """`smtp-setup probe HOST [--ports ...] [--json]`: 0 when a port works, 1 when none does."""
+    from smtp_setup.core import validation
+    from smtp_setup.core.probe import (
+        candidates_for_host,
+        format_report,
+        format_result,
+        probe_host,
+    )
+
+    if problem := validation.host(args.host):
+        raise UsageError(problem)
+    try:
+        candidates = candidates_for_host(args.host, args.ports)
+    except ValueError as exc:
+        raise UsageError(f"--ports: {exc}") from None
+
+    def show(result: Any) -> None:
+        for line in format_result(result):
+            print(line, flush=True)
+
+    if not args.json:
+        print(f"Checking {len(candidates)} ports on {args.host} at once "
+              f"({args.timeout:g} s limit each)…", flush=True)
+    try:
+        report = asyncio.run(probe_host(
+            args.host, candidates, timeout=args.timeout, ca_file=args.ca_file,
+            on_result=None if args.json else show,
+        ))
+    except ValueError as exc:  # a bad host, limit or CA file: the probe says which
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print_json(report.to_json())
+    else:
+        shown = 1 + sum(len(format_result(r)) for r in report.results)
+        for line in format_report(report)[shown:]:  # the verdict after the live lines
+            print(line)
+    return 0 if report.ok else 1
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
     """`smtp-setup sandbox [--port N] [--json]`: serve until Ctrl-C, then exit 0."""
     if not 0 <= args.port <= 65535:

@@ -183,9 +183,11 @@ class ConnectionStep(StepPane):
                       recommended=choice == plist.recommended)
             for choice in plist.choices
         ]
-        port, security = self._chosen()
-        if port is not None and (port, security) not in {(c.port, c.security) for c in candidates}:
-            candidates.append(Candidate(port, security))
+        custom_port = self.query_one("#custom-port-field", Field).value
+        if not validation.port(custom_port):  # a typed custom port is checked too
+            custom = (int(custom_port), Security(self.query_one("#custom-security", Select).value))
+            if custom not in {(c.port, c.security) for c in candidates}:
+                candidates.append(Candidate(*custom))
         trust = self.draft.profile.copy(
             host=host, verify_certificates=self.query_one("#verify", Checkbox).value,
             ca_file=self.query_one("#ca-field", Field).value.strip() or None,

@@ -20,6 +20,7 @@ STATUS_LINES = {
     "refused": ("✗", "bold red", "refused: nothing listens on this port"),
     "timeout": ("✗", "bold red", "no answer: probably blocked by a firewall or your ISP"),
     "no_greeting": ("!", "bold yellow", "connected, but the server never said hello"),
+    "no_starttls": ("!", "bold yellow", "answers, but offers no encryption (no STARTTLS)"),
     "tls_failed": ("✗", "bold red", "encryption failed"),
     "not_smtp": ("✗", "bold red", "another service answers on this port"),
     "error": ("✗", "bold red", "failed"),
