@@ -8,7 +8,8 @@ Registered in conftest.py, so any test can ask for:
   (user ``USERNAME`` / password ``PASSWORD``).
 - ``smtp_implicit_tls``: TLS from the first byte (465-style), AUTH PLAIN and LOGIN.
 - ``smtp_server_factory``: ``make(kind, cert=None, handler=None, **aiosmtpd_kwargs)`` for
-  variations (expired or foreign certificates, only LOGIN, rejecting replies...).
+  variations (expired or foreign certificates, only LOGIN, rejecting replies, a canned
+  AUTH reply such as Gmail's 534 5.7.9, another valid password...).
 
 Each yields an ``SMTPTestServer`` with ``.host``, ``.port``, ``.messages`` (the aiosmtpd
 envelopes received: ``.mail_from``, ``.rcpt_tos``, ``.content``), ``.logins`` (every AUTH
@@ -17,7 +18,9 @@ builds a matching Profile with the password inline.
 
 These servers run in their own thread (aiosmtpd's Controller), so they serve async tests,
 sync tests and `smtp-setup` subprocesses alike. For failures aiosmtpd cannot produce
-(silence, a 421 banner, a dropped connection) use the in-loop ``fake_smtp_server``.
+(silence, a 421 banner, a dropped connection, a stall, another protocol) use the in-loop
+``fake_smtp_server`` with one of the sessions below; ``full_backlog_port`` gives a port whose
+connections time out, ``tls_refusing_port`` one whose TLS handshake always fails.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ import datetime
 import logging
 import socket
 import ssl
-from collections.abc import Awaitable, Callable
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +44,7 @@ USERNAME = "user"
 PASSWORD = "s3cret-Pa55"
 SERVER_NAME = "mx.smtp-setup.test"
 DROP = object()  # in fake_smtp_server scripts: close the connection instead of replying
+STALL = object()  # in fake_smtp_server scripts: never reply (until the client hangs up)
 
 logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's per-session chatter
 
@@ -146,19 +151,25 @@ def smtp_server_factory(smtp_server_cert, smtp_ca_file):
 
     def make(kind: str, cert: trustme.LeafCert | None = None,
              handler: RecordingHandler | None = None, auth: bool = True,
+             auth_reply: str | None = None, password: str = PASSWORD,
              **smtp_kwargs: Any) -> SMTPTestServer:
+        """auth_reply answers every AUTH with that reply (lines joined by CRLF);
+        password is the one the server accepts (server.profile() uses it)."""
         handler = handler or RecordingHandler()
         security = {"plain": Security.NONE, "starttls": Security.STARTTLS,
                      "tls": Security.TLS}[kind]
-        server = SMTPTestServer("127.0.0.1", 0, security, smtp_ca_file, handler.messages)
+        server = SMTPTestServer("127.0.0.1", 0, security, smtp_ca_file, handler.messages,
+                                password=password)
         if not auth:
             server.username = server.password = None
 
         def authenticator(smtpd, session, envelope, mechanism, data):
             login = data.login.decode() if isinstance(data, LoginPassword) else str(data)
             server.logins.append((mechanism, login))
+            if auth_reply:
+                return AuthResult(success=False, handled=False, message=auth_reply)
             ok = isinstance(data, LoginPassword) and (
-                data.login, data.password) == (USERNAME.encode(), PASSWORD.encode())
+                data.login, data.password) == (USERNAME.encode(), password.encode())
             return AuthResult(success=ok, handled=False)  # handled=False: the server says 535
 
         kwargs: dict[str, Any] = dict(server_hostname=SERVER_NAME)
@@ -219,9 +230,11 @@ Session = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 async def fake_smtp_server(session: Session):
     """Serve `session(reader, writer)` on 127.0.0.1 in the running loop; yields the port."""
     writers: list[asyncio.StreamWriter] = []
+    sessions: list[asyncio.Task] = []
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writers.append(writer)
+        sessions.append(asyncio.current_task())
         try:
             await session(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -237,11 +250,25 @@ async def fake_smtp_server(session: Session):
         for writer in writers:
             writer.close()
         await server.wait_closed()
+        if sessions:  # closed writers end them; left running, the loop's end cancels them noisily
+            await asyncio.wait(sessions, timeout=1)
 
 
 async def silent_session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Accept and never say a word (what a plaintext client meets on an implicit-TLS port)."""
     await reader.read()
+
+
+async def closing_session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Accept and hang up at once, before any greeting."""
+
+
+async def http_session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A web server: silent until the client sends something, then a 400 and goodbye."""
+    if await reader.read(1024):
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                     b"Connection: close\r\n\r\n")
+        await writer.drain()
 
 
 def banner_session(banner: str) -> Session:
@@ -256,9 +283,9 @@ def banner_session(banner: str) -> Session:
 
 def scripted_session(replies: dict[str, Any] | None = None,
                      ehlo: tuple[str, ...] = ("8BITMIME",), delay: float = 0.0) -> Session:
-    """A minimal SMTP server. `replies` maps a verb (EHLO, MAIL, RCPT, DATA, QUIT, or BODY for
-    the reply after the message) to a reply line, or to DROP to hang up instead. `delay`
-    seconds pass before the banner and before every reply."""
+    """A minimal SMTP server. `replies` maps a verb (EHLO, AUTH, MAIL, RCPT, DATA, QUIT, or
+    BODY for the reply after the message) to a reply line, to DROP to hang up instead, or to
+    STALL to never answer. `delay` seconds pass before the banner and before every reply."""
     replies = replies or {}
     defaults = {"MAIL": "250 OK", "RCPT": "250 OK", "DATA": "354 go ahead",
                 "BODY": "250 OK: queued", "QUIT": "221 Bye", "RSET": "250 OK",
@@ -274,6 +301,9 @@ def scripted_session(replies: dict[str, Any] | None = None,
             await asyncio.sleep(delay)
             if reply is DROP:
                 return
+            if reply is STALL:
+                await reader.read()  # until the client gives up and hangs up
+                return
             writer.write(reply.encode() + b"\r\n")
             await writer.drain()
             if verb == "QUIT":
@@ -288,3 +318,65 @@ def scripted_session(replies: dict[str, Any] | None = None,
                 await writer.drain()
 
     return session
+
+
+# -- socket-level faults ---------------------------------------------------------------------
+@contextmanager
+def full_backlog_port() -> Iterator[int]:
+    """A listening port whose accept queue is full and never drained: the kernel drops new
+    connection attempts (SYNs), so a client's connect times out, as behind a firewall that
+    silently drops packets. Loopback only."""
+    listener = socket.socket()
+    fillers: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        for _ in range(4):  # more than the backlog holds; the rest stay half-open
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        yield port
+    finally:
+        for sock in (*fillers, listener):
+            sock.close()
+
+
+@contextmanager
+def tls_refusing_port(cert: trustme.LeafCert) -> Iterator[int]:
+    """A port that answers every TLS handshake with a handshake_failure alert (its only
+    cipher suite is one that clients no longer offer). A thread serves it, because an asyncio
+    TLS server resets the connection instead of sending the alert."""
+    context = server_context(cert)
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    context.set_ciphers("AES128-SHA")  # RSA key exchange + SHA-1 MAC: refused by clients
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                try:
+                    context.wrap_socket(conn, server_side=True).close()
+                except OSError:  # ssl.SSLError included: the failure is the point
+                    pass
+
+    thread = threading.Thread(target=serve, name="tls-refusing-port", daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(2)
+        listener.close()

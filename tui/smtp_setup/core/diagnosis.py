@@ -8,19 +8,22 @@ advice comes from the catalog (data), so it stays correct when the catalog is up
 from __future__ import annotations
 
 import errno
-import ipaddress
 import re
 import socket
 import ssl
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from smtp_setup.core.diagnosis_text import STAGE_LABELS, TEXT
 from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.provider_advice import credential_steps, hints_about
 
 # Codes beyond design.md's list, added because a real failure fit none of them:
 # not_smtp (the port answers with another protocol, e.g. SSH on 22), connection_rejected
-# (a 5xx greeting or EHLO refusal: blocked address) and network_unreachable (no route).
+# (a 5xx greeting or EHLO refusal: blocked address), network_unreachable (no route) and
+# encryption_required (a server that takes no mail at all before STARTTLS: "530 5.7.0
+# Must issue a STARTTLS command first" at MAIL FROM, e.g. Postfix with TLS "encrypt").
 CODES = (
     "dns_not_found", "connection_refused", "connection_timeout", "greeting_timeout",
     "tls_on_plain_port", "plain_on_tls_port", "starttls_not_offered", "certificate_expired",
@@ -28,6 +31,7 @@ CODES = (
     "server_unavailable", "auth_not_offered", "auth_failed", "auth_requires_encryption",
     "sender_rejected", "recipient_rejected", "message_rejected", "disconnected", "timeout",
     "invalid_input", "not_smtp", "connection_rejected", "network_unreachable",
+    "encryption_required",
 )
 
 @dataclass
@@ -68,8 +72,15 @@ class MissingExtension(Exception):
 def diagnose(
     stage: str, exc: BaseException, profile: Profile, *,
     sender: str = "", recipient: str = "", cert_names: list[str] | None = None,
+    extensions: Collection[str] = (), hello_answer: str | None = None,
 ) -> Diagnosis:
-    """Map a failure at `stage` (one of sending.STAGES) to exactly one diagnosis code."""
+    """Map a failure at `stage` (one of sending.STAGES) to exactly one diagnosis code.
+
+    `extensions`: the EHLO keywords the server offered, when known. `hello_answer`: what
+    the port answered when sent a TLS hello after the failure (see
+    sending.tls_hello_answer): "tls", the first line of anything else, "" for silence
+    after connecting; None when it was not asked or could not be reached.
+    """
     from aiosmtplib import SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
 
     ctx = {"host": profile.host, "port": profile.port, "server": profile.server,
@@ -77,6 +88,7 @@ def diagnose(
            "limit": float(profile.timeout), "sender": sender or profile.from_email,
            "recipient": recipient or profile.from_email, "reason": _one_line(exc),
            "reply": "", "names": "", "offered": ""}
+    starttls_here = "starttls" in {e.casefold() for e in extensions}
     chain = _chain(exc)
 
     if isinstance(exc, MissingExtension):
@@ -85,9 +97,10 @@ def diagnose(
         if exc.offered:
             ctx["offered"] = (f" It offers {', '.join(m.upper() for m in exc.offered)}; "
                               "smtp-setup logs in with PLAIN, LOGIN or CRAM-MD5.")
-        plain = profile.security is Security.NONE
-        return _make("auth_not_offered", ctx,
-                     suggestion={"port": 587, "security": "starttls"} if plain else None)
+        # Login hidden before encryption is worth an encrypted try; login offered only by
+        # mechanisms we lack (XOAUTH2) will not appear by changing port or encryption.
+        return _make("auth_not_offered", ctx, suggestion=None if exc.offered else
+                     _encryption_suggestion(profile, starttls_here))
     cert = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
     if cert is not None:
         return _certificate(cert, ctx, cert_names)
@@ -95,6 +108,9 @@ def diagnose(
     if tls is not None:
         ctx["reason"] = tls.reason or _one_line(tls)
         if tls.reason == "WRONG_VERSION_NUMBER" and profile.security is Security.TLS:
+            if hello_answer and hello_answer != "tls" and not _SMTP_LINE.match(hello_answer):
+                ctx["reason"] = f"it answered a TLS hello with {hello_answer!r}"
+                return _make("not_smtp", ctx)  # plain text, but not an SMTP greeting
             port = 587 if profile.port == 465 else profile.port
             return _make("tls_on_plain_port", ctx,
                          suggestion={"port": port, "security": "starttls"})
@@ -110,13 +126,14 @@ def diagnose(
     if isinstance(exc, SMTPRecipientsRefused) and exc.recipients:
         exc = exc.recipients[0]
     if isinstance(exc, SMTPResponseException):
-        return _reply(stage, exc.code, exc.message, ctx, profile)
+        return _reply(stage, exc.code, exc.message, ctx, profile, starttls_here)
     if any(isinstance(e, TimeoutError) for e in chain):
-        return _timeout(stage, ctx, profile)
+        return _timeout(stage, ctx, profile, hello_answer)
     return _connection(stage, chain, ctx, profile)
 
 
-def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile) -> Diagnosis:
+def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile,
+           starttls_here: bool) -> Diagnosis:
     ctx["reply"] = " ".join(f"{code} {message}".split())
     enhanced = _enhanced_code(message)
     if code == -1:
@@ -129,12 +146,17 @@ def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile) -> 
     if stage == "starttls":
         ctx["reason"] = f"the server answered {ctx['reply']} to STARTTLS"
         return _make("tls_handshake_failed", ctx)
+    # The server offered STARTTLS on this very port: the one-step fix is to use it.
+    here = [f"This server offers STARTTLS on port {profile.port}: choose STARTTLS as the "
+            "encryption."] if starttls_here and profile.security is Security.NONE else []
+    if code == 530 and "tls" in message.casefold() and stage != "auth":
+        # "530 5.7.0 Must issue a STARTTLS command first" at MAIL FROM: no mail without TLS
+        return _make("encryption_required", ctx, first=here,
+                     suggestion=_encryption_suggestion(profile, starttls_here))
     if stage == "auth":
         if code in (530, 538) or enhanced == "5.7.11":
-            suggestion = None if profile.security is not Security.NONE else (
-                {"port": 465, "security": "tls"} if profile.port == 465
-                else {"port": 587, "security": "starttls"})
-            return _make("auth_requires_encryption", ctx, suggestion=suggestion)
+            return _make("auth_requires_encryption", ctx, first=here,
+                         suggestion=_encryption_suggestion(profile, starttls_here))
         if code == 504:
             return _make("auth_not_offered", ctx)
         return _auth_failed(code, enhanced, ctx, profile)
@@ -143,11 +165,11 @@ def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile) -> 
         if code == 530 and not profile.username:
             steps.append("The server requires a login before sending: add a username and "
                          "password to the profile.")
-        return _make("sender_rejected", ctx, first=steps, extra=_provider_hints(profile))
+        return _make("sender_rejected", ctx, first=steps, extra=hints_about(profile))
     if stage == "rcpt_to":
-        return _make("recipient_rejected", ctx, extra=_provider_hints(profile, "recipient"))
+        return _make("recipient_rejected", ctx, extra=hints_about(profile, "recipient"))
     if stage == "data":
-        return _make("message_rejected", ctx, extra=_provider_hints(profile))
+        return _make("message_rejected", ctx, extra=hints_about(profile))
     return _make("disconnected", ctx)
 
 
@@ -171,8 +193,9 @@ def _auth_failed(code: int, enhanced: str | None, ctx: dict, profile: Profile) -
     elif 400 <= code < 500:
         first.append("The server could not check the login right now (a temporary error): "
                      "wait a few minutes and test again.")
-    return _make("auth_failed", ctx, first=first, extra=_provider_credential_steps(profile),
-                 title=title, explanation=explanation)
+    extra = [*credential_steps(profile), *hints_about(profile, "login")]
+    return _make("auth_failed", ctx, first=first, extra=extra, title=title,
+                 explanation=explanation)
 
 
 def _certificate(cert: ssl.SSLCertVerificationError, ctx: dict,
@@ -199,11 +222,19 @@ IMPLICIT_TLS_PORTS = frozenset({465, 2465, 8465, 443})
 PLAINTEXT_PORTS = frozenset({25, 80, 587, 588, 2525, 2587, 8025, 25025, 2082})
 
 
-def _timeout(stage: str, ctx: dict, profile: Profile) -> Diagnosis:
+def _timeout(stage: str, ctx: dict, profile: Profile, answer: str | None) -> Diagnosis:
+    if stage == "connect" and profile.security is Security.TLS and answer == "":
+        ctx["reason"] = "the server accepted the connection but never answered the handshake"
+        return _make("tls_handshake_failed", ctx)
     if stage == "connect":
         return _make("connection_timeout", ctx, suggestion=(
             {"port": 587, "security": "starttls"} if profile.port == 25 else None))
+    if stage == "greeting" and profile.security is not Security.TLS and answer and (
+            answer == "tls" or not _SMTP_LINE.match(answer)):  # a late banner proves nothing
+        return _no_greeting(ctx, profile, answer)
     if stage == "greeting" and profile.security is not Security.TLS:
+        # Silent to a TLS hello as well (perhaps only for lack of time), or not asked:
+        # judge by the port number.
         code = "plain_on_tls_port" if profile.port in IMPLICIT_TLS_PORTS else "greeting_timeout"
         # A silent port that is not a usual plaintext port most likely waits for TLS itself;
         # on a usual plaintext port (587, 25, ...) the implicit-TLS port 465 is the better bet.
@@ -213,6 +244,30 @@ def _timeout(stage: str, ctx: dict, profile: Profile) -> Diagnosis:
         ctx["reason"] = "the handshake did not finish in time"
         return _make("tls_handshake_failed", ctx)
     return _make("timeout", ctx)
+
+
+def _no_greeting(ctx: dict, profile: Profile, answer: str) -> Diagnosis:
+    """No greeting came, the port was then offered a TLS hello, and something answered: the
+    advice rests on what the port did rather than on its number."""
+    if answer == "tls":
+        return _make("plain_on_tls_port", ctx, explanation=(
+            f"{profile.server} said nothing to the plain connection but answered a TLS "
+            "handshake: it speaks implicit TLS, while the profile "
+            f"({profile.security.label}) waits for a greeting first."),
+            suggestion={"port": profile.port, "security": "tls"})
+    ctx["reason"] = f"no SMTP greeting, and it answered a TLS hello with {answer!r}"
+    return _make("not_smtp", ctx)
+
+
+def _encryption_suggestion(profile: Profile, starttls_here: bool) -> dict | None:
+    """Where to log in with encryption: this port when it offered STARTTLS, else 587."""
+    if profile.security is not Security.NONE:
+        return None
+    if starttls_here:
+        return {"port": profile.port, "security": "starttls"}
+    if profile.port == 465:
+        return {"port": 465, "security": "tls"}
+    return {"port": 587, "security": "starttls"}
 
 
 def _connection(stage: str, chain: list[BaseException], ctx: dict,
@@ -229,9 +284,12 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
                      "`smtp-setup sandbox` in another terminal, then test again."
                      ] if profile.provider == "sandbox" else []
             return _make("connection_refused", ctx, first=first)
-        if isinstance(error, SMTPServerDisconnected):
-            if stage == "starttls":
-                ctx["reason"] = "the server closed the connection during the upgrade"
+        if isinstance(error, SMTPServerDisconnected | ConnectionResetError
+                      | ConnectionAbortedError | BrokenPipeError):
+            # A hang-up during a TLS handshake is the server (or something in between)
+            # refusing it. (Not `ConnectionError`: aiosmtplib's SMTPConnectError is one.)
+            if stage == "starttls" or (stage == "connect" and profile.security is Security.TLS):
+                ctx["reason"] = "the server closed the connection during the TLS handshake"
                 return _make("tls_handshake_failed", ctx)
             return _make("disconnected", ctx)
         if isinstance(error, OSError) and error.errno in (
@@ -261,56 +319,7 @@ def _suggest_tls(profile: Profile) -> dict | None:
     return None if profile.port == 465 else {"port": 465, "security": "tls"}
 
 
-def _provider(profile: Profile) -> Any:
-    """The catalog entry for this profile (by id, else by host), or None. Never raises:
-    a diagnosis must still be given when the catalog cannot be read."""
-    try:
-        from smtp_setup.core.catalog import load_catalog
-
-        catalog = load_catalog()
-        if profile.provider and profile.provider != "custom":
-            try:
-                return catalog.get(profile.provider)
-            except KeyError:
-                pass
-        host = profile.host.strip().rstrip(".").casefold()
-        if host == "localhost" or _is_ip(host):  # loopback relays are not a provider's server
-            return None
-        return next((p for p in catalog if host in (h.casefold() for h in p.hosts.values())),
-                    None)
-    except Exception:  # ImportError, a catalog error: advice is a bonus, not a requirement
-        return None
-
-
-def _provider_credential_steps(profile: Profile) -> list[str]:
-    provider = _provider(profile)
-    if provider is None:
-        return []
-    name = provider.name
-    steps = [f"{name}: {hint}" for hint in (getattr(provider, "username_hint", ""),
-                                            getattr(provider, "password_hint", "")) if hint]
-    if getattr(provider, "username_kind", "") == "literal" and provider.username_value:
-        if profile.username != provider.username_value:
-            steps.insert(0, f"{name}: the username must be exactly {provider.username_value}.")
-    return steps
-
-
-def _provider_hints(profile: Profile, topic: str = "sender") -> list[str]:
-    provider = _provider(profile)
-    if provider is None:
-        return []
-    words = ("recipient", "sandbox") if topic == "recipient" else ("verif", "from address",
-                                                                   "domain")
-    return [f"{provider.name}: {hint}" for hint in getattr(provider, "hints", ())
-            if any(word in hint.casefold() for word in words)]
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
+_SMTP_LINE = re.compile(r"[2-5]\d\d(?:[ -]|$)")  # an SMTP reply line: code, space or dash
 
 
 def _enhanced_code(message: str) -> str | None:

@@ -123,6 +123,11 @@ TEXT: dict[str, tuple[str, str, list[str], list[str]]] = {
          "SMTP login is switched off for this account"],
         ["Check the username (most mailbox providers want the full email address).",
          "Enter the password again: copy-paste can add a space or line break."]),
+    "encryption_required": ("The server only accepts mail over encryption",
+        "{server} answered {reply} during {stage_label}: it takes nothing over a plain "
+        "connection, with or without a login.",
+        ["the profile uses no encryption, and this server requires it"],
+        ["Use STARTTLS on this port or on 587, or implicit TLS on 465."]),
     "auth_requires_encryption": ("The server only accepts a login over encryption",
         "{server} answered {reply}: it will not take a password over a plain connection.",
         ["the profile uses no encryption"],

@@ -149,6 +149,7 @@ class _TestSend:
         self.secrets = (password,) if password else ()
         self.transcript = Transcript(self.secrets)
         self.per_op = max(0.1, float(profile.timeout) * 0.8)  # per-op errors are precise
+        self.deadline = 0.0  # perf_counter() value when the whole-send limit runs out
         self.final: dict[str, StageEvent] = {}
         self.current: str | None = None
         self.current_started = 0.0
@@ -160,6 +161,7 @@ class _TestSend:
 
     async def execute(self) -> SendResult:
         started = perf_counter()
+        self.deadline = started + float(self.profile.timeout)
         try:
             try:
                 async with asyncio.timeout(self.profile.timeout):
@@ -351,6 +353,9 @@ class _TestSend:
             self._record_failure(name, exc, _ms_since(running.started))
             if is_name_mismatch(exc):
                 await self._add_certificate_names(name, exc)
+            elif (name, self.diagnosis.code) in _ASK_THE_PORT and (
+                    name == "greeting" or self.profile.security is Security.TLS):
+                await self._ask_the_port(name, exc)
             raise _Stop from None
         ms = running.ms if running.ms is not None else _ms_since(running.started)
         self._finish(name, "ok", ms, running.detail)
@@ -378,9 +383,7 @@ class _TestSend:
             log.exception("on_event callback failed for %s", event.name)
 
     def _record_failure(self, name: str, exc: BaseException, ms: float) -> None:
-        self.diagnosis = _redact_diagnosis(
-            diagnose(name, exc, self.profile, sender=self.sender, recipient=self.recipient),
-            self.secrets)
+        self.diagnosis = self._diagnose(name, exc)
         self._finish(name, "fail", ms, failure_detail(exc))
 
     def _whole_send_timeout(self) -> None:
@@ -395,6 +398,12 @@ class _TestSend:
         self._record_failure(name, TimeoutError(f"no answer within the {limit} s limit for "
                                                 "the whole test"), _ms_since(self.current_started))
 
+    def _diagnose(self, stage: str, exc: BaseException, **facts: Any) -> Diagnosis:
+        extensions = tuple(self.smtp.esmtp_extensions) if self.smtp is not None else ()
+        return _redact_diagnosis(diagnose(
+            stage, exc, self.profile, sender=self.sender, recipient=self.recipient,
+            extensions=extensions, **facts), self.secrets)
+
     async def _add_certificate_names(self, stage: str, exc: BaseException) -> None:
         """Name the certificate's names in a mismatch diagnosis (needs the profile's trust)."""
         if self.custom_tls:
@@ -402,9 +411,56 @@ class _TestSend:
         names = await certificate_names(self.profile, local_hostname=self.local_hostname,
                                         timeout=min(self.per_op, 3.0))
         if names:
-            self.diagnosis = _redact_diagnosis(diagnose(
-                stage, exc, self.profile, sender=self.sender, recipient=self.recipient,
-                cert_names=names), self.secrets)
+            self.diagnosis = self._diagnose(stage, exc, cert_names=names)
+
+    async def _ask_the_port(self, stage: str, exc: BaseException) -> None:
+        """The port did not behave as the profile expects (no greeting; no answer to TLS;
+        plain text instead of TLS): in the time that is left, send it a TLS hello and let
+        the diagnosis rest on what it answers rather than on the port number."""
+        left = self.deadline - perf_counter() - 0.05  # stay inside the whole-send limit
+        if left < 0.05:
+            return
+        answer = await tls_hello_answer(self.profile.host.strip(), self.profile.port,
+                                        min(left, 3.0))
+        self.diagnosis = self._diagnose(stage, exc, hello_answer=answer)
+
+
+# (stage, first diagnosis) after which the port is asked; "connect" only for implicit TLS.
+_ASK_THE_PORT = {("greeting", "greeting_timeout"), ("greeting", "plain_on_tls_port"),
+                 ("connect", "connection_timeout"), ("connect", "tls_on_plain_port")}
+_TLS_RECORDS = (21, 22)  # the first byte of a TLS alert or handshake record
+
+
+async def tls_hello_answer(host: str, port: int, timeout: float) -> str | None:
+    """What `host:port` answers to a TLS hello: "tls" when it speaks TLS, else the first line
+    of whatever came back (an SMTP banner, an HTTP server's 400), "" for silence or a
+    hang-up, None when no connection could be made. Checks no certificate and sends
+    nothing but the hello: it only asks which protocol is there."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # no CA loading: nothing is verified
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    outgoing = ssl.MemoryBIO()
+    hello = context.wrap_bio(ssl.MemoryBIO(), outgoing)
+    try:
+        hello.do_handshake()
+    except ssl.SSLWantReadError:
+        pass  # the ClientHello is written and waits in `outgoing`
+    writer = None
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(outgoing.read())
+            await writer.drain()
+            answer = await reader.read(512)
+    except (OSError, TimeoutError):
+        return None if writer is None else ""
+    finally:
+        if writer is not None:
+            writer.close()
+    if answer[:1] and answer[0] in _TLS_RECORDS and answer[1:2] == b"\x03":
+        return "tls"
+    line = answer.split(b"\n", 1)[0].decode("ascii", "replace").strip()
+    return "".join(c if c.isprintable() else "?" for c in line)[:80]
 
 
 # -- small pure helpers ---------------------------------------------------------------------
