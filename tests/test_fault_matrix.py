@@ -209,7 +209,7 @@ ROWS = [
         "connect"),
     # -- the greeting --------------------------------------------------------------------------
     Row("silent_after_accept", fake(silent_session, security=Security.STARTTLS, timeout=SLOW),
-        "greeting_timeout", "greeting", {"port": PORT, "security": "tls"}),
+        "greeting_timeout", "greeting", {"port": 465, "security": "tls"}),
     Row("close_at_once", fake(closing_session), "disconnected", "greeting"),
     Row("busy_421", fake(banner_session("421 4.3.2 Too many connections, try later")),
         "server_unavailable", "greeting"),

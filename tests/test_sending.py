@@ -254,8 +254,8 @@ async def test_silent_server_is_a_greeting_timeout():
 
     assert elapsed < 1.5
     assert result.diagnosis.code == "greeting_timeout"
-    # An unusual port that stays silent most likely waits for TLS from the first byte.
-    assert result.diagnosis.suggestion == {"port": port, "security": "tls"}
+    # Silent to plain text and to a TLS hello: the standard implicit-TLS port is the bet.
+    assert result.diagnosis.suggestion == {"port": 465, "security": "tls"}
     assert statuses(result)["connect"] == "ok"
     assert statuses(result)["greeting"] == "fail"
 

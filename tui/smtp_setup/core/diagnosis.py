@@ -78,7 +78,7 @@ def diagnose(
 
     `extensions`: the EHLO keywords the server offered, when known. `hello_answer`: what
     the port answered when sent a TLS hello after the failure (see
-    sending.tls_hello_answer): "tls", the first line of anything else, "" for silence
+    tls.tls_hello_answer): "tls", the first line of anything else, "" for silence
     after connecting; None when it was not asked or could not be reached.
     """
     from aiosmtplib import SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
@@ -232,9 +232,13 @@ def _timeout(stage: str, ctx: dict, profile: Profile, answer: str | None) -> Dia
     if stage == "greeting" and profile.security is not Security.TLS and answer and (
             answer == "tls" or not _SMTP_LINE.match(answer)):  # a late banner proves nothing
         return _no_greeting(ctx, profile, answer)
+    if stage == "greeting" and profile.security is not Security.TLS and answer == "":
+        # Silent to a TLS hello as well: this port is not waiting for TLS either. The
+        # standard implicit-TLS port is the best remaining bet.
+        return _make("greeting_timeout", ctx, suggestion=(
+            None if profile.port == 465 else {"port": 465, "security": "tls"}))
     if stage == "greeting" and profile.security is not Security.TLS:
-        # Silent to a TLS hello as well (perhaps only for lack of time), or not asked:
-        # judge by the port number.
+        # The TLS hello was not tried (no time left): judge by the port number.
         code = "plain_on_tls_port" if profile.port in IMPLICIT_TLS_PORTS else "greeting_timeout"
         # A silent port that is not a usual plaintext port most likely waits for TLS itself;
         # on a usual plaintext port (587, 25, ...) the implicit-TLS port 465 is the better bet.

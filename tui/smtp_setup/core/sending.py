@@ -33,7 +33,7 @@ from smtp_setup.core.diagnosis import (
 )
 from smtp_setup.core.message import build_test_message, envelope_address
 from smtp_setup.core.profile import Profile, Security
-from smtp_setup.core.tls import certificate_names, client_tls_context
+from smtp_setup.core.tls import certificate_names, client_tls_context, tls_hello_answer
 from smtp_setup.core.transcript import Transcript, redact
 
 STAGES = ("connect", "greeting", "ehlo", "starttls", "auth", "mail_from", "rcpt_to", "data",
@@ -428,39 +428,6 @@ class _TestSend:
 # (stage, first diagnosis) after which the port is asked; "connect" only for implicit TLS.
 _ASK_THE_PORT = {("greeting", "greeting_timeout"), ("greeting", "plain_on_tls_port"),
                  ("connect", "connection_timeout"), ("connect", "tls_on_plain_port")}
-_TLS_RECORDS = (21, 22)  # the first byte of a TLS alert or handshake record
-
-
-async def tls_hello_answer(host: str, port: int, timeout: float) -> str | None:
-    """What `host:port` answers to a TLS hello: "tls" when it speaks TLS, else the first line
-    of whatever came back (an SMTP banner, an HTTP server's 400), "" for silence or a
-    hang-up, None when no connection could be made. Checks no certificate and sends
-    nothing but the hello: it only asks which protocol is there."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # no CA loading: nothing is verified
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    outgoing = ssl.MemoryBIO()
-    hello = context.wrap_bio(ssl.MemoryBIO(), outgoing)
-    try:
-        hello.do_handshake()
-    except ssl.SSLWantReadError:
-        pass  # the ClientHello is written and waits in `outgoing`
-    writer = None
-    try:
-        async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection(host, port)
-            writer.write(outgoing.read())
-            await writer.drain()
-            answer = await reader.read(512)
-    except (OSError, TimeoutError):
-        return None if writer is None else ""
-    finally:
-        if writer is not None:
-            writer.close()
-    if answer[:1] and answer[0] in _TLS_RECORDS and answer[1:2] == b"\x03":
-        return "tls"
-    line = answer.split(b"\n", 1)[0].decode("ascii", "replace").strip()
-    return "".join(c if c.isprintable() else "?" for c in line)[:80]
 
 
 # -- small pure helpers ---------------------------------------------------------------------

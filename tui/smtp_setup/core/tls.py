@@ -46,3 +46,38 @@ async def certificate_names(profile: Profile, *, local_hostname: str,
         probe.close()
     return [value for kind, value in cert.get("subjectAltName", ())
             if kind in ("DNS", "IP Address")]
+
+
+_TLS_RECORDS = (21, 22)  # the first byte of a TLS alert or handshake record
+
+
+async def tls_hello_answer(host: str, port: int, timeout: float) -> str | None:
+    """What `host:port` answers to a TLS hello: "tls" when it speaks TLS, else the first line
+    of whatever came back (an SMTP banner, an HTTP server's 400), "" for silence or a
+    hang-up, None when no connection could be made. Checks no certificate and sends
+    nothing but the hello: it only asks which protocol is there."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # no CA loading: nothing is verified
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    outgoing = ssl.MemoryBIO()
+    hello = context.wrap_bio(ssl.MemoryBIO(), outgoing)
+    try:
+        hello.do_handshake()
+    except ssl.SSLWantReadError:
+        pass  # the ClientHello is written and waits in `outgoing`
+    writer = None
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(outgoing.read())
+            await writer.drain()
+            answer = await reader.read(512)
+    except (OSError, TimeoutError):
+        return None if writer is None else ""
+    finally:
+        if writer is not None:
+            writer.close()
+    if answer[:1] and answer[0] in _TLS_RECORDS and answer[1:2] == b"\x03":
+        return "tls"
+    line = answer.split(b"\n", 1)[0].decode("ascii", "replace").strip()
+    return "".join(c if c.isprintable() else "?" for c in line)[:80]
