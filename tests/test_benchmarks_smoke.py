@@ -18,6 +18,7 @@ RUNS = {
     "first_frame": ["--runs", "1", "--no-warmup", "--imports"],
     "cli_imports": ["--runs", "1", "--imports"],
     "send_speed": ["--runs", "1", "--inproc-runs", "1", "--imports"],
+    "probe_speed": ["--runs", "1", "--limit", "0.3"],
 }
 
 
@@ -79,3 +80,12 @@ def test_send_speed_reports_both_ways_and_every_message_arrived(reports):
     counts = re.search(r"accepted: plain (\d+), starttls\+auth (\d+) \(expected (\d+) each\)", out)
     assert counts, out
     assert counts.group(1) == counts.group(2) == counts.group(3)
+
+
+def test_probe_speed_reports_both_sizes_and_only_silent_ports(reports):
+    out = _finished(reports["probe_speed"])
+    for n in (4, 8):
+        assert re.search(rf"^ratio N={n}/limit: best [\d.]+x, median [\d.]+x \(budget 1.2x\)",
+                         out, re.M), out
+    # Not a timing: every port must have been reported silent, never a fast failure.
+    assert "refused" not in out and "usable" not in out
