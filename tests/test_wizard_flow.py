@@ -356,3 +356,34 @@ async def test_check_which_ports_work_marks_choices_and_preselects(tmp_path, smt
         assert str(smtp_implicit_tls.port) in summary
         assert app.step._chosen() == (smtp_implicit_tls.port, app.step._chosen()[1])
         assert app.step._chosen()[1].value == "tls"
+
+
+async def test_edit_shows_what_changes_before_saving(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'format = 1\n\n[profiles.work]\nprovider = "sendgrid"\nhost = "smtp.sendgrid.net"\n'
+        'port = 2525\nsecurity = "starttls"\nusername = "apikey"\n'
+        'password = "Old-Inline-S3cret"\nfrom_email = "alerts@example.com"\n'
+    )
+    app = build_wizard(config_path=config, edit="work")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        assert step_id(app) == "connection"
+        app.screen.query_one("#port-list").choose(465, app.draft.profile.security.TLS)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await set_value(app, pilot, "#password", "New-Inline-S3cret")
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
+        assert step_id(app) == "review"
+        changes = str(app.screen.query_one("#changes").content)
+        assert "Port: 2525 → 465" in changes
+        assert "Encryption: STARTTLS → Implicit TLS (SSL)" in changes
+        assert "Password: unchanged → changed" in changes
+        assert "S3cret" not in changes
+        preview = str(app.screen.query_one("#toml-preview").content)
+        assert "S3cret" not in preview and 'password = "********"' in preview
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+    saved = tomllib.loads(config.read_text())["profiles"]["work"]
+    assert (saved["port"], saved["security"], saved["password"]) == (465, "tls", "New-Inline-S3cret")

@@ -13,6 +13,7 @@ from smtp_setup.app.draft import STORE_KEYRING
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.core import validation
+from smtp_setup.core.profile import SecretRef
 
 
 class ReviewStep(StepPane):
@@ -28,6 +29,7 @@ class ReviewStep(StepPane):
         yield Field("Profile name", check=validation.profile_name, input_id="profile-name",
                     placeholder="work", id="name-field")
         yield Checkbox("Make this the default profile", id="make-default")
+        yield Static("", id="changes", markup=False)
         yield Static("", id="summary", markup=False)
         yield Static("", id="toml-preview", markup=False)
         yield Static("", id="save-path", classes="dim", markup=False)
@@ -70,9 +72,36 @@ class ReviewStep(StepPane):
         profile = draft.to_profile()
         profile.name = name or "unnamed"
         self.query_one("#summary", Static).update(self._summary(profile))
-        self.query_one("#toml-preview", Static).update(services.store.render_profile(profile))
+        self._show_changes(profile)
+        shown = profile.copy()
+        if shown.password is not None and shown.password.kind == "inline":
+            shown.password = SecretRef("inline", "********")  # the file gets the real one
+        self.query_one("#toml-preview", Static).update(services.store.render_profile(shown))
         self.query_one("#save-path", Static).update(f"File: {services.store.path}")
         self.validity_changed()
+
+    def _show_changes(self, profile) -> None:
+        """When reconfiguring: what differs from the saved profile, old -> new."""
+        from smtp_setup.core.profile_diff import profile_changes
+
+        box = self.query_one("#changes", Static)
+        config, editing = self.services.config, self.draft.editing
+        box.display = bool(editing and config and editing in config.profiles)
+        if not box.display:
+            return
+        saved = config.profiles[editing]
+        changes = profile_changes(saved, profile.copy(name=saved.name),
+                                  new_secret_typed=bool(self.draft.password))
+        text = Text()
+        text.append(f"Changes to {editing}:\n", style="bold")
+        if not changes:
+            text.append("  none: saving writes the same settings again\n", style="dim")
+        for change in changes:
+            text.append(f"  {change.label}: ", style="bold")
+            text.append(change.old, style="dim")
+            text.append(" → ")
+            text.append(f"{change.new}\n")
+        box.update(text)
 
     def _summary(self, profile) -> Text:
         provider = self.services.catalog.get(profile.provider)
