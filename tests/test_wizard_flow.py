@@ -387,3 +387,20 @@ async def test_edit_shows_what_changes_before_saving(tmp_path):
         await settle(app, pilot)
     saved = tomllib.loads(config.read_text())["profiles"]["work"]
     assert (saved["port"], saved["security"], saved["password"]) == (465, "tls", "New-Inline-S3cret")
+
+
+async def test_debug_writes_a_redacted_log_of_the_test_send(tmp_path, smtp_starttls, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # platformdirs' log folder
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    app = build_wizard(config_path=tmp_path / "config.toml", debug=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await walk_to_custom_test(app, pilot, smtp_starttls)
+        await send_and_wait(app, pilot)
+        assert app.draft.test_ok is True
+        notes = [str(n.message) for n in app._notifications]
+    logs = list(tmp_path.rglob("test-*.log"))
+    assert len(logs) == 1, notes
+    assert any(str(logs[0]) in note for note in notes)
+    text = logs[0].read_text()
+    assert "AUTH PLAIN ********" in text and "s3cret-Pa55" not in text
+    assert oct(logs[0].stat().st_mode & 0o777) == "0o600"

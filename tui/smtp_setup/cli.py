@@ -281,7 +281,7 @@ def _cmd_wizard(args: argparse.Namespace) -> int:
         )
     from smtp_setup.app import run_wizard
 
-    return run_wizard(config_path=store.path, edit=args.name)
+    return run_wizard(config_path=store.path, edit=args.name, debug=args.debug)
 
 
 # -- commands that speak SMTP live in cli_smtp (imported only when used) ---------

@@ -10,11 +10,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
-import os
 import sys
 from typing import Any
 
-from smtp_setup import __version__
 from smtp_setup.cli_output import UsageError, marks, print_json
 from smtp_setup.core.config_store import Config
 from smtp_setup.core.profile import Profile
@@ -111,36 +109,12 @@ def _print_outcome(result: Any, profile: Profile, recipient: str) -> None:
 
 
 def _write_debug_log(result: Any, password: str | None) -> None:
-    """Transcript and timings (already redacted by sending) to the user log folder."""
-    import time
+    from smtp_setup.core.debug_log import write_send_log
 
-    import platformdirs
-
-    from smtp_setup.core.transcript import redact
-
-    folder = platformdirs.user_log_path("smtp-setup")
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = folder / f"test-{result.profile}-{stamp}.log"
-    lines = [
-        f"smtp-setup {__version__} test of profile {result.profile!r} at {stamp}",
-        f"server {result.server}, security {result.security}, ok {result.ok}",
-        "",
-        "stages:",
-        *(f"  {e.name:<10} {e.status:<5} {e.ms:8.1f} ms  {e.detail}" for e in result.stages),
-        "",
-        "transcript:",
-        *result.transcript,
-    ]
-    if result.diagnosis is not None:
-        lines += ["", f"diagnosis: {result.diagnosis.code}: {result.diagnosis.title}"]
-    text = redact("\n".join(lines) + "\n", (password,) if password else ())
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        path = write_send_log(result, password)
     except OSError as exc:
-        print(f"Could not write the debug log to {path}: {exc.strerror}", file=sys.stderr)
+        print(f"Could not write the debug log: {exc.strerror or exc}", file=sys.stderr)
         return
     print(f"Debug log written to {path}", file=sys.stderr)
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def build_wizard(config_path: Path | None = None, edit: str | None = None):
+def build_wizard(config_path: Path | None = None, edit: str | None = None, debug: bool = False):
     """Create the wizard app with its services loaded (used by the CLI and the tests)."""
     from smtp_setup.app.services import WizardServices
     from smtp_setup.app.wizard_app import SetupWizard
     from smtp_setup.core.config_store import ConfigStore
 
-    services = WizardServices(store=ConfigStore(config_path))
+    services = WizardServices(store=ConfigStore(config_path), debug=debug)
     services.reload()
     return SetupWizard(services, edit=edit)
 
 
-def run_wizard(config_path: Path | None = None, edit: str | None = None) -> int:
+def run_wizard(config_path: Path | None = None, edit: str | None = None,
+               debug: bool = False) -> int:
     """Run the wizard in this terminal; returns the exit status (0 saved, 130 cancelled)."""
-    app = build_wizard(config_path, edit)
+    app = build_wizard(config_path, edit, debug)
     app.run()
     return app.return_code if app.return_code is not None else 0

@@ -16,6 +16,7 @@ class WizardServices:
     config_error: ConfigError | None = None
     keyring: tuple[bool, str] = (False, "still checking")
     sandbox_port: int = 2525
+    debug: bool = False  # --debug: log each test send (redacted) and say where
     extras: dict = field(default_factory=dict)
 
     @property

@@ -147,6 +147,8 @@ class TestStep(StepPane):
         self._finish_ui()
         log = self.query_one("#transcript", Log)
         log.write_lines(result.transcript)
+        if self.services.debug:
+            self._write_debug_log(result, password)
         draft.test_ok = result.ok
         if result.ok:
             self._show_outcome(
@@ -161,6 +163,17 @@ class TestStep(StepPane):
         self._refresh()
         outcome = self.query_one("#outcome")
         self.call_after_refresh(lambda: self.scroll_to_widget(outcome, animate=False, top=True))
+
+    def _write_debug_log(self, result, password: str | None) -> None:
+        from smtp_setup.core.debug_log import write_send_log
+
+        try:
+            path = write_send_log(result, password)
+        except OSError as exc:
+            self.notify(f"Could not write the debug log: {exc}", severity="warning",
+                        markup=False)
+            return
+        self.notify(f"Debug log written to {path}", markup=False)
 
     def _finish_ui(self) -> None:
         self.sending = False

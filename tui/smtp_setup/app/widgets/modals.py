@@ -83,3 +83,92 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question with the safe answer focused. Dismisses True for yes."""
+
+    DEFAULT_CSS = """
+    Confirm { align: center middle; }
+    Confirm > Vertical {
+        width: 64; height: auto; padding: 1 2;
+        border: thick $warning; background: $surface;
+    }
+    Confirm Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
+    Confirm Button { margin-left: 2; }
+    """
+    BINDINGS = [Binding("escape", "no", "Cancel", id="confirm.no")]
+
+    def __init__(self, question: str, detail: str, yes: str, variant: str = "error") -> None:
+        super().__init__()
+        self.question, self.detail, self.yes, self.variant = question, detail, yes, variant
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question, classes="title", markup=False)
+            yield Label(self.detail, markup=False)
+            with Horizontal():
+                yield Button("Cancel", id="no")
+                yield Button(self.yes, id="yes", variant=self.variant)
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class AskText(ModalScreen[str | None]):
+    """One line of input, checked by a core validator before it is accepted."""
+
+    DEFAULT_CSS = """
+    AskText { align: center middle; }
+    AskText > Vertical {
+        width: 70; height: auto; padding: 1 2;
+        border: thick $primary; background: $surface;
+    }
+    AskText #ask-error { color: $error; height: auto; }
+    AskText Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
+    AskText Button { margin-left: 2; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="ask.cancel")]
+
+    def __init__(self, question: str, value: str = "", check=None, ok: str = "OK") -> None:
+        super().__init__()
+        self.question, self.value, self.check, self.ok = question, value, check, ok
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Input, Static
+
+        with Vertical():
+            yield Label(self.question, markup=False)
+            yield Input(self.value, id="ask-input")
+            yield Static("", id="ask-error", markup=False)
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(self.ok, id="ok", variant="primary")
+
+    def on_input_submitted(self) -> None:
+        self._accept()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._accept()
+        else:
+            self.dismiss(None)
+
+    def _accept(self) -> None:
+        from textual.widgets import Input, Static
+
+        value = self.query_one("#ask-input", Input).value.strip()
+        error = self.check(value) if self.check else None
+        if error:
+            self.query_one("#ask-error", Static).update(f"✗ {error}")
+            return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
