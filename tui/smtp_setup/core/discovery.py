@@ -1,0 +1,515 @@
+"""Find a domain's outgoing mail server from an email address, in the open and with DNS only.
+
+Five sources run at the same time under one time limit; each says where a suggestion came
+from and how sure it is, and one that fails (no DNS, an HTTP error, a time-out) is reported
+and skipped, never fatal:
+
+1. catalog   the catalog's own mailbox domains (gmail.com is Gmail);
+2. mx        the domain's MX hosts matched against the catalog's MX patterns;
+3. srv       RFC 6186 / RFC 8314 SRV records `_submissions._tcp` and `_submission._tcp`;
+4. autoconfig Mozilla autoconfig files, HTTPS first (autoconfig.py);
+5. guess     smtp.<domain> and mail.<domain>, when they exist, confirmed by the port check.
+
+Every DNS question, including the look-ups of names fetched over HTTP and of guessed hosts,
+goes through dns_client, so `nameserver` controls them all. Suggestions are ranked by
+confidence, then implicit TLS before STARTTLS before none (RFC 8314), then source order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import ssl
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+
+from smtp_setup.core import autoconfig, dns_client, validation
+from smtp_setup.core.catalog import Provider, load_catalog
+from smtp_setup.core.probe_ports import Candidate, provider_for_host
+from smtp_setup.core.profile import Security
+
+CONFIDENCES = ("high", "medium", "low")
+SOURCES = ("catalog", "autoconfig", "srv", "mx", "guess")  # the order ties are broken in
+GUESS_PREFIXES = ("smtp", "mail")
+GUESS_PORTS = (Candidate(465, Security.TLS), Candidate(587, Security.STARTTLS))  # TLS only
+SRV_LABELS = (("_submissions._tcp", Security.TLS), ("_submission._tcp", Security.STARTTLS))
+_SECURITY_ORDER = {Security.TLS: 0, Security.STARTTLS: 1, Security.NONE: 2}
+_MODE_WORDS = {Security.TLS: "implicit TLS", Security.STARTTLS: "STARTTLS",
+               Security.NONE: "no encryption"}
+_USERNAME_WORDS = {"email": "the full address", "localpart": "the part before the @",
+                   "dashboard": "from the provider's dashboard", "none": "no login"}
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Suggestion:
+    """One way to send: where it came from (`source`) and how sure it is (`confidence`).
+
+    `username_kind` uses the catalog's words ("email", "localpart", "literal", "dashboard",
+    "none"); `username` is the value to fill in when it is known. `also` lists other sources
+    that found the same server and mode; `note` is a caveat in plain words, or "".
+    """
+
+    provider_id: str | None
+    host: str
+    port: int
+    security: Security
+    username_kind: str
+    source: str
+    confidence: str
+    username: str = ""
+    also: list[str] = field(default_factory=list)
+    note: str = ""
+    # False when the username convention is RFC 6186's first try (SRV, guesses), not stated
+    # by the source; a folded repeat that states one replaces it.
+    username_stated: bool = field(default=True, repr=False)
+
+    @property
+    def key(self) -> tuple[str, int, Security]:
+        return self.host, self.port, self.security
+
+    def describe(self) -> str:
+        """One line for a person: the server, how it is encrypted, the username, the source,
+        e.g. "Gmail: smtp.gmail.com port 465, implicit TLS; username: the full address
+        (a@gmail.com); from catalog domain (high confidence)"."""
+        provider = _provider_name(self.provider_id)
+        text = f"{provider}: " if provider else ""
+        text += f"{self.host} port {self.port}, {_MODE_WORDS[self.security]}"
+        if self.username_kind == "literal":
+            text += f"; username: {self.username!r}"
+        elif self.username_kind in _USERNAME_WORDS:
+            text += f"; username: {_USERNAME_WORDS[self.username_kind]}"
+            if self.username and self.username_kind in ("email", "localpart"):
+                text += f" ({self.username})"
+        sources = ", also ".join([self.source, *self.also])
+        return f"{text}; from {sources} ({self.confidence} confidence)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"provider": self.provider_id, "host": self.host, "port": self.port,
+                "security": str(self.security), "username_kind": self.username_kind,
+                "username": self.username, "source": self.source,
+                "confidence": self.confidence, "also": list(self.also), "note": self.note}
+
+
+@dataclass
+class SourceOutcome:
+    """What one source did. `status`: "found", "none" (asked, nothing to suggest),
+    "failed", "timed_out" or "skipped"; `ok` is False only for failed and timed out."""
+
+    name: str
+    ok: bool
+    detail: str
+    ms: float
+    status: str = "none"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "status": self.status,
+                "detail": self.detail, "ms": round(self.ms, 1)}
+
+
+@dataclass
+class DiscoveryReport:
+    """All suggestions, best first, and what every source did."""
+
+    address: str
+    domain: str
+    suggestions: list[Suggestion]
+    sources: list[SourceOutcome]
+    ms: float = 0.0
+    timeout: float = 0.0
+
+    @property
+    def best(self) -> Suggestion | None:
+        return self.suggestions[0] if self.suggestions else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `smtp-setup discover --json`."""
+        return {"ok": bool(self.suggestions), "address": self.address, "domain": self.domain,
+                "ms": round(self.ms, 1), "timeout": self.timeout,
+                "suggestions": [s.to_json() for s in self.suggestions],
+                "sources": [s.to_json() for s in self.sources]}
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """(address, domain) from `user@example.com` or a bare `example.com`. Raises ValueError
+    with one sentence when there is no usable domain."""
+    text = address.strip()
+    domain = text.rpartition("@")[2].rstrip(".").casefold()
+    if not domain or (error := validation.host(domain)) or "." not in domain:
+        detail = f" ({error})" if domain and error else ""
+        raise ValueError(f"{text!r} has no domain to look up{detail}: give an email address "
+                         "such as alerts@example.com.")
+    if "@" in text and not text.partition("@")[0]:
+        raise ValueError(f"{text!r} has nothing before the @: give the whole address.")
+    return text, domain
+
+
+async def discover(address: str, *, nameserver: str | None = None, timeout: float = 8.0,
+                   probe: bool = True, http_port: int | None = None,
+                   https_port: int | None = None, allow_http: bool = False,
+                   guess_ports: list[Candidate] | None = None,
+                   ca_file: str | None = None) -> DiscoveryReport:
+    """Ask every source at once and rank what they suggest; never longer than `timeout`.
+
+    `nameserver` (HOST[:PORT]) receives every DNS question. `probe=False` skips the guesses
+    (they need the port check). `allow_http` adds Thunderbird's plain-HTTP autoconfig URLs
+    after the HTTPS ones; `http_port`/`https_port` replace 80/443 and `guess_ports` the
+    guessed ports (tests on loopback); `ca_file` adds a trust anchor for HTTPS and the port
+    check. Raises ValueError (one sentence) for a bad address or nameserver.
+    """
+    address, domain = split_address(address)
+    if not timeout > 0:
+        raise ValueError("The time limit must be more than 0 seconds.")
+    lifetime = min(4.0, timeout / 2)  # DNS gives up first, so its own sentence is reported
+    resolver = dns_client.make_resolver(nameserver, timeout=lifetime / 2, lifetime=lifetime)
+    loop = asyncio.get_running_loop()
+    ctx = _Context(address, domain, resolver, loop.time() + timeout, timeout, probe,
+                   allow_http, {k: v for k, v in (("http", http_port), ("https", https_port))
+                                if v}, list(guess_ports or GUESS_PORTS), ca_file)
+    runs = [_Run(name) for name in SOURCES]
+    started = perf_counter()
+    try:
+        async with asyncio.timeout(timeout), asyncio.TaskGroup() as group:
+            for run in runs:
+                group.create_task(run.run(ctx))
+    except TimeoutError:
+        pass  # each unfinished source has marked itself timed out
+    suggestions = rank([s for run in runs for s in run.found])
+    return DiscoveryReport(address, domain, suggestions, [run.outcome() for run in runs],
+                           ms=(perf_counter() - started) * 1000, timeout=timeout)
+
+
+def rank(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """Best first: confidence, then encryption (implicit TLS, STARTTLS, none), then source
+    order. Repeats of the same (host, port, security) are folded into the first, which
+    lists the others' sources in `also` and takes the highest confidence among them."""
+    order = {id(s): i for i, s in enumerate(suggestions)}
+    ranked = sorted(suggestions, key=lambda s: (CONFIDENCES.index(s.confidence),
+                                                _SECURITY_ORDER[s.security], order[id(s)]))
+    kept: dict[tuple, Suggestion] = {}
+    for suggestion in ranked:
+        first = kept.get(suggestion.key)
+        if first is None:
+            kept[suggestion.key] = suggestion
+        elif suggestion.source not in first.also and suggestion.source != first.source:
+            first.also.append(suggestion.source)
+            first.provider_id = first.provider_id or suggestion.provider_id
+            if suggestion.username_stated and not first.username_stated:
+                first.username_kind, first.username = (suggestion.username_kind,
+                                                       suggestion.username)
+                first.username_stated = True
+    return list(kept.values())
+
+
+def format_report(report: DiscoveryReport) -> list[str]:
+    """Plain lines for the CLI: the ranked suggestions, then one line per source."""
+    lines = [f"Looked up {report.domain} for {report.address} in {report.ms / 1000:.1f} s "
+             f"(limit {report.timeout:g} s)."]
+    if report.suggestions:
+        lines.append("Suggestions, best first:")
+        for number, suggestion in enumerate(report.suggestions, 1):
+            lines.append(f"  {number}. {suggestion.describe()}")
+            if suggestion.note:
+                lines.append(f"     Note: {suggestion.note}")
+    else:
+        lines.append("No suggestion: no source knows this domain's outgoing server. Ask the "
+                     "mail provider for the SMTP host, or choose it from the provider list.")
+    lines.append("Sources:")
+    marks = {"found": "✓", "none": "·", "skipped": "-", "failed": "✗", "timed_out": "✗"}
+    for source in report.sources:
+        lines.append(f"  {marks[source.status]} {source.name:<10} {source.detail} "
+                     f"({source.ms:.0f} ms)")
+    return lines
+
+
+# -- running the sources ----------------------------------------------------------------------
+@dataclass
+class _Context:
+    address: str
+    domain: str
+    resolver: Any
+    deadline: float  # loop time when everything stops
+    timeout: float
+    probe: bool
+    allow_http: bool
+    ports: dict[str, int]
+    guess_ports: list[Candidate]
+    ca_file: str | None
+
+    @property
+    def local(self) -> str:
+        return self.address.partition("@")[0] if "@" in self.address else ""
+
+    def left(self) -> float:
+        return self.deadline - asyncio.get_running_loop().time()
+
+
+class _Run:
+    """One source's run: what it found and its notes, kept even when time runs out."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: list[Suggestion] = []
+        self.notes: list[str] = []
+        self.status = "none"
+        self.ms = 0.0
+
+    async def run(self, ctx: _Context) -> None:
+        started = perf_counter()
+        try:
+            await _SOURCE_FUNCTIONS[self.name](ctx, self)
+            if self.status == "none":  # a source may have said "skipped", "failed" ...
+                self.status = "found" if self.found else "none"
+        except asyncio.CancelledError:
+            self.status = "timed_out"
+            self.notes.append(f"no answer within the {ctx.timeout:g} s limit")
+            raise
+        except dns_client.DnsProblem as exc:
+            self.status = "timed_out" if exc.kind == "timeout" else "failed"
+            self.notes.append(str(exc))
+        except Exception as exc:  # one broken source must not sink the others
+            log.exception("discovery source %s failed", self.name)
+            self.status = "failed"
+            self.notes.append(f"unexpected error: {exc}")
+        finally:
+            self.ms = (perf_counter() - started) * 1000
+
+    def outcome(self) -> SourceOutcome:
+        detail = "; ".join(self.notes) or "nothing found"
+        return SourceOutcome(self.name, self.status not in ("failed", "timed_out"),
+                             detail, self.ms, self.status)
+
+
+def _username(kind: str, ctx: _Context, literal: str = "") -> str:
+    return {"email": ctx.address if ctx.local else "", "localpart": ctx.local,
+            "literal": literal}.get(kind, "")
+
+
+def _from_provider(provider: Provider, ctx: _Context, source: str,
+                   confidence: str) -> Suggestion | None:
+    if not provider.default_host:
+        return None
+    option = provider.recommended
+    return Suggestion(provider.id, provider.default_host, option.port, option.security,
+                      provider.username_kind, source, confidence,
+                      _username(provider.username_kind, ctx, provider.username_value))
+
+
+async def _catalog(ctx: _Context, run: _Run) -> None:
+    provider = load_catalog().for_email_domain(ctx.domain)
+    if provider is None:
+        run.notes.append(f"{ctx.domain} is not a mailbox domain in the catalog")
+        return
+    suggestion = _from_provider(provider, ctx, "catalog domain", "high")
+    if suggestion:
+        run.found.append(suggestion)
+    run.notes.append(f"{ctx.domain} is {provider.name}")
+
+
+async def _mx(ctx: _Context, run: _Run) -> None:
+    records = await dns_client.lookup(ctx.resolver, ctx.domain, "MX")
+    hosts = [r.exchange.to_text().rstrip(".").casefold()
+             for r in sorted(records, key=lambda r: (r.preference, r.exchange.to_text()))]
+    if not hosts:
+        run.notes.append(f"{ctx.domain} has no MX record")
+        return
+    if hosts == [""]:
+        run.notes.append(f"{ctx.domain} publishes a null MX: it accepts no mail")
+        return
+    catalog, seen = load_catalog(), set()
+    for host in hosts:
+        provider = catalog.for_mx_host(host)
+        if provider is None or provider.id in seen:
+            continue
+        seen.add(provider.id)
+        # A mailbox provider receiving the mail almost always sends it too; a transactional
+        # service receiving it (inbound parsing) says less about how the domain sends.
+        confidence = "high" if provider.group == "mailbox" else "medium"
+        if suggestion := _from_provider(provider, ctx, f"MX {host}", confidence):
+            run.found.append(suggestion)
+        run.notes.append(f"MX {host} is {provider.name}")
+    if not seen:
+        shown = ", ".join(hosts[:3]) + (" ..." if len(hosts) > 3 else "")
+        run.notes.append(f"MX {shown} matches no provider in the catalog")
+
+
+async def _srv(ctx: _Context, run: _Run) -> None:
+    names = [f"{label}.{ctx.domain}" for label, _ in SRV_LABELS]
+    answers = await asyncio.gather(*(dns_client.lookup(ctx.resolver, n, "SRV") for n in names),
+                                   return_exceptions=True)
+    problems = []
+    for (label, security), answer in zip(SRV_LABELS, answers, strict=True):
+        if isinstance(answer, dns_client.DnsProblem):
+            problems.append(answer)
+            continue
+        if isinstance(answer, BaseException):
+            raise answer
+        records = sorted(answer, key=lambda r: (r.priority, -r.weight))
+        if not records:
+            run.notes.append(f"no {label} record")
+        elif all(r.target.to_text() == "." for r in records):
+            run.notes.append(f"{label}: not offered (target \".\")")
+        for record in records[:3]:
+            target = record.target.to_text().rstrip(".").casefold()
+            if not target or validation.host(target) or not 1 <= record.port <= 65535:
+                continue
+            inside = target == ctx.domain or target.endswith("." + ctx.domain)
+            provider = provider_for_host(target)
+            note = "" if inside else (
+                f"{target} is outside {ctx.domain}; without DNSSEC an SRV record can be "
+                "forged, so check that this is your provider's server.")
+            run.found.append(Suggestion(
+                provider.id if provider else None, target, record.port, security, "email",
+                f"SRV {label}", "high" if inside or provider else "medium",
+                _username("email", ctx), note=note, username_stated=False))
+            run.notes.append(f"{label}: {target} port {record.port}")
+    if problems and len(problems) == len(names):
+        raise problems[0]
+    run.notes.extend(str(p) for p in problems)
+
+
+async def _autoconfig(ctx: _Context, run: _Run) -> None:
+    urls = autoconfig.autoconfig_urls(ctx.address, ctx.domain, allow_http=ctx.allow_http)
+    run.notes.append("HTTPS, then plain HTTP as Thunderbird does" if ctx.allow_http
+                     else "HTTPS only (plain HTTP not tried)")
+    margin = min(0.5, ctx.timeout * 0.1)  # finish before the shared limit to report each URL
+
+    failures: set[str] = set()  # "timeout" or "error"; a file that is simply absent is neither
+    said: dict[int, str] = {}  # per URL, reported in the order the URLs are tried
+
+    async def one(index: int, url: str) -> None:
+        shown = url.split("?", 1)[0]  # the address stays out of reports and logs
+        try:
+            async with asyncio.timeout(max(0.05, ctx.left() - margin)):
+                body = await autoconfig.fetch(url, ctx.resolver, ports=ctx.ports,
+                                              ca_file=ctx.ca_file)
+            servers = autoconfig.parse_config(body, ctx.address, ctx.domain)
+        except TimeoutError:
+            said[index] = f"{shown}: no answer in time"
+            failures.add("timeout")
+            return
+        except autoconfig.AutoconfigError as exc:
+            said[index] = f"{shown}: {exc}"
+            if not exc.absent:
+                failures.add("error")
+            return
+        except dns_client.DnsProblem as exc:
+            said[index] = f"{shown}: {exc}"
+            failures.add("timeout" if exc.kind == "timeout" else "error")
+            return
+        if not servers:
+            said[index] = f"{shown}: lists no SMTP server"
+            return
+        said[index] = f"{shown}: {len(servers)} SMTP server(s)"
+        plain_http = url.startswith("http:")
+        for server in servers:
+            provider = provider_for_host(server.host)
+            notes = []
+            if plain_http:
+                notes.append("fetched over plain HTTP, which anyone on the network path "
+                             "could have changed")
+            if server.security is Security.NONE:
+                notes.append("the file offers this server without encryption")
+            if server.authentication and all(
+                    a.casefold() == "oauth2" for a in server.authentication):
+                notes.append("the provider lists only OAuth2 sign-in; an app password may "
+                             "be needed")
+            run.found.append(Suggestion(
+                provider.id if provider else None, server.host, server.port, server.security,
+                server.username_kind, f"autoconfig {shown}",
+                "medium" if plain_http or server.security is Security.NONE else "high",
+                server.username, note=_sentence(notes),
+            ))
+
+    try:
+        await asyncio.gather(*(one(i, url) for i, url in enumerate(urls)))
+    finally:  # also when time runs out: what each URL said so far
+        run.notes.extend(said[i] for i in sorted(said))
+    if not run.found and failures:  # nothing published is "none"; anything else is reported
+        run.status = "timed_out" if failures <= {"timeout"} else "failed"
+
+
+async def _guess(ctx: _Context, run: _Run) -> None:
+    if not ctx.probe:
+        run.status = "skipped"
+        run.notes.append("the port check is off, so guesses cannot be confirmed")
+        return
+    from smtp_setup.core.probe import probe_host
+
+    names = [f"{prefix}.{ctx.domain}" for prefix in GUESS_PREFIXES]
+    found = await asyncio.gather(*(dns_client.resolve_host(ctx.resolver, n) for n in names),
+                                 return_exceptions=True)
+    if all(isinstance(f, dns_client.DnsProblem) for f in found):
+        raise found[0]  # DNS itself failed: the source failed (or timed out)
+    existing = []
+    for name, addresses in zip(names, found, strict=True):
+        if isinstance(addresses, BaseException):
+            if not isinstance(addresses, dns_client.DnsProblem):
+                raise addresses
+            run.notes.append(f"{name}: {addresses}")
+        elif not addresses:
+            run.notes.append(f"{name} does not exist")
+        else:
+            existing.append((name, addresses[0]))
+    if not existing:
+        return
+
+    async def check(name: str, address: str) -> None:
+        # Connect to the address DNS gave us (not the name: the system resolver stays out),
+        # while the certificate is still checked against the name.
+        context = await asyncio.to_thread(_named_tls_context, name, ctx.ca_file)
+        limit = max(0.1, min(5.0, ctx.left() - min(0.5, ctx.timeout * 0.1)))
+        report = await probe_host(address, ctx.guess_ports, timeout=limit,
+                                  tls_context=context)
+        usable = [r for r in report.results if r.usable]
+        run.notes.append(f"{name}: " + (", ".join(f"{r.port}/{r.security}" for r in usable)
+                                        + " answer" if usable else "no port answered"))
+        provider = provider_for_host(name)
+        for result in usable:
+            run.found.append(Suggestion(
+                provider.id if provider else None, name, result.port, result.security,
+                "email", f"guess {name} (port check)", "low", _username("email", ctx),
+                note="" if result.login_mechanisms else "The server offers no login here.",
+                username_stated=False))
+
+    await asyncio.gather(*(check(name, address) for name, address in existing))
+
+
+class _NamedTLSContext(ssl.SSLContext):
+    """A client context that checks the certificate against `expected_name` even though the
+    connection is made to an address (the port check is given the address, not the name)."""
+
+    expected_name = ""
+
+    def wrap_bio(self, incoming: Any, outgoing: Any, server_side: bool = False,
+                 server_hostname: Any = None, session: Any = None) -> Any:
+        return super().wrap_bio(incoming, outgoing, server_side,
+                                self.expected_name or server_hostname, session)
+
+
+def _named_tls_context(name: str, ca_file: str | None) -> ssl.SSLContext:
+    context = _NamedTLSContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies chain and name
+    context.load_default_certs()
+    if ca_file:
+        context.load_verify_locations(cafile=os.path.expanduser(ca_file))
+    context.expected_name = name
+    return context
+
+
+def _sentence(parts: list[str]) -> str:
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "." if text else ""
+
+
+def _provider_name(provider_id: str | None) -> str:
+    if not provider_id:
+        return ""
+    catalog = load_catalog()
+    return catalog.get(provider_id).name if provider_id in catalog else ""
+
+
+_SOURCE_FUNCTIONS = {"catalog": _catalog, "mx": _mx, "srv": _srv, "autoconfig": _autoconfig,
+                     "guess": _guess}
