@@ -1,0 +1,238 @@
+"""The doctor: one health verdict for a saved profile, for people, cron jobs and monitoring.
+
+It checks the profile's server ports (the profile's own port and encryption, plus the
+provider's documented ports so that a broken one comes with an alternative), makes a real
+test send, and checks the From domain's MX, SPF, DKIM and DMARC. The domain check runs while
+the server is probed and the message sent. The verdict is ok only when the test message was
+accepted, the profile's own port works, and no domain check failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+
+from smtp_setup.core.catalog import Provider, load_catalog
+from smtp_setup.core.diagnosis import InvalidInput
+from smtp_setup.core.domain_check import check_domain, sender_domain
+from smtp_setup.core.domain_report import DomainReport
+from smtp_setup.core.domain_report import format_report as format_domain_report
+from smtp_setup.core.probe import probe_host
+from smtp_setup.core.probe_ports import Candidate, default_candidates, parse_ports
+from smtp_setup.core.probe_report import MODE_WORDS, STATUSES, PortProbe, ProbeReport
+from smtp_setup.core.probe_report import format_result as format_port
+from smtp_setup.core.profile import Profile
+from smtp_setup.core.sending import SendResult, StageEvent, send_test_message
+from smtp_setup.core.tls import client_tls_context
+
+# A port in these states did not answer at all: a test send there would only wait.
+_UNREACHABLE = ("refused", "timeout")
+
+
+@dataclass
+class DoctorReport:
+    """Everything the doctor found. `problems` say why it is not ok (empty when ok);
+    `warnings` are worth a look but do not change the verdict."""
+
+    profile: str
+    server: str
+    security: str
+    probe: ProbeReport | None = None
+    own_port: PortProbe | None = None
+    send: SendResult | None = None
+    send_skipped: str | None = None  # why no test send was made
+    domain: DomainReport | None = None
+    domain_skipped: str | None = None  # why the domain was not checked
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    ms: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `smtp-setup doctor --json`."""
+        return {
+            "ok": self.ok, "profile": self.profile, "server": self.server,
+            "security": self.security, "problems": list(self.problems),
+            "warnings": list(self.warnings), "ms": round(self.ms, 1),
+            "own_port": self.own_port.to_json() if self.own_port else None,
+            "probe": self.probe.to_json() if self.probe else None,
+            "send": self.send.to_json() if self.send else None,
+            "send_skipped": self.send_skipped,
+            "domain": self.domain.to_json() if self.domain else None,
+            "domain_skipped": self.domain_skipped,
+        }
+
+
+async def run_doctor(profile: Profile, password: str | None, *, nameserver: str | None = None,
+                     probe_timeout: float = 5, domain_timeout: float = 8.0,
+                     to: str | None = None, tls_context: ssl.SSLContext | None = None,
+                     on_event: Callable[[StageEvent], None] | None = None) -> DoctorReport:
+    """Probe the profile's server, send a test message and check the From domain.
+
+    `nameserver` ("HOST[:PORT]") is the DNS server for the domain check. `to` defaults to
+    the From address. `tls_context` replaces the profile's TLS trust for the probe and the
+    send (tests, special trust); `on_event` receives the test send's stages as they happen.
+    Raises InvalidInput (a ValueError with one sentence) for a malformed `nameserver`;
+    anything the network does becomes part of the report. Cancel it like any coroutine.
+    """
+    started = perf_counter()
+    report = DoctorReport(profile.name, profile.server, str(profile.security))
+    provider = _provider(profile.provider)
+    if nameserver is not None:  # a typo there is the caller's to fix, before any work
+        from smtp_setup.core.dns_client import parse_nameserver
+
+        try:
+            parse_nameserver(nameserver)
+        except ValueError as exc:
+            raise InvalidInput("nameserver", str(exc)) from None
+    domain_task = asyncio.ensure_future(
+        _domain(report, profile, provider, nameserver, domain_timeout))
+    try:
+        await _server(report, profile, password, provider, probe_timeout, to, tls_context,
+                      on_event)
+        await domain_task
+    finally:
+        domain_task.cancel()
+    _verdict(report, profile)
+    report.ms = (perf_counter() - started) * 1000
+    return report
+
+
+def _provider(provider_id: str) -> Provider | None:
+    try:
+        catalog = load_catalog()
+    except Exception:  # the doctor still works without provider knowledge
+        return None
+    return catalog.get(provider_id) if provider_id in catalog else None
+
+
+def candidates_for(profile: Profile, provider: Provider | None) -> list[Candidate]:
+    """The profile's own port and encryption first, then the provider's documented ports
+    (the conventional submission ports when the provider is not in the catalog)."""
+    own = parse_ports(f"{profile.port}/{profile.security}", provider)
+    return own + [c for c in default_candidates(provider)
+                  if (c.port, c.security) != (profile.port, profile.security)]
+
+
+async def _server(report: DoctorReport, profile: Profile, password: str | None,
+                  provider: Provider | None, probe_timeout: float, to: str | None,
+                  tls_context: ssl.SSLContext | None,
+                  on_event: Callable[[StageEvent], None] | None) -> None:
+    context = tls_context
+    if context is None and not profile.verify_certificates:
+        context = await asyncio.to_thread(client_tls_context, profile)  # the user's choice
+    try:
+        report.probe = await probe_host(profile.host, candidates_for(profile, provider),
+                                        timeout=probe_timeout, tls_context=context,
+                                        ca_file=profile.ca_file)
+    except InvalidInput as exc:  # a bad host or CA file: the send explains it with stages
+        report.warnings.append(f"The port check could not run: {exc.message}")
+    else:
+        report.own_port = next(r for r in report.probe.results
+                               if (r.port, r.security) == (profile.port, profile.security))
+        if report.own_port.status in _UNREACHABLE:
+            report.send_skipped = (f"Port {profile.port} did not answer, so no test message "
+                                   "was sent.")
+            return
+    report.send = await send_test_message(profile, password, to=to, on_event=on_event,
+                                          tls_context=tls_context)
+
+
+async def _domain(report: DoctorReport, profile: Profile, provider: Provider | None,
+                  nameserver: str | None, timeout: float) -> None:
+    try:
+        domain = sender_domain(profile.from_email)
+    except InvalidInput as exc:
+        report.domain_skipped = f"The From address has no domain to check: {exc.message}"
+        return
+    try:
+        report.domain = await check_domain(domain, provider_id=provider.id if provider else None,
+                                           nameserver=nameserver, timeout=timeout)
+    except InvalidInput as exc:
+        report.domain_skipped = f"The domain could not be checked: {exc.message}"
+
+
+def _verdict(report: DoctorReport, profile: Profile) -> None:
+    problems, warnings = report.problems, report.warnings
+    own, probe = report.own_port, report.probe
+    if own is not None and not own.usable:
+        words = STATUSES.get(own.status, STATUSES["error"])[1]
+        problems.append(f"Port {own.port} with {MODE_WORDS[own.security]} does not work "
+                        f"({words}): {own.detail}")
+        if probe is not None and probe.recommended is not None:
+            best = probe.recommended
+            problems.append(f"Port {best.port} with {MODE_WORDS[best.security]} works from "
+                            f"here: run `smtp-setup edit {profile.name}` to switch to it.")
+    elif (own is not None and probe is not None and probe.recommended is not None
+          and probe.recommended is not own):
+        best = probe.recommended
+        warnings.append(f"The port check prefers port {best.port} with "
+                        f"{MODE_WORDS[best.security]}: {probe.reasons[0]}")
+    if probe is not None and probe.blocked_hint:
+        warnings.append(probe.blocked_hint)
+    send = report.send
+    if send is None:
+        problems.append(report.send_skipped or "No test message was sent.")
+    elif not send.ok:
+        title = send.diagnosis.title if send.diagnosis else "it was not accepted"
+        problems.append(f"The test send failed at {send.failed_stage or 'the end'}: {title}")
+    domain = report.domain
+    if domain is None:
+        warnings.append(report.domain_skipped or "The From domain was not checked.")
+    elif domain.offline:
+        warnings.append(domain.problem or "The From domain could not be checked (no DNS).")
+    else:
+        for row in domain.rows:
+            if row.status == "fail":
+                problems.append(f"{row.name} of {domain.domain}: {row.summary}")
+            elif row.status == "warn":
+                warnings.append(f"{row.name} of {domain.domain}: {row.summary}")
+
+
+def format_report(report: DoctorReport) -> list[str]:
+    """The doctor's findings as plain text lines (✓ / ! / ✗ marks, no colour codes)."""
+    lines = [f"Doctor for profile {report.profile} ({report.server}, {report.security})", ""]
+    if report.probe is not None:
+        lines.append(f"Ports of {report.probe.host} ({report.probe.timeout:g} s limit each):")
+        for result in report.probe.results:
+            lines += format_port(result)
+            if result is report.own_port:
+                lines.append(" " * 11 + "(the port and encryption this profile uses)")
+        lines.append("")
+    lines.append("Test send:")
+    if report.send is None:
+        lines.append(f"  ✗ {report.send_skipped or 'not made'}")
+    elif report.send.ok:
+        lines.append(f"  ✓ accepted in {report.send.total_ms:.0f} ms: {report.send.response}")
+    else:
+        diagnosis = report.send.diagnosis
+        lines.append(f"  ✗ failed at {report.send.failed_stage}: "
+                     f"{diagnosis.title if diagnosis else 'not accepted'}")
+        for step in diagnosis.next_steps if diagnosis else []:
+            lines += textwrap.wrap(step, 79, initial_indent="    - ", subsequent_indent="      ")
+    lines.append("")
+    if report.domain is None:
+        lines.append(f"! {report.domain_skipped}")
+    elif report.domain.offline:  # a warning here: the server itself was reached
+        lines += [f"Sender domain check of {report.domain.domain}", f"! {report.domain.problem}"]
+    else:
+        lines += format_domain_report(report.domain)[:-2]  # the doctor gives the verdict
+    lines.append("")
+    if report.ok:
+        lines.append("✓ Healthy: the test message was accepted and nothing failed.")
+    else:
+        lines.append(f"✗ Not healthy ({len(report.problems)} "
+                     f"problem{'s' if len(report.problems) != 1 else ''}):")
+        for problem in report.problems:
+            lines += textwrap.wrap(problem, 79, initial_indent="  - ", subsequent_indent="    ")
+    for warning in report.warnings:
+        lines += textwrap.wrap(warning, 79, initial_indent="  ! ", subsequent_indent="    ")
+    return lines
