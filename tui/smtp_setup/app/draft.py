@@ -27,6 +27,7 @@ class Draft:
     use_auth: bool = True
     test_ok: bool | None = None  # None: not run; False: failed; True: accepted
     test_skipped: bool = False
+    suggested_name: str = ""  # e.g. the name a profile had in an imported file
     touched: set[str] = field(default_factory=set)
 
     @property
@@ -98,3 +99,15 @@ def apply_provider(draft: Draft, provider) -> None:
     elif draft.editing is None:
         profile.username = ""
     draft.test_ok = None
+
+
+def draft_for_import(profile: Profile) -> Draft:
+    """A new profile prefilled from an export file; its password, when it stayed behind on
+    the other machine, is asked on the Login step."""
+    draft = draft_for_profile(profile)
+    draft.editing = None
+    draft.suggested_name = profile.name
+    if profile.password is None or profile.password.kind in (STORE_KEYRING, STORE_FILE):
+        draft.profile.password = None
+        draft.secret_store = STORE_KEYRING
+    return draft

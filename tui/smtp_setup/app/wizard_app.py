@@ -119,7 +119,7 @@ class SetupWizard(App[int]):
 
     @on(StepPane.Advance)
     async def _advance(self, event: StepPane.Advance) -> None:
-        if event._sender is self.step:
+        if event.step is self.step:
             await self.action_next()
 
     @on(StepPane.GoTo)

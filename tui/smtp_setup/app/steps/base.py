@@ -31,6 +31,10 @@ class StepPane(VerticalScroll):
     class Advance(Message):
         """The step asks to move on (e.g. Enter in its last field)."""
 
+        def __init__(self, step: StepPane) -> None:
+            super().__init__()
+            self.step = step
+
     class GoTo(Message):
         """The step asks to jump to another step (e.g. back to the connection settings)."""
 
@@ -78,6 +82,9 @@ class StepPane(VerticalScroll):
             if widget.focusable and widget.display and not widget.disabled:
                 widget.focus(scroll_visible=False)
                 return
+
+    def request_advance(self) -> None:
+        self.post_message(self.Advance(self))
 
     def validity_changed(self) -> None:
         self.post_message(self.ValidityChanged(self))

@@ -220,7 +220,7 @@ class ConnectionStep(StepPane):
     @on(OptionList.OptionSelected, "#port-list")
     def _port_selected(self) -> None:
         if not self.errors():
-            self.post_message(self.Advance())
+            self.request_advance()
 
     def errors(self) -> list[str]:
         problems = []

@@ -135,7 +135,7 @@ class CredentialsStep(StepPane):
     @on(Input.Submitted)
     def _submitted(self) -> None:
         if not self.errors():
-            self.post_message(self.Advance())
+            self.request_advance()
 
     def action_reveal(self) -> None:
         field = self.query_one("#password-field", Field)

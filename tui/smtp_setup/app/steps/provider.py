@@ -101,7 +101,7 @@ class ProviderStep(StepPane):
     @on(Input.Submitted, "#provider-filter")
     def _filter_submitted(self) -> None:
         if self.selected_id:
-            self.post_message(self.Advance())
+            self.request_advance()
 
     @on(OptionList.OptionHighlighted, "#provider-list")
     def _highlighted(self) -> None:
@@ -111,7 +111,7 @@ class ProviderStep(StepPane):
     @on(OptionList.OptionSelected, "#provider-list")
     def _selected(self) -> None:
         if self.selected_id:
-            self.post_message(self.Advance())
+            self.request_advance()
 
     def enter(self) -> None:
         self._highlight(self.draft.provider_id)

@@ -39,7 +39,7 @@ class ReviewStep(StepPane):
         draft, services = self.draft, self.services
         name_field = self.query_one("#name-field", Field)
         if not name_field.value:
-            name_field.value = draft.editing or self._suggest_name()
+            name_field.value = draft.editing or draft.suggested_name or self._suggest_name()
         config = services.config
         default = self.query_one("#make-default", Checkbox)
         is_default = bool(config and config.default_profile == draft.editing and draft.editing)
@@ -133,7 +133,7 @@ class ReviewStep(StepPane):
     @on(Input.Submitted, "#profile-name")
     def _submitted(self) -> None:
         if not self.errors():
-            self.post_message(self.Advance())
+            self.request_advance()
 
     def errors(self) -> list[str]:
         problems = []

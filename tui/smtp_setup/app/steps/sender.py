@@ -52,7 +52,7 @@ class SenderStep(StepPane):
     @on(Input.Submitted)
     def _submitted(self) -> None:
         if not self.errors():
-            self.post_message(self.Advance())
+            self.request_advance()
 
     def errors(self) -> list[str]:
         return [f.error for f in self.query(Field) if f.error]

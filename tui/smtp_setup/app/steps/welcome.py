@@ -1,17 +1,23 @@
-"""Step 1: start a new profile or pick a saved one to reconfigure."""
+"""Step 1: start a new profile, or manage the saved ones (edit, default, rename, delete,
+export, import)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import OptionList, Static
+from textual.containers import Horizontal
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from smtp_setup.app.draft import draft_for_new, draft_for_profile
+from smtp_setup.app.draft import Draft, draft_for_import, draft_for_new, draft_for_profile
 from smtp_setup.app.steps.base import StepPane
+from smtp_setup.core import validation
 
 NEW = "new"
+PROFILE_ACTIONS = ("make-default", "rename", "delete", "export")
 
 
 class WelcomeStep(StepPane):
@@ -26,19 +32,26 @@ class WelcomeStep(StepPane):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="config-problem", markup=False)
         yield OptionList(id="start-choice")
+        with Horizontal(id="profile-actions"):
+            yield Button("Make default", id="make-default", compact=True)
+            yield Button("Rename…", id="rename", compact=True)
+            yield Button("Delete…", id="delete", compact=True)
+            yield Button("Export…", id="export", compact=True)
+            yield Button("Import…", id="import", compact=True)
         yield Static("", id="config-path", classes="dim", markup=False)
 
     def on_mount(self) -> None:
+        self._pending: Draft | None = None
         self._fill()
 
-    def _fill(self) -> None:
+    def _fill(self, highlight: str | None = None) -> None:
         services = self.services
         options = [Option(Text("+ Set up a new profile", style="bold"), id=NEW)]
         config = services.config
         if config:
             for name in sorted(config.profiles):
                 profile = config.profiles[name]
-                mark = "  (default)" if name == config.default_profile else ""
+                mark = "  ★ default" if name == config.default_profile else ""
                 label = Text.assemble(
                     ("✎ Edit ", "bold"),
                     (name, "bold"),
@@ -47,8 +60,10 @@ class WelcomeStep(StepPane):
                 options.append(Option(label, id=f"edit:{name}"))
         choice = self.query_one("#start-choice", OptionList)
         choice.set_options(options)
-        choice.highlighted = 0
+        choice.highlighted = next(
+            (i for i, o in enumerate(options) if o.id == f"edit:{highlight}"), 0)
         problem = self.query_one("#config-problem", Static)
+        problem.display = bool(services.config_error)
         if services.config_error:
             problem.update(
                 f"! Your config file could not be read: {services.config_error}\n"
@@ -56,12 +71,11 @@ class WelcomeStep(StepPane):
                 "(it will not be overwritten)."
             )
             problem.add_class("-warning")
-        else:
-            problem.display = False
         where = "Profiles are saved to " + str(services.store.path)
         if not config or not config.profiles:
             where = "No saved profiles yet. " + where
         self.query_one("#config-path", Static).update(where)
+        self._update_actions()
 
     def _provider_name(self, provider_id: str) -> str:
         try:
@@ -69,25 +83,158 @@ class WelcomeStep(StepPane):
         except KeyError:
             return provider_id
 
+    @property
+    def highlighted_profile(self) -> str | None:
+        option = self.query_one("#start-choice", OptionList).highlighted_option
+        return option.id.removeprefix("edit:") if option and option.id != NEW else None
+
+    def _update_actions(self) -> None:
+        chosen = self.highlighted_profile
+        for button_id in PROFILE_ACTIONS:
+            self.query_one(f"#{button_id}", Button).disabled = chosen is None
+        if chosen and self.services.config:
+            self.query_one("#make-default", Button).disabled = (
+                chosen == self.services.config.default_profile)
+        self.query_one("#profile-actions").display = bool(self.services.config)
+
+    @on(OptionList.OptionHighlighted, "#start-choice")
+    def _highlighted(self) -> None:
+        self._update_actions()
+
     @on(OptionList.OptionSelected, "#start-choice")
     def _chosen(self) -> None:
-        self.post_message(self.Advance())
+        self.request_advance()
 
     def enter(self) -> None:
-        choice = self.query_one("#start-choice", OptionList)
         if self.draft.editing:
-            for index, option in enumerate(choice.options):
-                if option.id == f"edit:{self.draft.editing}":
-                    choice.highlighted = index
+            self._fill(highlight=self.draft.editing)
 
     def leave(self) -> None:
-        choice = self.query_one("#start-choice", OptionList)
-        option = choice.highlighted_option
-        chosen = option.id if option else NEW
-        if chosen == NEW:
+        if self._pending is not None:
+            self.draft.reset_to(self._pending)
+            self._pending = None
+            return
+        name = self.highlighted_profile
+        if name is None:
             if self.draft.editing is not None or not self.draft.provider_id:
                 self.draft.reset_to(draft_for_new())
-        else:
-            name = chosen.removeprefix("edit:")
-            if self.draft.editing != name and self.services.config:
-                self.draft.reset_to(draft_for_profile(self.services.config.profiles[name]))
+        elif self.draft.editing != name and self.services.config:
+            self.draft.reset_to(draft_for_profile(self.services.config.profiles[name]))
+
+    # -- profile upkeep ------------------------------------------------------------------
+
+    def _done(self, message: str, warnings: list[str], highlight: str | None = None) -> None:
+        self.services.reload()
+        self._fill(highlight)
+        self.notify("\n".join([message, *warnings]), markup=False,
+                    severity="warning" if warnings else "information")
+
+    def _failed(self, exc: Exception) -> None:
+        self.services.reload()  # e.g. the file changed on disk: show what is there now
+        self._fill()
+        self.notify(str(exc), title="Nothing was changed", severity="error", markup=False)
+
+    @on(Button.Pressed, "#make-default")
+    @work(exclusive=True, group="upkeep", exit_on_error=False)
+    async def _make_default(self) -> None:
+        from smtp_setup.core.profile_upkeep import set_default
+
+        name = self.highlighted_profile
+        try:
+            result = await asyncio.to_thread(set_default, self.services.store, name,
+                                             expected=self.services.config)
+        except Exception as exc:  # ConfigError and friends carry a sentence
+            self._failed(exc)
+            return
+        self._done(f"{name} is now the default profile.", result.warnings, name)
+
+    @on(Button.Pressed, "#delete")
+    @work(exclusive=True, group="upkeep", exit_on_error=False)
+    async def _delete(self) -> None:
+        from smtp_setup.app.widgets.modals import Confirm
+        from smtp_setup.core.profile_upkeep import delete_profile
+
+        name = self.highlighted_profile
+        sure = await self.app.push_screen_wait(Confirm(
+            f"Delete profile {name}?",
+            "Its settings leave the config file, and a password smtp-setup keeps for it in "
+            "the system keyring is removed too. This cannot be undone.",
+            "Delete"))
+        if not sure:
+            return
+        try:
+            result = await asyncio.to_thread(delete_profile, self.services.store, name,
+                                             expected=self.services.config)
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self._done(f"Deleted profile {name}.", result.warnings)
+
+    @on(Button.Pressed, "#rename")
+    @work(exclusive=True, group="upkeep", exit_on_error=False)
+    async def _rename(self) -> None:
+        from smtp_setup.app.widgets.modals import AskText
+        from smtp_setup.core.profile_upkeep import rename_profile
+
+        old = self.highlighted_profile
+        taken = set(self.services.profile_names) - {old}
+
+        def check(value: str) -> str | None:
+            if value in taken:
+                return f"A profile named {value} exists already; choose another name."
+            return validation.profile_name(value)
+
+        new = await self.app.push_screen_wait(
+            AskText(f"New name for profile {old}:", old, check, ok="Rename"))
+        if not new or new == old:
+            return
+        try:
+            result = await asyncio.to_thread(rename_profile, self.services.store, old, new,
+                                             expected=self.services.config)
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self._done(f"Renamed {old} to {new}.", result.warnings, new)
+
+    @on(Button.Pressed, "#export")
+    @work(exclusive=True, group="upkeep", exit_on_error=False)
+    async def _export(self) -> None:
+        from smtp_setup.app.widgets.export_dialog import ExportDialog
+
+        name = self.highlighted_profile
+        config = self.services.config
+        path = await self.app.push_screen_wait(
+            ExportDialog(config.profiles[name], config.default_profile))
+        if path:
+            self.notify(f"Exported {name} to {path} (readable only by you).", markup=False)
+
+    @on(Button.Pressed, "#import")
+    @work(exclusive=True, group="upkeep", exit_on_error=False)
+    async def _import(self) -> None:
+        from smtp_setup.app.widgets.modals import AskText, ChooseOne
+        from smtp_setup.core.portable import ImportProblem, read_export_file
+
+        path = await self.app.push_screen_wait(AskText(
+            "Import a profile from an export file (made by smtp-setup export):", "",
+            lambda v: None if v else "Enter the path of the file.", ok="Open"))
+        if not path:
+            return
+        try:
+            exported = await asyncio.to_thread(read_export_file, path)
+        except ImportProblem as exc:
+            self.notify(str(exc), title="Nothing was imported", severity="error", markup=False)
+            return
+        incoming = exported.profiles
+        chosen = incoming[0] if len(incoming) == 1 else None
+        if chosen is None:
+            key = await self.app.push_screen_wait(ChooseOne(
+                "Which profile do you want to import?",
+                [(p.profile.name, f"{p.profile.name}  {p.profile.server}") for p in incoming]))
+            chosen = next((p for p in incoming if p.profile.name == key), None)
+        if chosen is None:
+            return
+        if exported.sealed is not None:
+            self.notify("This file carries sealed passwords; the wizard asks for the password "
+                        "instead. To unseal it, run: smtp-setup import FILE", markup=False)
+        self._pending = draft_for_import(chosen.profile)
+        self.request_advance()

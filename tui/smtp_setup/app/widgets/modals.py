@@ -172,3 +172,35 @@ class AskText(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ChooseOne(ModalScreen[str | None]):
+    """Pick one item from a short list (e.g. which profile of an export file to import)."""
+
+    DEFAULT_CSS = """
+    ChooseOne { align: center middle; }
+    ChooseOne > Vertical {
+        width: 70; height: auto; max-height: 80%; padding: 1 2;
+        border: thick $primary; background: $surface;
+    }
+    ChooseOne OptionList { height: auto; max-height: 14; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choose.cancel")]
+
+    def __init__(self, question: str, items: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.question, self.items = question, items
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+        from textual.widgets.option_list import Option
+
+        with Vertical():
+            yield Label(self.question, markup=False)
+            yield OptionList(*(Option(label, id=key) for key, label in self.items))
+
+    def on_option_list_option_selected(self, event) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
