@@ -1,0 +1,144 @@
+"""What every export format needs: the error it raises, the one-line rule for values that
+come from a config file someone may have edited by hand, the From address with its name,
+and where a profile's password comes from (the secret itself only when the user asked)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import shlex
+from dataclasses import dataclass
+
+from smtp_setup.core import validation
+from smtp_setup.core.profile import Profile
+from smtp_setup.core.secrets import _split_ref
+
+
+class ExportProblem(ValueError):
+    """A profile cannot be written in the chosen format. The message is one sentence that
+    says why and what to do instead; it never contains a secret."""
+
+
+_LABELS = {
+    "host": "host name",
+    "username": "user name",
+    "from_email": "From address",
+    "from_name": "From name",
+    "ca_file": "CA file path",
+    "password": "password source",
+    "secret": "password",
+}
+
+
+def check_profile(profile: Profile, tool: str, secret: str | None = None) -> None:
+    """Refuse values no line-based file can hold (CR, LF, NUL), a profile with no host, and
+    a name that is not a profile name (account and section names are built from it).
+
+    `tool` names the format in the message ("an msmtp file"). The secret is checked too,
+    but only its label ever reaches the message."""
+    if validation.profile_name(profile.name):
+        raise ExportProblem(
+            f"{profile.name!r} is not a valid profile name (letters, digits, dot, dash, "
+            "underscore); rename it with: smtp-setup rename"
+        )
+    values = [
+        ("host", profile.host),
+        ("username", profile.username or ""),
+        ("from_email", profile.from_email),
+        ("from_name", profile.from_name),
+        ("ca_file", profile.ca_file or ""),
+    ]
+    if profile.password is not None and profile.password.kind != "inline":
+        values.append(("password", profile.password.value))
+    if secret is not None:
+        values.append(("secret", secret))
+    for field, value in values:
+        if any(c in value for c in "\r\n\0"):
+            raise ExportProblem(
+                f"Profile {profile.name!r} has a line break or NUL character in its "
+                f"{_LABELS[field]}, which {tool} cannot hold; correct it with: "
+                f"smtp-setup edit {profile.name}"
+            )
+    if not profile.host.strip():
+        raise ExportProblem(
+            f"Profile {profile.name!r} has no host name; set one with: "
+            f"smtp-setup edit {profile.name}"
+        )
+
+
+def one_profile(profiles: list[Profile], fmt: str) -> Profile:
+    """The single profile a one-profile format (env, wp-config, postfix) can hold."""
+    if len(profiles) != 1:
+        raise ExportProblem(
+            f"The {fmt} format holds one profile, but {len(profiles)} were given; export "
+            "them one at a time, or use --format msmtp or --format git for several at once."
+        )
+    return profiles[0]
+
+
+def bare_host(profile: Profile) -> str:
+    """The host name, or an IPv6 address without the brackets of a URL."""
+    host = profile.host.strip()
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return host
+
+
+# RFC 5322 specials: a display name containing one of them must be a quoted string.
+_SPECIALS = re.compile(r'[][\\()<>@,:;".]')
+
+
+def display_address(name: str, address: str) -> str:
+    """`Name <address>` as a From header wants it (the rules of email.utils.formataddr,
+    without encoding a non-ASCII name, which every reader of these files handles)."""
+    if not name:
+        return address
+    # Unquoted, a name is a run of words whose whitespace readers fold: quote any other.
+    if _SPECIALS.search(name) or " ".join(name.split()) != name:
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
+
+
+@dataclass(frozen=True)
+class PasswordSource:
+    """How an exported file gets a profile's password. At most one of `secret`, `command`
+    is set; `where` describes the source in words for a comment."""
+
+    where: str
+    secret: str | None = None  # the password itself: only when the user asked to include it
+    command: str | None = None  # a shell command line that prints it
+    env: str | None = None  # the environment variable that holds it (with `command`)
+    needs: str | None = None  # what `command` needs on the machine that runs it
+
+
+def keyring_lookup_command(keyring_value: str) -> str:
+    """The libsecret command that prints a secret python-keyring stored (its Secret
+    Service backend files it under the attributes `service` and `username`)."""
+    from smtp_setup.core.profile import SecretRef
+
+    service, key = _split_ref(SecretRef("keyring", keyring_value))
+    return f"secret-tool lookup service {shlex.quote(service)} username {shlex.quote(key)}"
+
+
+def password_source(profile: Profile, secrets: dict[str, str] | None) -> PasswordSource | None:
+    """Where the password comes from in an export, or None when the profile signs in with
+    no user name. A secret is used only when `secrets` holds one for this profile."""
+    if not profile.username:
+        return None
+    if secrets and profile.name in secrets:
+        return PasswordSource("included in this file", secret=secrets[profile.name])
+    ref = profile.password
+    if ref is None:
+        return PasswordSource("nowhere yet: the profile has no password source")
+    if ref.kind == "env":
+        return PasswordSource(f"the environment variable {ref.value}",
+                              command=f"printenv {shlex.quote(ref.value)}", env=ref.value)
+    if ref.kind == "command":
+        return PasswordSource(f"the output of the command {ref.value}", command=ref.value)
+    if ref.kind == "keyring":
+        return PasswordSource(
+            f"the system keyring ({ref.value})", command=keyring_lookup_command(ref.value),
+            needs="secret-tool (Debian/Ubuntu package libsecret-tools) and the desktop "
+                  "keyring (Secret Service) unlocked, as on the machine that stored it")
+    return PasswordSource("the smtp-setup config file (left out unless secrets are included)")
