@@ -111,6 +111,7 @@ def by_source(report, name):
 @pytest.mark.parametrize(("text", "expected"), [
     ("alice@Example.TEST", ("alice@Example.TEST", "example.test")),
     (" example.test ", ("example.test", "example.test")),
+    ("anna@bücher.test", ("anna@bücher.test", "xn--bcher-kva.test")),
 ])
 def test_split_address(text, expected):
     assert split_address(text) == expected
@@ -409,3 +410,16 @@ async def test_report_lines_and_json(dns_server):
     assert [s["name"] for s in data["sources"]] == ["catalog", "autoconfig", "srv", "mx",
                                                     "guess"]
     assert all(set(s) == {"name", "ok", "status", "detail", "ms"} for s in data["sources"])
+
+
+@pytest.mark.parametrize(("mx", "host"), [
+    ("10 mx.zoho.eu.", "smtp.zoho.eu"),
+    ("10 mx2.zoho.com.", "smtp.zoho.com"),
+    ("10 mxa.eu.mailgun.org.", "smtp.eu.mailgun.org"),
+    ("10 inbound-smtp.eu-west-1.amazonaws.com.", "email-smtp.eu-west-1.amazonaws.com"),
+])
+async def test_mx_picks_the_providers_server_for_its_region(dns_server, mx, host):
+    server = dns_server(zones(example__test={"MX": [mx]}))
+    report = await discover(ADDRESS, nameserver=server.address, timeout=3, probe=False)
+    assert report.best.host == host
+    assert ("region" in report.best.note) == (host != "smtp.zoho.com")

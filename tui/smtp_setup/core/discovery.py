@@ -134,8 +134,9 @@ class DiscoveryReport:
 
 
 def split_address(address: str) -> tuple[str, str]:
-    """(address, domain) from `user@example.com` or a bare `example.com`. Raises ValueError
-    with one sentence when there is no usable domain."""
+    """(address, domain) from `user@example.com` or a bare `example.com`; an international
+    domain comes back in its ASCII form (xn--...). Raises ValueError with one sentence when
+    there is no usable domain."""
     text = address.strip()
     domain = text.rpartition("@")[2].rstrip(".").casefold()
     if not domain or (error := validation.host(domain)) or "." not in domain:
@@ -144,7 +145,7 @@ def split_address(address: str) -> tuple[str, str]:
                          "such as alerts@example.com.")
     if "@" in text and not text.partition("@")[0]:
         raise ValueError(f"{text!r} has nothing before the @: give the whole address.")
-    return text, domain
+    return text, domain.encode("idna").decode("ascii")  # DNS and HTTP speak A-labels
 
 
 async def discover(address: str, *, nameserver: str | None = None, timeout: float = 8.0,
@@ -288,14 +289,31 @@ def _username(kind: str, ctx: _Context, literal: str = "") -> str:
             "literal": literal}.get(kind, "")
 
 
-def _from_provider(provider: Provider, ctx: _Context, source: str,
-                   confidence: str) -> Suggestion | None:
-    if not provider.default_host:
+def _from_provider(provider: Provider, ctx: _Context, source: str, confidence: str,
+                   hint: str) -> Suggestion | None:
+    """The provider's recommended setting; of its regional hosts, the one whose domain the
+    `hint` (the email domain or the MX host) ends with, e.g. mx.zoho.eu -> smtp.zoho.eu."""
+    host, region = _regional_host(provider, hint)
+    if not host:
         return None
     option = provider.recommended
-    return Suggestion(provider.id, provider.default_host, option.port, option.security,
+    note = (f"The {region} server, chosen because {hint} is in that region."
+            if region and host != provider.default_host else "")
+    return Suggestion(provider.id, host, option.port, option.security,
                       provider.username_kind, source, confidence,
-                      _username(provider.username_kind, ctx, provider.username_value))
+                      _username(provider.username_kind, ctx, provider.username_value),
+                      note=note)
+
+
+def _regional_host(provider: Provider, hint: str) -> tuple[str, str]:
+    """(host, region key) for `hint`: the host whose domain (its name without the first
+    label) is the longest that `hint` ends with; else the default host."""
+    best, best_len = (provider.default_host, ""), 0
+    for region, host in provider.hosts.items():
+        base = host.casefold().partition(".")[2]
+        if base and (hint == base or hint.endswith("." + base)) and len(base) > best_len:
+            best, best_len = (host, region), len(base)
+    return best
 
 
 async def _catalog(ctx: _Context, run: _Run) -> None:
@@ -303,7 +321,7 @@ async def _catalog(ctx: _Context, run: _Run) -> None:
     if provider is None:
         run.notes.append(f"{ctx.domain} is not a mailbox domain in the catalog")
         return
-    suggestion = _from_provider(provider, ctx, "catalog domain", "high")
+    suggestion = _from_provider(provider, ctx, "catalog domain", "high", ctx.domain)
     if suggestion:
         run.found.append(suggestion)
     run.notes.append(f"{ctx.domain} is {provider.name}")
@@ -328,7 +346,7 @@ async def _mx(ctx: _Context, run: _Run) -> None:
         # A mailbox provider receiving the mail almost always sends it too; a transactional
         # service receiving it (inbound parsing) says less about how the domain sends.
         confidence = "high" if provider.group == "mailbox" else "medium"
-        if suggestion := _from_provider(provider, ctx, f"MX {host}", confidence):
+        if suggestion := _from_provider(provider, ctx, f"MX {host}", confidence, host):
             run.found.append(suggestion)
         run.notes.append(f"MX {host} is {provider.name}")
     if not seen:
