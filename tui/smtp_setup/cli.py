@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=SANDBOX_PORT,
         help=f"port on 127.0.0.1 (default {SANDBOX_PORT}; 0 picks a free one)",
     )
+    from smtp_setup.cli_profiles import register  # delete, rename, default, export, import
+
+    register(command)
     return parser
 
 

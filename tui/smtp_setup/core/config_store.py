@@ -10,19 +10,19 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from smtp_setup.core import validation
+from smtp_setup.core.private_file import write_private_file
 from smtp_setup.core.profile import Profile, ProfileError
+from smtp_setup.core.toml_tables import render_profile_table, toml_key
 
 FORMAT = 1
 ENV_VAR = "SMTP_SETUP_CONFIG"
 _EDIT_HINT = "Fix it in a text editor (smtp-setup has not changed the file)"
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)$")
 _TOML_AT_END = "(at end of document)"
 
@@ -63,6 +63,21 @@ class ConfigError(Exception):
                 where += f":{self.column}"
         text = f"{where}: {self.message.rstrip('.')}."
         return f"{text} {self.hint}." if self.hint else text
+
+
+class ConfigConflict(ConfigError):
+    """The file changed on disk after the caller read it; nothing was written."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            "The config file changed on disk since it was read "
+            "(another smtp-setup or an editor?)",
+            path,
+            hint="Reload and try again; nothing was written",
+        )
+
+    def __str__(self) -> str:  # the sentence alone: the path is the one being edited
+        return f"{self.message}. {self.hint}."
 
 
 class UnknownProfileError(LookupError):
@@ -115,7 +130,7 @@ class ConfigStore:
 
     def load(self) -> Config:
         """Read the file. A missing file is an empty config; anything unusable raises ConfigError."""
-        return self._read().config
+        return self._read_file().config
 
     def has_changed(self, config: Config) -> bool:
         """True when the file on disk is no longer the one `config` was read from."""
@@ -123,45 +138,64 @@ class ConfigStore:
 
     def render_profile(self, profile: Profile) -> str:
         """The exact TOML text of the [profiles.NAME] table that save_profile would write."""
-        return _render_profile_table(profile.name, profile.to_toml())
+        return render_profile_table(profile.name, profile.to_toml())
 
     def save_profile(
-        self, profile: Profile, *, make_default: bool = False, previous_name: str | None = None
+        self,
+        profile: Profile,
+        *,
+        make_default: bool = False,
+        previous_name: str | None = None,
+        expected: Config | None = None,
     ) -> Path:
         """Add or replace one profile and rewrite the file atomically; returns its path.
 
         The file is read again first, so changes made to other profiles since it was
-        loaded survive. A file that cannot be read raises ConfigError and is left as it
-        is. `previous_name` renames: that table is replaced in place. The first profile
-        (or one saved while the default names nothing) becomes the default.
+        loaded survive, unless `expected` (the Config the caller read) is given: then a
+        file that changed since raises ConfigConflict and nothing is written. A file that
+        cannot be read raises ConfigError and is left as it is. `previous_name` renames:
+        that table is replaced in place. The first profile (or one saved while the
+        default names nothing) becomes the default.
         """
-        problem = validation.profile_name(profile.name)
-        if problem:
-            raise ProfileError("name", problem)
-        doc = self._read()
-        config = doc.config
-        raws: dict[str, dict[str, Any]] = {}
-        replaced = False
-        for name, table in doc.raw_profiles.items():
-            if name in (profile.name, previous_name):
-                if not replaced:  # keep the profile where it was in the file
-                    raws[profile.name] = profile.to_toml()
-                    replaced = True
-                continue
-            raws[name] = table
-        if not replaced:
-            raws[profile.name] = profile.to_toml()
-        default = config.default_profile
-        if previous_name and default == previous_name:
-            default = profile.name
-        if make_default or default not in raws:
-            default = profile.name
-        self._write(config, raws, default)
+        return self.save_profiles(
+            [profile], make_default=make_default, previous_name=previous_name, expected=expected
+        )
+
+    def save_profiles(
+        self,
+        profiles: list[Profile],
+        *,
+        make_default: bool = False,
+        previous_name: str | None = None,
+        expected: Config | None = None,
+    ) -> Path:
+        """save_profile for several profiles in one atomic write (all or none).
+
+        `make_default` and `previous_name` apply to the first profile.
+        """
+        for profile in profiles:
+            problem = validation.profile_name(profile.name)
+            if problem:
+                raise ProfileError("name", problem)
+        doc = self._read(expected)
+        raws = dict(doc.raw_profiles)
+        default = doc.config.default_profile
+        for index, profile in enumerate(profiles):
+            renamed_from = previous_name if index == 0 else None
+            raws = _replace_table(raws, profile, renamed_from)
+            if renamed_from and default == renamed_from:
+                default = profile.name
+        if profiles and (make_default or default not in raws):
+            default = profiles[0].name
+        self._write(doc.config, raws, default)
         return self.path
 
-    def delete_profile(self, name: str) -> None:
-        """Remove a profile. If it was the default, the first remaining one becomes it."""
-        doc = self._read()
+    def delete_profile(self, name: str, *, expected: Config | None = None) -> None:
+        """Remove a profile. If it was the default, the first remaining one becomes it.
+
+        With `expected`, a file changed since that Config was read raises ConfigConflict.
+        """
+        doc = self._read(expected)
         if name not in doc.raw_profiles:
             raise UnknownProfileError(name, list(doc.raw_profiles))
         raws = {k: v for k, v in doc.raw_profiles.items() if k != name}
@@ -170,16 +204,22 @@ class ConfigStore:
             default = next(iter(raws), None)
         self._write(doc.config, raws, default)
 
-    def set_default(self, name: str) -> None:
-        """Make an existing profile the default."""
-        doc = self._read()
+    def set_default(self, name: str, *, expected: Config | None = None) -> None:
+        """Make an existing profile the default (ConfigConflict as for delete_profile)."""
+        doc = self._read(expected)
         if name not in doc.raw_profiles:
             raise UnknownProfileError(name, list(doc.raw_profiles))
         self._write(doc.config, doc.raw_profiles, name)
 
     # -- reading ---------------------------------------------------------------
 
-    def _read(self) -> _Document:
+    def _read(self, expected: Config | None = None) -> _Document:
+        doc = self._read_file()
+        if expected is not None and doc.config.fingerprint != expected.fingerprint:
+            raise ConfigConflict(self.path)
+        return doc
+
+    def _read_file(self) -> _Document:
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
@@ -232,7 +272,7 @@ class ConfigStore:
         for name, table in tables.items():
             if not isinstance(table, dict):
                 raise ConfigError(
-                    f"[profiles.{_key(name)}] must be a table of settings",
+                    f"[profiles.{toml_key(name)}] must be a table of settings",
                     self.path,
                     *_find_line(text, None, name),
                 )
@@ -240,7 +280,7 @@ class ConfigStore:
                 profiles[name] = Profile.from_toml(name, table)
             except ProfileError as exc:
                 raise ConfigError(
-                    f"in [profiles.{_key(name)}], {exc.field}: {exc.message}",
+                    f"in [profiles.{toml_key(name)}], {exc.field}: {exc.message}",
                     self.path,
                     *_find_line(text, name, exc.field),
                 ) from None
@@ -261,36 +301,26 @@ class ConfigStore:
             head["default_profile"] = default
         head.update(config.extra)
         parts = [tomli_w.dumps(head)]
-        parts += [_render_profile_table(name, table) for name, table in raws.items()]
-        _write_atomically(self.path, "\n".join(parts).encode("utf-8"))
+        parts += [render_profile_table(name, table) for name, table in raws.items()]
+        write_private_file(self.path, "\n".join(parts).encode("utf-8"))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Temp file in the same folder (0600), fsync, rename over the old file."""
-    target = path.resolve() if path.is_symlink() else path  # keep a symlinked config a symlink
-    folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+def _replace_table(
+    raws: dict[str, dict[str, Any]], profile: Profile, previous_name: str | None
+) -> dict[str, dict[str, Any]]:
+    """The tables with `profile` in place of its old self (or of `previous_name`), else last."""
+    out: dict[str, dict[str, Any]] = {}
+    replaced = False
+    for name, table in raws.items():
+        if name in (profile.name, previous_name):
+            if not replaced:  # keep the profile where it was in the file
+                out[profile.name] = profile.to_toml()
+                replaced = True
+            continue
+        out[name] = table
+    if not replaced:
+        out[profile.name] = profile.to_toml()
+    return out
 
 
 def _fingerprint_of(path: Path) -> str | None:
@@ -298,51 +328,6 @@ def _fingerprint_of(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
-
-
-# -- TOML rendering -----------------------------------------------------------
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else _scalar(key)
-
-
-def _scalar(value: Any) -> str:
-    import tomli_w
-
-    return tomli_w.dumps({"v": value})[len("v = ") :].rstrip("\n")
-
-
-def _is_table_array(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _inline(table: dict[str, Any]) -> str | None:
-    """`{ keyring = "smtp-setup/work" }` for a small flat table, else None."""
-    if not table or any(isinstance(v, (dict, list)) for v in table.values()):
-        return None
-    text = "{ " + ", ".join(f"{_key(k)} = {_scalar(v)}" for k, v in table.items()) + " }"
-    return text if len(text) <= 80 and "\n" not in text else None
-
-
-def _render_profile_table(name: str, table: dict[str, Any]) -> str:
-    """[profiles.NAME] with its keys in order; the password as an inline table."""
-    import tomli_w
-
-    lines = [f"[profiles.{_key(name)}]"]
-    nested: dict[str, Any] = {}
-    for key, value in table.items():
-        inline = _inline(value) if isinstance(value, dict) else None
-        if inline is not None:
-            lines.append(f"{_key(key)} = {inline}")
-        elif isinstance(value, dict) or _is_table_array(value):
-            nested[key] = value  # a sub-table from a newer version: written after the keys
-        else:
-            lines.append(tomli_w.dumps({key: value}).rstrip("\n"))
-    text = "\n".join(lines) + "\n"
-    if nested:
-        text += "\n" + tomli_w.dumps({"profiles": {name: nested}})
-    return text
 
 
 # -- locating errors ----------------------------------------------------------

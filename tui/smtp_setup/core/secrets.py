@@ -79,7 +79,7 @@ def store_in_keyring(profile_name: str, secret: str) -> SecretRef:
     service, key = _split_ref(ref)
     try:
         keyring.set_password(service, key, secret)
-    except keyring.errors.KeyringError as exc:
+    except Exception as exc:  # not only KeyringError: see _read_keyring
         raise SecretError(
             f"The system keyring refused to save the password for profile {profile_name!r} "
             f"({type(exc).__name__}); unlock the keyring and try again, or {_NO_KEYRING_ADVICE}."
@@ -99,7 +99,7 @@ def delete_keyring_secret(ref: SecretRef) -> None:
         keyring.delete_password(service, key)
     except keyring.errors.PasswordDeleteError:
         pass
-    except keyring.errors.KeyringError as exc:
+    except Exception as exc:  # not only KeyringError: see _read_keyring
         raise SecretError(
             f"Could not remove {ref.value} from the system keyring ({type(exc).__name__}); "
             "remove it with your keyring's own tool."
@@ -148,10 +148,11 @@ def _read_keyring(ref: SecretRef, profile_name: str) -> str:
         value = keyring.get_password(service, key)
     except keyring.errors.NoKeyringError:
         raise _unusable(profile_name, "no keyring backend") from None
-    except keyring.errors.KeyringError as exc:
+    except Exception as exc:  # backends also raise their own errors (GLib, D-Bus)
         raise SecretError(
             f"The system keyring could not give the password for profile {profile_name!r} "
-            f"({type(exc).__name__}); unlock the keyring and try again, or {_NO_KEYRING_ADVICE}."
+            f"({type(exc).__name__}); unlock the keyring and try again, or {_NO_KEYRING_ADVICE}: "
+            f"run smtp-setup edit {profile_name}"
         ) from None
     if value is None:
         raise SecretError(
