@@ -404,3 +404,55 @@ async def test_debug_writes_a_redacted_log_of_the_test_send(tmp_path, smtp_start
     text = logs[0].read_text()
     assert "AUTH PLAIN ********" in text and "s3cret-Pa55" not in text
     assert oct(logs[0].stat().st_mode & 0o777) == "0o600"
+
+
+async def test_domain_check_table_after_an_accepted_send(tmp_path, smtp_starttls, dns_server):
+    """As WP Mail SMTP does, but over DNS in the open: the From domain's records, judged."""
+    from domain_zones import GOOD, good_zones
+
+    dns = dns_server(good_zones())
+    app = build_wizard(config_path=tmp_path / "config.toml", nameserver=dns.address)
+    async with app.run_test(size=SIZE) as pilot:
+        await walk_to_custom_test(app, pilot, smtp_starttls)
+        await pilot.press("ctrl+b")
+        await set_value(app, pilot, "#from-email", f"alerts@{GOOD}")
+        await pilot.press("ctrl+n")
+        await send_and_wait(app, pilot)
+        assert app.draft.test_ok is True
+        await settle(app, pilot)
+        table = app.screen.query_one("#domain-check")
+        assert table.display
+        rendered = table.content
+        assert rendered.title == f"Can receivers trust mail from {GOOD}?"
+        checks = [str(cell) for cell in rendered.columns[1].cells]
+        marks = [str(cell) for cell in rendered.columns[0].cells]
+        assert checks == ["MX", "SPF", "DKIM", "DMARC"]
+        assert set(marks) <= {"✓", "!", "i"}
+    assert any(name.startswith("_dmarc.") for name in dns.queries)
+
+
+async def test_find_settings_from_an_address(tmp_path, dns_server):
+    dns = dns_server({})  # every name: no such domain; the catalog still knows gmail.com
+    app = build_wizard(config_path=tmp_path / "config.toml", nameserver=dns.address)
+    app.services.discovery_options = {"timeout": 3.0, "probe": False}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        app.screen.query_one("#discover", Button).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#discover-address", Input).value = "ada@gmail.com"
+        await pilot.press("enter")
+        for _ in range(100):  # not settle(): the Provider step's worker waits on this dialog
+            await pilot.pause(0.05)
+            if app.screen.query_one("#discover-results").display:
+                break
+        sources = str(app.screen.query_one("#discover-sources").content)
+        assert "catalog" in sources.lower()
+        await pilot.press("enter")  # use the best suggestion
+        await settle(app, pilot)  # the dialog has closed, so its worker can finish
+        assert step_id(app) == "connection"
+        assert app.draft.provider_id == "gmail"
+        assert app.draft.profile.username == "ada@gmail.com"
+        assert app.draft.profile.from_email == "ada@gmail.com"
+    assert dns.queries, "DNS questions went to the test server"

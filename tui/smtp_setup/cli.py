@@ -98,9 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=SANDBOX_PORT,
         help=f"port on 127.0.0.1 (default {SANDBOX_PORT}; 0 picks a free one)",
     )
+    from smtp_setup.cli_dns import register as register_dns  # discover, check-domain, doctor
     from smtp_setup.cli_profiles import register  # delete, rename, default, export, import
 
     register(command)
+    register_dns(command)
     return parser
 
 
@@ -123,6 +125,12 @@ def _shared_options(*, on_command: bool) -> argparse.ArgumentParser:
         action="store_true",
         default=argparse.SUPPRESS if on_command else False,
         help="write a log with the transcript and timings (also SMTP_SETUP_DEBUG=1)",
+    )
+    shared.add_argument(
+        "--nameserver",
+        metavar="HOST[:PORT]",
+        default=argparse.SUPPRESS if on_command else None,
+        help="send every DNS question to this server (discovery, domain checks)",
     )
     return shared
 
@@ -284,7 +292,8 @@ def _cmd_wizard(args: argparse.Namespace) -> int:
         )
     from smtp_setup.app import run_wizard
 
-    return run_wizard(config_path=store.path, edit=args.name, debug=args.debug)
+    return run_wizard(config_path=store.path, edit=args.name, debug=args.debug,
+                      nameserver=args.nameserver)
 
 
 # -- commands that speak SMTP live in cli_smtp (imported only when used) ---------

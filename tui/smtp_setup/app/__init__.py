@@ -5,20 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def build_wizard(config_path: Path | None = None, edit: str | None = None, debug: bool = False):
+def build_wizard(config_path: Path | None = None, edit: str | None = None, debug: bool = False,
+                 nameserver: str | None = None):
     """Create the wizard app with its services loaded (used by the CLI and the tests)."""
     from smtp_setup.app.services import WizardServices
     from smtp_setup.app.wizard_app import SetupWizard
     from smtp_setup.core.config_store import ConfigStore
 
-    services = WizardServices(store=ConfigStore(config_path), debug=debug)
+    services = WizardServices(store=ConfigStore(config_path), debug=debug,
+                              nameserver=nameserver)
     services.reload()
     return SetupWizard(services, edit=edit)
 
 
 def run_wizard(config_path: Path | None = None, edit: str | None = None,
-               debug: bool = False) -> int:
+               debug: bool = False, nameserver: str | None = None) -> int:
     """Run the wizard in this terminal; returns the exit status (0 saved, 130 cancelled)."""
-    app = build_wizard(config_path, edit, debug)
+    app = build_wizard(config_path, edit, debug, nameserver)
     app.run()
     return app.return_code if app.return_code is not None else 0

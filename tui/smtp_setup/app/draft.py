@@ -111,3 +111,19 @@ def draft_for_import(profile: Profile) -> Draft:
         draft.profile.password = None
         draft.secret_store = STORE_KEYRING
     return draft
+
+
+def apply_suggestion(draft: Draft, suggestion, address: str, catalog) -> None:
+    """Fill provider, server, port, encryption, username and From from a discovery result."""
+    provider_id = suggestion.provider_id if suggestion.provider_id in catalog else "custom"
+    apply_provider(draft, catalog.get(provider_id))
+    profile = draft.profile
+    profile.host, profile.port, profile.security = (
+        suggestion.host, suggestion.port, suggestion.security)
+    if suggestion.username:
+        profile.username = suggestion.username
+    elif suggestion.username_kind == "email":
+        profile.username = address
+    elif suggestion.username_kind == "localpart":
+        profile.username = address.rpartition("@")[0]
+    profile.from_email = profile.from_email or address

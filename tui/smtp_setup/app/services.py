@@ -17,6 +17,8 @@ class WizardServices:
     keyring: tuple[bool, str] = (False, "still checking")
     sandbox_port: int = 2525
     debug: bool = False  # --debug: log each test send (redacted) and say where
+    nameserver: str | None = None  # --nameserver: every DNS question goes there
+    discovery_options: dict = field(default_factory=dict)  # tests: loopback ports for discovery
     extras: dict = field(default_factory=dict)
 
     @property

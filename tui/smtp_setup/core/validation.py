@@ -116,3 +116,15 @@ def timeout(value: str) -> str | None:
     if not 1 <= seconds <= 300:
         return "Choose a time limit between 1 and 300 seconds."
     return None
+
+
+_RESERVED_TLDS = ("test", "example", "invalid", "localhost", "local")
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+
+
+def is_reserved_domain(domain: str) -> bool:
+    """Names reserved for tests and documentation (RFC 2606, RFC 6761, mDNS .local): public
+    DNS has nothing useful about them, so DNS checks skip them unless a nameserver is named."""
+    name = domain.strip().rstrip(".").casefold()
+    return name.rpartition(".")[2] in _RESERVED_TLDS or any(
+        name == d or name.endswith("." + d) for d in _RESERVED_DOMAINS)

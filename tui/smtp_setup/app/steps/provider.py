@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from smtp_setup.app.draft import apply_provider
+from smtp_setup.app.draft import apply_provider, apply_suggestion
 from smtp_setup.app.steps.base import StepPane
 
 
@@ -28,7 +28,10 @@ class ProviderStep(StepPane):
     )
 
     def compose_body(self) -> ComposeResult:
-        yield Input(placeholder="Type to filter, e.g. gmail, sendgrid, ses", id="provider-filter")
+        with Horizontal(id="provider-search"):
+            yield Input(placeholder="Type to filter, e.g. gmail, sendgrid, ses",
+                        id="provider-filter")
+            yield Button("Find from my address…", id="discover", compact=True)
         with Horizontal(id="provider-columns"):
             yield OptionList(id="provider-list")
             yield Static("", id="provider-detail", markup=False)
@@ -125,6 +128,23 @@ class ProviderStep(StepPane):
 
     def action_list_up(self) -> None:
         self.query_one("#provider-list", OptionList).action_cursor_up()
+
+    @on(Button.Pressed, "#discover")
+    @work(exclusive=True, group="discover-dialog", exit_on_error=False)
+    async def _discover(self) -> None:
+        from smtp_setup.app.widgets.discover_dialog import DiscoverDialog
+
+        services = self.services
+        chosen = await self.app.push_screen_wait(DiscoverDialog(
+            services.nameserver, services.discovery_options, self.draft.profile.from_email))
+        if not chosen:
+            return
+        address, suggestion = chosen
+        apply_suggestion(self.draft, suggestion, address, services.catalog)
+        self.query_one("#provider-filter", Input).value = ""
+        self._fill("")
+        self._highlight(self.draft.provider_id)
+        self.request_advance()
 
     def errors(self) -> list[str]:
         return [] if self.selected_id else ["Choose a provider from the list."]

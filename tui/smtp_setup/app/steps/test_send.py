@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Collapsible, Input, Log, Static
 
 from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.widgets.domain_table import DomainTable
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.stage_list import StageList
 from smtp_setup.core import validation
@@ -36,6 +37,7 @@ class TestStep(StepPane):
             yield Button("Back to connection", id="goto-connection")
             yield Button("Back to login", id="goto-credentials")
         yield Static("", id="received", markup=False)
+        yield DomainTable(id="domain-check")
         with Collapsible(title="Transcript (passwords hidden)", id="transcript-box"):
             yield Log(id="transcript", highlight=False)
 
@@ -45,7 +47,8 @@ class TestStep(StepPane):
 
     def on_mount(self) -> None:
         self.query_one("#stages", StageList).reset()
-        for selector in ("#cancel-send", "#fix-buttons", "#received", "#outcome"):
+        for selector in ("#cancel-send", "#fix-buttons", "#received", "#outcome",
+                         "#domain-check"):
             self.query_one(selector).display = False
         self.suggestion: dict | None = None
 
@@ -107,7 +110,7 @@ class TestStep(StepPane):
     def start_send(self) -> None:
         self.query_one("#stages", StageList).reset()
         self.query_one("#transcript", Log).clear()
-        for selector in ("#fix-buttons", "#received"):
+        for selector in ("#fix-buttons", "#received", "#domain-check"):
             self.query_one(selector).display = False
         self._show_outcome(f"Sending through {self.draft.profile.server}…", "")
         self.query_one("#send", Button).disabled = True
@@ -158,11 +161,35 @@ class TestStep(StepPane):
                 "-success",
             )
             self._show_received()
+            if draft.provider_id != "sandbox":
+                self._check_domain(profile.from_email, profile.provider)
         else:
             self._show_diagnosis(result.diagnosis)
         self._refresh()
         outcome = self.query_one("#outcome")
         self.call_after_refresh(lambda: self.scroll_to_widget(outcome, animate=False, top=True))
+
+    @work(exclusive=True, group="domain", exit_on_error=False)
+    async def _check_domain(self, from_email: str, provider_id: str) -> None:
+        """After an accepted send, as WP Mail SMTP does: will receivers trust this domain?"""
+        from smtp_setup.core.domain_check import check_domain
+        from smtp_setup.core.validation import is_reserved_domain
+
+        table = self.query_one("#domain-check", DomainTable)
+        domain = from_email.rpartition("@")[2]
+        if self.services.nameserver is None and is_reserved_domain(domain):
+            table.display = True
+            table.update(f"i No domain check: {domain} is reserved for tests and examples, "
+                         "so public DNS has no records for it.")
+            return
+        table.show_checking(domain)
+        try:
+            report = await check_domain(domain, provider_id=provider_id,
+                                        nameserver=self.services.nameserver)
+        except ValueError as exc:
+            table.update(f"! The domain check could not run: {exc}")
+            return
+        table.show_report(report)
 
     def _write_debug_log(self, result, password: str | None) -> None:
         from smtp_setup.core.debug_log import write_send_log
