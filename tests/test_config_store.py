@@ -110,7 +110,7 @@ def test_unknown_keys_survive_a_rewrite(store):
         'host = "smtp.example.com"\n'
         'from_email = "a@example.com"\n'
         'dkim_selector = "s1"\n'
-        "[profiles.work.oauth]\n"
+        "[profiles.work.relay]\n"
         'client_id = "abc"\n'
         'scopes = ["mail", "send"]\n'
         "[profiles.other]\n"
@@ -122,7 +122,7 @@ def test_unknown_keys_survive_a_rewrite(store):
     work = loaded.profiles["work"]
     assert work.extra == {
         "dkim_selector": "s1",
-        "oauth": {"client_id": "abc", "scopes": ["mail", "send"]},
+        "relay": {"client_id": "abc", "scopes": ["mail", "send"]},
     }
 
     store.save_profile(work.copy(port=2525))

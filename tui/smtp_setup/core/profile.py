@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtp_setup.core import validation
+
+if TYPE_CHECKING:  # oauth_config imports this module for SecretRef and ProfileError
+    from smtp_setup.core.oauth_config import OAuthConfig
 
 
 class Security(StrEnum):
@@ -35,6 +38,9 @@ class ProfileError(ValueError):
 
 
 SECRET_KINDS = ("keyring", "env", "command", "inline")
+# How the profile logs in: "password" (PLAIN/LOGIN/CRAM-MD5 with the password) or "oauth2"
+# (XOAUTH2 with an access token; the password SecretRef then holds the refresh token).
+AUTH_KINDS = ("password", "oauth2")
 
 
 @dataclass(frozen=True)
@@ -92,12 +98,14 @@ KNOWN_KEYS = (
     "port",
     "security",
     "username",
+    "auth",
     "password",
     "from_email",
     "from_name",
     "verify_certificates",
     "ca_file",
     "timeout",
+    "oauth",
 )
 
 
@@ -117,7 +125,14 @@ class Profile:
     verify_certificates: bool = True
     ca_file: str | None = None
     timeout: float = 20.0
+    auth: str = "password"  # one of AUTH_KINDS
+    oauth: OAuthConfig | None = None  # the app registration, for auth = "oauth2"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def uses_oauth(self) -> bool:
+        """True when the profile signs in with OAuth (XOAUTH2) rather than a password."""
+        return self.auth == "oauth2"
 
     @property
     def server(self) -> str:
@@ -142,9 +157,23 @@ class Profile:
         ]
         if self.username is not None:
             checks.append(("username", validation.username(self.username)))
-        if self.username and self.password is None:
+        if self.auth not in AUTH_KINDS:
+            checks.append(("auth", f'{self.auth!r} is not one of "password", "oauth2"'))
+        elif self.uses_oauth:
+            checks += self._oauth_problems()
+        elif self.username and self.password is None:
             checks.append(("password", "a username is set but no password source is"))
         return [ProfileError(f, m) for f, m in checks if m]
+
+    def _oauth_problems(self) -> list[tuple[str, str | None]]:
+        return [
+            ("username", None if self.username else
+             "OAuth sign-in needs the mailbox address as the username"),
+            ("oauth", None if self.oauth is not None else
+             "OAuth sign-in needs the app registration (an [oauth] table with the client ID)"),
+            ("password", None if self.password is not None else
+             "not signed in yet: there is no refresh token source"),
+        ]
 
     def to_toml(self) -> dict[str, Any]:
         """The table written under [profiles.NAME]; unknown keys kept after known ones."""
@@ -156,6 +185,8 @@ class Profile:
         }
         if self.username:
             out["username"] = self.username
+        if self.auth != "password":  # absent means password: older files stay as they were
+            out["auth"] = self.auth
         if self.password is not None:
             out["password"] = self.password.to_toml()
         out["from_email"] = self.from_email
@@ -165,6 +196,8 @@ class Profile:
         if self.ca_file:
             out["ca_file"] = self.ca_file
         out["timeout"] = int(self.timeout) if float(self.timeout).is_integer() else self.timeout
+        if self.oauth is not None:
+            out["oauth"] = self.oauth.to_toml()
         for key, value in self.extra.items():
             out.setdefault(key, value)
         return out
@@ -194,6 +227,17 @@ class Profile:
         if not 1 <= port <= 65535:
             raise ProfileError("port", f"{port} is not between 1 and 65535")
         password_raw = table.get("password")
+        auth = typed("auth", str, "password")
+        if auth not in AUTH_KINDS:
+            raise ProfileError("auth", f'{auth!r} is not one of "password", "oauth2"')
+        oauth = None
+        if "oauth" in table:
+            from smtp_setup.core.oauth_config import OAuthConfig
+
+            oauth = OAuthConfig.from_toml(table["oauth"])
+        elif auth == "oauth2":
+            raise ProfileError("oauth", 'auth = "oauth2" needs an [oauth] table with the '
+                               "client ID of your app registration")
         return cls(
             name=name,
             provider=typed("provider", str, "custom"),
@@ -207,5 +251,7 @@ class Profile:
             verify_certificates=typed("verify_certificates", bool, True),
             ca_file=typed("ca_file", str, None) or None,
             timeout=float(typed("timeout", (int, float), 20)),
+            auth=auth,
+            oauth=oauth,
             extra={k: v for k, v in table.items() if k not in KNOWN_KEYS},
         )
