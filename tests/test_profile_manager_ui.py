@@ -158,3 +158,22 @@ async def test_export_then_import_on_another_machine(tmp_path):
     assert (profile["host"], profile["port"], profile["security"]) == (
         "smtp.fastmail.com", 465, "tls")
     assert profile["password"] == "New-Machine-Pa55"
+
+
+async def test_check_domain_from_the_manager(tmp_path, dns_server):
+    from domain_zones import GOOD, good_zones
+
+    dns = dns_server(good_zones())
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG.replace("alerts@example.com", f"alerts@{GOOD}"))
+    app = build_wizard(config_path=config, nameserver=dns.address)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await highlight(app, pilot, "work")
+        await press(app, pilot, "#check-domain")
+        await settle(app, pilot)
+        table = app.screen.query_one("#domain-check")
+        assert [str(c) for c in table.content.columns[1].cells] == ["MX", "SPF", "DKIM", "DMARC"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#start-choice")

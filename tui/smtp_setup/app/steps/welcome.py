@@ -17,7 +17,7 @@ from smtp_setup.app.steps.base import StepPane
 from smtp_setup.core import validation
 
 NEW = "new"
-PROFILE_ACTIONS = ("make-default", "rename", "delete", "export")
+PROFILE_ACTIONS = ("make-default", "rename", "delete", "export", "check-domain")
 
 
 class WelcomeStep(StepPane):
@@ -37,6 +37,7 @@ class WelcomeStep(StepPane):
             yield Button("Rename…", id="rename", compact=True)
             yield Button("Delete…", id="delete", compact=True)
             yield Button("Export…", id="export", compact=True)
+            yield Button("Check domain…", id="check-domain", compact=True)
             yield Button("Import…", id="import", compact=True)
         yield Static("", id="config-path", classes="dim", markup=False)
 
@@ -207,6 +208,15 @@ class WelcomeStep(StepPane):
             ExportDialog(config.profiles[name], config.default_profile))
         if path:
             self.notify(f"Exported {name} to {path} (readable only by you).", markup=False)
+
+    @on(Button.Pressed, "#check-domain")
+    def _check_domain(self) -> None:
+        from smtp_setup.app.widgets.domain_table import DomainCheckDialog
+
+        profile = self.services.config.profiles[self.highlighted_profile]
+        domain = profile.from_email.rpartition("@")[2]
+        self.app.push_screen(DomainCheckDialog(domain, profile.provider,
+                                               self.services.nameserver))
 
     @on(Button.Pressed, "#import")
     @work(exclusive=True, group="upkeep", exit_on_error=False)

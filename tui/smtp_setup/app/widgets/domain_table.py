@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
 
 STYLES = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red", "info": "bold"}
 
@@ -38,3 +43,52 @@ class DomainTable(Static):
             table.add_row(Text(row.mark, style=STYLES.get(row.status, "")),
                           Text(row.name, style="bold"), body)
         self.update(table)
+
+
+class DomainCheckDialog(ModalScreen[None]):
+    """The profile manager's "Check domain…": the From domain's records, judged."""
+
+    DEFAULT_CSS = """
+    DomainCheckDialog { align: center middle; }
+    DomainCheckDialog > Vertical {
+        width: 96%; max-width: 110; height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    DomainCheckDialog VerticalScroll { height: 1fr; }
+    DomainCheckDialog Button { width: 100%; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close", id="domain.close")]
+
+    def __init__(self, domain: str, provider_id: str, nameserver: str | None) -> None:
+        super().__init__()
+        self.domain, self.provider_id, self.nameserver = domain, provider_id, nameserver
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            with VerticalScroll():
+                yield DomainTable(id="domain-check")
+            yield Button("Close (Esc)", id="close", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one(DomainTable).show_checking(self.domain)
+        self._check()
+
+    @work(exclusive=True, group="domain", exit_on_error=False)
+    async def _check(self) -> None:
+        from smtp_setup.core.domain_check import check_domain
+
+        table = self.query_one(DomainTable)
+        try:
+            report = await check_domain(self.domain, provider_id=self.provider_id,
+                                        nameserver=self.nameserver)
+        except ValueError as exc:
+            table.update(f"! The domain check could not run: {exc}")
+            return
+        table.show_report(report)
+
+    def on_button_pressed(self) -> None:
+        self.action_close()
+
+    def action_close(self) -> None:
+        self.workers.cancel_group(self, "domain")
+        self.dismiss(None)
