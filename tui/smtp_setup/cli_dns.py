@@ -44,47 +44,44 @@ def _doctor(args: argparse.Namespace) -> int:
     return run_doctor(args, ConfigStore(args.config).load())
 
 
-def run_discover(args: argparse.Namespace) -> int:
-    """`smtp-setup discover ADDRESS`: 0 when something was suggested, 1 when nothing was."""
+def _run_and_report(args: argparse.Namespace, coroutine, format_report) -> object:
+    """Run one DNS-using check; print its JSON or its text lines; return the report.
+    A ValueError from the check is the user's input (bad address, nameserver...): exit 2."""
     import asyncio
 
-    from smtp_setup.core.discovery import discover, format_report
-
     try:
-        report = asyncio.run(discover(args.address, nameserver=args.nameserver,
-                                      timeout=args.timeout, allow_http=args.allow_http))
+        report = asyncio.run(coroutine)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         print_json(report.to_json())
     else:
         print("\n".join(format_report(report)))
+    return report
+
+
+def run_discover(args: argparse.Namespace) -> int:
+    """`smtp-setup discover ADDRESS`: 0 when something was suggested, 1 when nothing was."""
+    from smtp_setup.core.discovery import discover, format_report
+
+    report = _run_and_report(args, discover(
+        args.address, nameserver=args.nameserver, timeout=args.timeout,
+        allow_http=args.allow_http), format_report)
     return 0 if report.suggestions else 1
 
 
 def run_check_domain(args: argparse.Namespace) -> int:
     """`smtp-setup check-domain DOMAIN`: 0 when no check fails, 1 otherwise (offline too)."""
-    import asyncio
-
     from smtp_setup.core.domain_check import check_domain, format_report
 
-    try:
-        report = asyncio.run(check_domain(
-            args.domain, provider_id=args.provider, dkim_selector=args.dkim_selector,
-            nameserver=args.nameserver, timeout=args.timeout))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    if args.json:
-        print_json(report.to_json())
-    else:
-        print("\n".join(format_report(report)))
+    report = _run_and_report(args, check_domain(
+        args.domain, provider_id=args.provider, dkim_selector=args.dkim_selector,
+        nameserver=args.nameserver, timeout=args.timeout), format_report)
     return 0 if report.ok else 1
 
 
 def run_doctor(args: argparse.Namespace, config) -> int:
     """`smtp-setup doctor NAME`: port check + test send + domain check; 0 healthy, 1 not."""
-    import asyncio
-
     from smtp_setup.cli_smtp import _password_for
     from smtp_setup.core import validation
     from smtp_setup.core.doctor import format_report
@@ -98,13 +95,6 @@ def run_doctor(args: argparse.Namespace, config) -> int:
     if args.to is not None and (problem := validation.email_address(args.to)):
         raise UsageError(f"--to {args.to!r}: {problem}")
     password = _password_for(profile)
-    try:
-        report = asyncio.run(doctor(profile, password, nameserver=args.nameserver,
-                                    to=args.to))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    if args.json:
-        print_json(report.to_json())
-    else:
-        print("\n".join(format_report(report)))
+    report = _run_and_report(args, doctor(profile, password, nameserver=args.nameserver,
+                                          to=args.to), format_report)
     return 0 if report.ok else 1
