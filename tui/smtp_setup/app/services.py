@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from smtp_setup.core.catalog import ProviderCatalog, load_catalog
 from smtp_setup.core.config_store import Config, ConfigError, ConfigStore
+
+if TYPE_CHECKING:
+    from smtp_setup.core.catalog import ProviderCatalog
 
 
 @dataclass
@@ -25,6 +28,8 @@ class WizardServices:
     def catalog(self) -> ProviderCatalog:
         """Loaded on first use, so the first frame does not wait for it."""
         if self._catalog is None:
+            from smtp_setup.core.catalog import load_catalog
+
             self._catalog = load_catalog()
         return self._catalog
 

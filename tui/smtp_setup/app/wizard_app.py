@@ -76,8 +76,11 @@ class SetupWizard(App[int]):
         return step
 
     async def on_mount(self) -> None:
-        self._check_keyring()
         await self._show(self.index)
+
+    def on_ready(self) -> None:
+        # After the first frame: importing keyring (~60 ms) must not compete with it.
+        self._check_keyring()
 
     @work(thread=True, exit_on_error=False, group="keyring")
     def _check_keyring(self) -> None:
