@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from dns_server import *  # noqa: F401,F403
+from fake_oauth_server import *  # noqa: F401,F403
 from smtp_fixtures import *  # noqa: F401,F403
 from support.fixtures import *  # noqa: F401,F403
 
