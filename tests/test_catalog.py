@@ -56,7 +56,7 @@ def test_entry_shape(pid):
     entry = RAW[pid]
     for key, kind in REQUIRED_KEYS.items():
         assert isinstance(entry.get(key), kind), f"{pid}.{key} should be {kind.__name__}"
-    assert set(entry) <= set(REQUIRED_KEYS) | {"host_label"}
+    assert set(entry) <= set(REQUIRED_KEYS) | {"host_label", "oauth"}
     assert entry["group"] in GROUP_TITLES
     assert entry["name"].strip() and entry["summary"].strip()
     assert all(isinstance(s, str) and s for key in ("needs", "hints") for s in entry[key])

@@ -16,6 +16,7 @@ from fnmatch import fnmatchcase
 from importlib import resources
 from typing import Any
 
+from smtp_setup.core.oauth_config import FLOW_PROVIDERS
 from smtp_setup.core.profile import Security
 
 GROUP_TITLES = {
@@ -108,7 +109,11 @@ class Provider:
     mx_patterns: tuple[str, ...]
     spf_include: str
     dkim_selectors: tuple[str, ...]
-    oauth2: bool
+    oauth2: bool  # the provider accepts OAuth for SMTP at all
+    # How smtp-setup signs in (see _oauth); None where it cannot. Keys: flow_provider,
+    # authorize_url, token_url, device_url (URLs may hold "{tenant}"), scopes (a tuple),
+    # default_tenant, device_flow, redirect_host, guide.
+    oauth: dict[str, Any] | None = None
 
     def __hash__(self) -> int:  # hosts is a dict, which cannot be hashed; ids are unique
         return hash(self.id)
@@ -227,9 +232,9 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _KEYS = {
     "name", "group", "summary", "hosts", "host_label", "host_editable", "ports",
     "recommended_port", "username", "password", "needs", "hints", "docs", "domains",
-    "mx_patterns", "spf_include", "dkim_selectors", "oauth2",
+    "mx_patterns", "spf_include", "dkim_selectors", "oauth2", "oauth",
 }
-_OPTIONAL = {"host_label"}
+_OPTIONAL = {"host_label", "oauth"}
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list",
                dict: "a table"}  # fmt: skip
 
@@ -316,6 +321,10 @@ def _provider(pid: str, table: Any) -> Provider:
     for key in ("name", "summary"):
         if not typed(key, str).strip():
             raise fail(f"{key} must not be empty")
+    oauth2 = typed("oauth2", bool)
+    oauth = _oauth(table["oauth"], fail) if "oauth" in table else None
+    if oauth is not None and not oauth2:
+        raise fail("oauth needs oauth2 = true")
 
     return Provider(
         id=pid,
@@ -340,5 +349,46 @@ def _provider(pid: str, table: Any) -> Provider:
         mx_patterns=tuple(m.casefold() for m in strings("mx_patterns")),
         spf_include=typed("spf_include", str),
         dkim_selectors=strings("dkim_selectors"),
-        oauth2=typed("oauth2", bool),
+        oauth2=oauth2,
+        oauth=oauth,
     )
+
+
+_OAUTH_KEYS = {"flow_provider", "authorize_url", "token_url", "device_url", "scopes",
+               "default_tenant", "device_flow", "redirect_host", "guide"}
+_REDIRECT_HOSTS = ("localhost", "127.0.0.1")
+
+
+def _oauth(raw: Any, fail: Any) -> dict[str, Any]:
+    """Check an `oauth` table: where to sign in and what to ask for."""
+    if not isinstance(raw, dict):
+        raise fail("oauth must be a table")
+    if unknown := sorted(raw.keys() - _OAUTH_KEYS):
+        raise fail(f"oauth has unknown key(s) {', '.join(unknown)}")
+    if missing := sorted(_OAUTH_KEYS - raw.keys()):
+        raise fail(f"oauth is missing key(s) {', '.join(missing)}")
+    for key in _OAUTH_KEYS - {"scopes", "device_flow"}:
+        if not isinstance(raw[key], str):
+            raise fail(f"oauth.{key} must be a string")
+    if raw["flow_provider"] not in FLOW_PROVIDERS:
+        raise fail(f"oauth.flow_provider {raw['flow_provider']!r} is not one of "
+                   f"{', '.join(FLOW_PROVIDERS)}")
+    if not isinstance(raw["device_flow"], bool):
+        raise fail("oauth.device_flow must be true or false")
+    scopes = raw["scopes"]
+    if not isinstance(scopes, list) or not scopes or not all(
+            isinstance(s, str) and s and " " not in s for s in scopes):
+        raise fail("oauth.scopes must be a non-empty list of scopes without spaces")
+    for key in ("authorize_url", "token_url", "device_url"):
+        if raw[key] and not raw[key].startswith("https://"):
+            raise fail(f"oauth.{key} must be an https:// URL")
+    if not raw["authorize_url"] or not raw["token_url"]:
+        raise fail("oauth.authorize_url and oauth.token_url are required")
+    if raw["device_flow"] != bool(raw["device_url"]):
+        raise fail("oauth.device_url must be set exactly when device_flow is true")
+    uses_tenant = any("{tenant}" in raw[k] for k in ("authorize_url", "token_url", "device_url"))
+    if uses_tenant != bool(raw["default_tenant"]):
+        raise fail("oauth.default_tenant must be set exactly when a URL holds {tenant}")
+    if raw["redirect_host"] not in _REDIRECT_HOSTS:
+        raise fail(f"oauth.redirect_host must be one of {', '.join(_REDIRECT_HOSTS)}")
+    return {**raw, "scopes": tuple(scopes)}
