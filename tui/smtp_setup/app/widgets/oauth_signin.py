@@ -18,7 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Button, Static
+
+from smtp_setup.app.widgets.modals import AskText
 
 if TYPE_CHECKING:
     from smtp_setup.core.oauth import (
@@ -62,13 +65,13 @@ def countdown(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def redirect_port(url: str) -> int | None:
-    """The loopback port in an authorization URL's redirect_uri (for the SSH advice)."""
+def redirect_of(url: str) -> tuple[str, int | None]:
+    """The redirect_uri in an authorization URL and its port (for the SSH advice)."""
     try:
         redirect = parse_qs(urlsplit(url).query).get("redirect_uri", [""])[0]
-        return urlsplit(redirect).port
+        return redirect, urlsplit(redirect).port
     except ValueError:
-        return None
+        return "", None
 
 
 def error_sentence(exc: BaseException) -> str:
@@ -82,6 +85,13 @@ def error_sentence(exc: BaseException) -> str:
         return ("The sign-in server could not be reached. Check the network connection, "
                 "then try again.")
     return f"The sign-in stopped unexpectedly ({type(exc).__name__}). Try again."
+
+
+def close_screens_above(screen: ModalScreen) -> None:
+    """Close dialogs opened over `screen` (the paste box, help): a worker finishing in the
+    background must not leave them behind, and dismiss() pops whatever screen is on top."""
+    while screen in screen.app.screen_stack and screen.app.screen is not screen:
+        screen.app.screen.dismiss(None)
 
 
 class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
@@ -128,6 +138,7 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
         super().__init__()
         self.oauth, self.endpoints, self.login_hint = oauth, endpoints, login_hint
         self.code: DeviceCode | None = None
+        self._ticker: Timer | None = None
         self._qr_rows = self._qr_cols = 0
 
     def compose(self) -> ComposeResult:
@@ -137,7 +148,7 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
                 with Vertical(id="device-steps"):
                     yield Static("1. On any device, open this page:", id="device-open")
                     yield Static("", id="device-url", markup=False)
-                    yield Static("2. Enter this code:")
+                    yield Static("2. Enter this code:", id="device-enter")
                     yield Static("", id="device-code", markup=False)
                     if self.login_hint:
                         yield Static(f"3. Sign in as {self.login_hint}", id="device-hint",
@@ -156,11 +167,10 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
 
     def on_mount(self) -> None:
         self.query_one("#device-cancel", Button).focus()
-        self.set_interval(1.0, self._tick)
         self._start()
 
     def _start(self) -> None:
-        self.code = None
+        self._stop_ticking()
         self._show_code(False)
         for button in ("#device-retry", "#device-browser"):
             self.query_one(button).display = False
@@ -173,9 +183,13 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
         status.set_class(error, "-error")
 
     def _show_code(self, shown: bool) -> None:
-        for selector in ("#device-url", "#device-code", "#device-copy-link",
+        # Before the code arrives and after a failure, only the status line is left: no
+        # steps without a code, and no old code that would only fail.
+        for selector in ("#device-open", "#device-url", "#device-enter", "#device-code",
+                         "#device-hint", "#device-note", "#device-copy-link",
                          "#device-copy-code"):
-            self.query_one(selector).display = shown
+            for widget in self.query(selector):
+                widget.display = shown
         self._place_qr()
 
     def _place_qr(self) -> None:
@@ -199,7 +213,7 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
 
     @work(exclusive=True, group="oauth", exit_on_error=False)
     async def _sign_in(self) -> None:
-        from smtp_setup.core.oauth import OAuthError, poll_device_flow, start_device_flow
+        from smtp_setup.core.oauth import poll_device_flow, start_device_flow
 
         try:
             code = await start_device_flow(self.oauth, self.endpoints)
@@ -212,18 +226,27 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
             self._qr_rows, self._qr_cols = len(lines), max(map(len, lines), default=0)
             self._show_code(True)
             self.query_one("#device-copy-code", Button).focus()
+            # A timer started now ticks in step with the code's clock: each tick is a second.
+            self._ticker = self.set_interval(1.0, self._tick)
             self._tick()
             tokens = await poll_device_flow(self.oauth, self.endpoints, code)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence on screen
-            self._failed(exc, getattr(exc, "code", "") if isinstance(exc, OAuthError) else "")
+            self._failed(exc)
             return
+        close_screens_above(self)
         self.dismiss(tokens)
 
-    def _failed(self, exc: Exception, code: str) -> None:
+    def _stop_ticking(self) -> None:
         self.code = None
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+
+    def _failed(self, exc: Exception) -> None:
+        self._stop_ticking()
         self._show_code(False)
         self._status(f"✗ {error_sentence(exc)}", error=True)
-        blocked = code == "oauth_device_flow_blocked"
+        blocked = getattr(exc, "code", "") == "oauth_device_flow_blocked"  # OAuthError.code
         self.query_one("#device-browser").display = blocked
         # A blocked flow stays blocked: a new code would only fail the same way.
         self.query_one("#device-retry").display = not blocked
@@ -298,6 +321,7 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
             yield Static("", id="browser-status", markup=False)
             with Horizontal(id="browser-buttons"):
                 yield Button("Copy link", id="browser-copy-link", variant="primary")
+                yield Button("Paste address…", id="browser-paste")
                 yield Button("Try again", id="browser-retry")
                 yield Button("Cancel", id="browser-cancel")
 
@@ -307,8 +331,8 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
 
     def _start(self) -> None:
         self.url = ""
-        self.query_one("#browser-retry").display = False
-        self.query_one("#browser-copy-link").display = False
+        for button in ("#browser-retry", "#browser-copy-link", "#browser-paste"):
+            self.query_one(button).display = False
         self._status("Starting the listener for the browser's return…")
         self._sign_in()
 
@@ -320,25 +344,23 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
     def _show_url(self, url: str) -> None:
         self.url = url
         self.query_one("#browser-url", Static).update(url)
-        port = redirect_port(url)
-        where = f"http://127.0.0.1:{port}/" if port else "127.0.0.1"
+        redirect, port = redirect_of(url)
         self.query_one("#browser-note", Static).update(
             f"The browser must run on this computer: after you sign in, {provider_name(self.oauth)}"
-            f" sends it back to {where}, where smtp-setup is waiting.")
+            f" sends it back to {redirect or 'this computer'}, where smtp-setup is waiting.")
         over_ssh = bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
         connection = os.environ.get("SSH_CONNECTION", "").split()
         host = connection[2] if len(connection) >= 3 else "<this computer>"
-        if port:
-            forward = f"ssh -N -L {port}:127.0.0.1:{port} {host}"
-            advice = (f"On your own computer, run  {forward}  in a new terminal, "
-                      f"then open the link there (port {port} is forwarded back here).")
-        else:
-            advice = "forward the redirect port with ssh -L, then open the link on your computer."
+        forward = (f"run  ssh -N -L {port}:127.0.0.1:{port} {host}  on your own computer "
+                   "and open the link there; or " if port else "")
+        advice = (f"{forward}open the link anywhere and paste the address the browser ends on "
+                  "(Paste address…).")
         ssh = self.query_one("#browser-ssh", Static)
-        ssh.update(f"! You are connected over SSH. {advice}" if over_ssh
-                   else f"Working over SSH? {advice}")
+        ssh.update(f"! You are connected over SSH: {advice}" if over_ssh
+                   else f"Working over SSH? {advice[0].upper()}{advice[1:]}")
         ssh.set_class(over_ssh, "-ssh")
-        self.query_one("#browser-copy-link").display = True
+        for button in ("#browser-copy-link", "#browser-paste"):
+            self.query_one(button).display = True
         self._status("Waiting for the browser to come back…")
 
     @work(exclusive=True, group="oauth", exit_on_error=False)
@@ -351,17 +373,22 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
             self._show_url(await signin.start())
             tokens = await signin.wait()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence on screen
+            close_screens_above(self)
             self._status(f"✗ {error_sentence(exc)}", error=True)
+            self.query_one("#browser-paste").display = False
             self.query_one("#browser-retry").display = True
             self.query_one("#browser-retry", Button).focus()
             return
         finally:
-            await self._close()
+            await self._close(signin)
+        close_screens_above(self)
         self.dismiss(tokens)
 
-    async def _close(self) -> None:
-        signin, self._signin = self._signin, None
+    async def _close(self, signin: LoopbackSignIn | None) -> None:
+        """Stop listening (LoopbackSignIn.close is idempotent)."""
         if signin is not None:
+            if self._signin is signin:
+                self._signin = None
             await signin.close()
 
     @on(Button.Pressed, "#browser-copy-link")
@@ -369,6 +396,16 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
         if self.url:
             self.app.copy_to_clipboard(self.url)
             self.notify("The link is on the clipboard.", timeout=3)
+
+    @on(Button.Pressed, "#browser-paste")
+    def _paste(self) -> None:
+        """For a browser on another computer: the address it ended on carries the answer."""
+        signin = self._signin
+        if signin is None:
+            return
+        self.app.push_screen(AskText(
+            "Paste the address your browser ended on:",
+            check=signin.accept_redirect, ok="Use address"))
 
     @on(Button.Pressed, "#browser-retry")
     def _retry(self) -> None:
@@ -379,5 +416,5 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
         self.workers.cancel_group(self, "oauth")
         # Close here too, not only in the worker's finally: the port must be shut by the
         # time the dialog is gone.
-        await self._close()
+        await self._close(self._signin)
         self.dismiss(None)
