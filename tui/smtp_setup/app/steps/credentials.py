@@ -10,6 +10,7 @@ from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
 from smtp_setup.app.draft import STORE_COMMAND, STORE_ENV, STORE_FILE, STORE_KEYRING
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
+from smtp_setup.app.widgets.oauth_panel import OAuthPanel
 from smtp_setup.core import validation
 
 STORES = (STORE_KEYRING, STORE_ENV, STORE_COMMAND, STORE_FILE)
@@ -35,6 +36,7 @@ class CredentialsStep(StepPane):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="no-login", markup=False)
         yield Checkbox("This server needs a login (SMTP AUTH)", value=True, id="use-auth")
+        yield OAuthPanel(id="oauth-panel")
         yield Field("Username", check=_username_check, input_id="username", id="username-field")
         yield Field("Password", input_id="password", password=True, id="password-field",
                     optional=True)
@@ -79,6 +81,8 @@ class CredentialsStep(StepPane):
         if draft.kept_secret is not None:
             hint = "Leave empty to keep the saved password. " + hint
         password.hint = hint
+        self.query_one(OAuthPanel).load(provider, profile, draft.kept_secret,
+                                        self.services.extras.get("oauth_overrides"))
         ok, why_not = self.services.keyring
         keyring_button = self.query_one(f"#{STORE_KEYRING}", RadioButton)
         keyring_button.disabled = not ok
@@ -103,10 +107,19 @@ class CredentialsStep(StepPane):
     def auth_on(self) -> bool:
         return self.provider.needs_auth and self.query_one("#use-auth", Checkbox).value
 
+    @property
+    def oauth_on(self) -> bool:
+        return self.auth_on and self.query_one(OAuthPanel).uses_oauth
+
     def _refresh(self) -> None:
         auth, store = self.auth_on, self.store
         for selector in ("#username-field", "#password-field", "#store-label", "#store"):
             self.query_one(selector).display = auth
+        self.query_one(OAuthPanel).display = auth and bool(self.provider.oauth)
+        if self.oauth_on:
+            self.query_one("#password-field").display = False
+        self.query_one("#store-label", Static).update(
+            "Keep the sign-in (refresh token) in" if self.oauth_on else "Keep the password in")
         self.query_one("#env-field").display = auth and store == STORE_ENV
         self.query_one("#command-field").display = auth and store == STORE_COMMAND
         note = self.query_one("#store-note", Static)
@@ -129,6 +142,7 @@ class CredentialsStep(StepPane):
     @on(Input.Changed)
     @on(Checkbox.Changed)
     @on(RadioSet.Changed)
+    @on(OAuthPanel.Changed)
     def _changed(self) -> None:
         self._refresh()
 
@@ -153,7 +167,9 @@ class CredentialsStep(StepPane):
         store = self.store
         typed = self.query_one("#password-field", Field).value
         kept = self.draft.kept_secret
-        if store in (STORE_KEYRING, STORE_FILE) and not typed:
+        if self.oauth_on:
+            problems += self.query_one(OAuthPanel).errors()
+        elif store in (STORE_KEYRING, STORE_FILE) and not typed:
             same_store = kept is not None and kept.kind == store
             if not same_store:
                 problems.append(f"Enter the {self.provider.password_label or 'password'}.")
@@ -173,6 +189,12 @@ class CredentialsStep(StepPane):
         if draft.use_auth:
             draft.profile.username = self.query_one("#username-field", Field).value
         draft.password = self.query_one("#password-field", Field).value
+        panel = self.query_one(OAuthPanel)
+        oauth = self.oauth_on
+        draft.profile.auth = "oauth2" if oauth else "password"
+        draft.profile.oauth = panel.oauth_config() if oauth else None
+        if oauth:  # the secret kept for an OAuth profile is its refresh token
+            draft.password = panel.tokens.refresh_token if panel.tokens else ""
         draft.secret_store = self.store
         if draft.secret_store == STORE_ENV:
             draft.secret_target = self.query_one("#env-field", Field).value

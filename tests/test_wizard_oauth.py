@@ -1,0 +1,86 @@
+"""The wizard's OAuth path: sign in with a code (device flow) against the fake authorization
+server, then the test send authenticates with XOAUTH2 at an aiosmtpd server that checks the
+token with the same fake server. Everything on 127.0.0.1."""
+
+from __future__ import annotations
+
+import tomllib
+from contextlib import suppress
+
+from textual.widgets import Button, Input, OptionList, RadioButton
+from textual.worker import WorkerCancelled
+
+from smtp_setup.app import build_wizard
+
+SIZE = (100, 40)
+
+
+async def until(pilot, condition, tries: int = 200) -> None:
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if condition():
+            return
+    raise AssertionError("condition never met")
+
+
+async def test_outlook_sign_in_with_a_code_then_send_and_save(tmp_path, fake_oauth, smtp_xoauth2):
+    server = smtp_xoauth2()
+    config = tmp_path / "config.toml"
+    app = build_wizard(config_path=config)
+    endpoints = fake_oauth.oauth_config("microsoft")
+    app.services.extras["oauth_overrides"] = {
+        "authorize_url": endpoints.authorize_url, "token_url": endpoints.token_url,
+        "device_url": endpoints.device_url}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        app.screen.query_one("#provider-filter", Input).value = "outlook"
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        # The test server stands in for smtp-mail.outlook.com: a custom port on loopback.
+        app.draft.profile.host = "127.0.0.1"
+        ports = app.screen.query_one("#port-list", OptionList)
+        ports.highlighted = len(ports.options) - 1
+        await pilot.pause()
+        app.screen.query_one("#custom-port", Input).value = str(server.port)
+        app.screen.query_one("#custom-security").value = "starttls"
+        app.screen.query_one("#ca-file", Input).value = str(server.ca_file)
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        assert app.step.step_id == "credentials"
+        # Outlook.com takes OAuth only: the password choice is off, OAuth is chosen.
+        assert app.screen.query_one("#method-password", RadioButton).disabled
+        assert app.screen.query_one("#oauth-fields").display
+        assert not app.screen.query_one("#password-field").display
+        app.screen.query_one("#username", Input).value = server.username
+        app.screen.query_one("#client-id", Input).value = endpoints.client_id
+        app.screen.query_one("#inline", RadioButton).value = True
+        await pilot.pause()
+        assert app.screen.query_one("#next", Button).disabled  # not signed in yet
+        fake_oauth.device_script = ["pending"]
+        app.screen.query_one("#sign-in-device", Button).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.query_one("#oauth-status").content.startswith("✓"))
+        assert not app.screen.query_one("#next", Button).disabled
+        await pilot.press("ctrl+n")
+        app.screen.query_one("#from-email", Input).value = server.username
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        assert app.step.step_id == "test"
+        await pilot.click("#send")
+        await until(pilot, lambda: app.draft.test_ok is not None and not app.step.sending)
+        assert app.draft.test_ok is True, app.screen.query_one("#outcome").content
+        transcript = "\n".join(app.screen.query_one("#transcript").lines)
+        assert "AUTH XOAUTH2 ********" in transcript
+        await pilot.press("ctrl+n")
+        app.screen.query_one("#profile-name", Input).value = "outlook"
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        with suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
+    saved = tomllib.loads(config.read_text())["profiles"]["outlook"]
+    assert saved["auth"] == "oauth2"
+    assert saved["oauth"]["client_id"] == endpoints.client_id
+    assert saved["oauth"]["tenant"] == "consumers"
+    assert saved["password"] in fake_oauth.issued  # the refresh token, kept as chosen
+    assert len(server.messages) == 1
