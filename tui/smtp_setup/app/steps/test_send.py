@@ -231,6 +231,9 @@ class TestStep(StepPane):
         self._show_outcome(text, "")
         self.suggestion = diagnosis.suggestion if diagnosis else None
         self.query_one("#fix-buttons").display = True
+        oauth = bool(diagnosis and diagnosis.code.startswith("oauth_"))
+        self.query_one("#goto-credentials", Button).label = (
+            "Sign in again" if oauth else "Back to login")
         self.query_one("#try-suggestion").display = bool(self.suggestion)
         if self.suggestion:
             shown = ", ".join(f"{k} {v}" for k, v in self.suggestion.items())
