@@ -118,6 +118,30 @@ def test_oauth2_flags():
     assert {pid for pid in IDS if RAW[pid]["oauth2"]} == expected
 
 
+def test_oauth_tables():
+    """The four providers smtp-setup can sign in with; URLs and scopes as in oauth.md §1.2,
+    §1.3 and §2.1. Yahoo takes OAuth too, but smtp-setup has no sign-in for it."""
+    catalog = load_catalog()
+    signed = {p.id: p.oauth for p in catalog if p.oauth is not None}
+    assert set(signed) == {"gmail", "google_workspace", "microsoft365", "outlook"}
+    assert all(isinstance(p.oauth2, bool) for p in catalog)
+    assert catalog.get("yahoo").oauth2 and catalog.get("yahoo").oauth is None
+    ms_root = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0"
+    for pid, tenant in (("microsoft365", "common"), ("outlook", "consumers")):
+        assert signed[pid] == {
+            "flow_provider": "microsoft", "authorize_url": f"{ms_root}/authorize",
+            "token_url": f"{ms_root}/token", "device_url": f"{ms_root}/devicecode",
+            "scopes": ("https://outlook.office.com/SMTP.Send", "offline_access"),
+            "default_tenant": tenant, "device_flow": True, "redirect_host": "localhost",
+            "guide": "README.md#oauth-client-id"}
+    for pid in ("gmail", "google_workspace"):
+        assert signed[pid] == {
+            "flow_provider": "google", "authorize_url": "https://accounts.google.com/o/oauth2/v2/auth",
+            "token_url": "https://oauth2.googleapis.com/token", "device_url": "",
+            "scopes": ("https://mail.google.com/",), "default_tenant": "", "device_flow": False,
+            "redirect_host": "127.0.0.1", "guide": "README.md#oauth-client-id"}
+
+
 # --- facts the wizard relies on ----------------------------------------------------------
 
 
@@ -315,6 +339,21 @@ def _mutated(change) -> str:
         (lambda p: p["gmail"]["password"].update(kind="none"), 'both be "none"'),
         (lambda p: p["gmail"].update(domains=["gmail.com", ""]), "domains must be a list"),
         (lambda p: p.update({"Bad-Id": p["gmail"]}), "[providers.Bad-Id]"),
+        (lambda p: p["gmail"].update(oauth2=False), "oauth needs oauth2 = true"),
+        (lambda p: p["gmail"].update(oauth="yes"), "oauth must be a table"),
+        (lambda p: p["gmail"]["oauth"].update(flow="x"), "oauth has unknown key(s) flow"),
+        (lambda p: p["gmail"]["oauth"].pop("guide"), "oauth is missing key(s) guide"),
+        (lambda p: p["gmail"]["oauth"].update(flow_provider="yahoo"), "oauth.flow_provider 'yahoo'"),
+        (lambda p: p["gmail"]["oauth"].update(token_url="http://x.example/"), "oauth.token_url must be an https"),
+        (lambda p: p["gmail"]["oauth"].update(authorize_url=""), "are required"),
+        (lambda p: p["gmail"]["oauth"].update(scopes=["a b"]), "oauth.scopes"),
+        (lambda p: p["gmail"]["oauth"].update(scopes=[]), "oauth.scopes"),
+        (lambda p: p["gmail"]["oauth"].update(device_flow=True), "device_url must be set exactly"),
+        (lambda p: p["gmail"]["oauth"].update(device_flow="no"), "device_flow must be true or false"),
+        (lambda p: p["gmail"]["oauth"].update(default_tenant="common"), "default_tenant must be set exactly"),
+        (lambda p: p["outlook"]["oauth"].update(default_tenant=""), "default_tenant must be set exactly"),
+        (lambda p: p["outlook"]["oauth"].update(redirect_host="0.0.0.0"), "redirect_host"),
+        (lambda p: p["outlook"]["oauth"].update(guide=1), "oauth.guide must be a string"),
     ],
 )  # fmt: skip
 def test_parse_rejects(change, message):

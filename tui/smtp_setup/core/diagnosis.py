@@ -33,6 +33,14 @@ CODES = (
     "invalid_input", "not_smtp", "connection_rejected", "network_unreachable",
     "encryption_required",
 )
+# OAuth failures (issue #6); words in diagnosis_text, chosen by core.oauth_diagnosis. The
+# first two come from an SMTP server's reply to XOAUTH2, the rest from the sign-in server.
+OAUTH_CODES = (
+    "oauth_smtp_disabled", "oauth_wrong_user", "oauth_refresh_expired", "oauth_unreachable",
+    "oauth_consent_required", "oauth_device_flow_blocked", "oauth_client_misconfigured",
+    "oauth_cancelled", "oauth_timeout",
+)
+CODES += OAUTH_CODES
 
 @dataclass
 class Diagnosis:

@@ -162,4 +162,72 @@ TEXT: dict[str, tuple[str, str, list[str], list[str]]] = {
         ["Test again; if it keeps happening, raise the time limit or try another port."]),
     "invalid_input": ("A setting cannot be used as entered",
         "{reason}", [], ["Correct the value and test again."]),
+    # -- OAuth (issue #6): {reason} is the sign-in server's answer in a few words ----------
+    "oauth_smtp_disabled": ("Signed in, but SMTP sending is switched off for this mailbox",
+        "{server} accepted the sign-in but answered {reply}: authenticated SMTP (SMTP AUTH) "
+        "is turned off for this mailbox or for the whole organisation.",
+        ["SMTP AUTH is off for the organisation (the default for Microsoft 365 tenants "
+         "created since 2020)", "SMTP AUTH is off for this one mailbox",
+         "Entra security defaults are on"],
+        ["Ask your Microsoft 365 administrator to turn on Authenticated SMTP for the mailbox "
+         "(admin center > Users > Active users > Mail > Manage email apps), or to run: "
+         "Set-CASMailbox -Identity <address> -SmtpClientAuthenticationDisabled $false",
+         "Then test again; there is no need to sign in again."]),
+    "oauth_wrong_user": ("The server refused the sign-in for this mailbox",
+        "{server} answered {reply}: the access token is not good for sending as this "
+        "username.",
+        ["you signed in with another account than the profile's username",
+         "the token lacks the permission to send mail (Microsoft: SMTP.Send; Gmail: "
+         "https://mail.google.com/)", "the mailbox has no Exchange Online licence"],
+        ["Check that the username is the address of the account you signed in with.",
+         "Sign in again, with the account of this mailbox."]),
+    "oauth_refresh_expired": ("Your sign-in has expired",
+        "The saved sign-in can no longer get access tokens ({reason}).",
+        ["it went unused too long (Microsoft: 90 days; Google: 6 months)",
+         "your password changed, or you or an administrator ended your sessions or removed "
+         "the app's access", "a Google app still in Testing: Google ends its sign-ins after "
+         "7 days"],
+        ["If this happens every week with Google, publish your app (Google Auth Platform > "
+         "Audience > Publish app).", "Sign in again."]),
+    "oauth_unreachable": ("The sign-in server could not be reached",
+        "{reason}",
+        ["this computer is offline", "a firewall or proxy blocks the sign-in server",
+         "the sign-in server has a problem"],
+        ["Check that this computer is online (open a web page).",
+         "Try again in a minute; a saved sign-in stays valid."]),
+    "oauth_consent_required": ("Access to the mailbox was not granted",
+        "The sign-in ended without permission to send mail ({reason}).",
+        ["your organisation lets only an administrator approve new apps",
+         "a Google app in Testing that does not list you as a test user, or Cancel pressed "
+         "on the consent page", "an administrator blocks this app or this kind of sign-in"],
+        ["Microsoft: ask your administrator to grant admin consent to your app registration "
+         "for SMTP.Send and offline_access.",
+         "Google: add your address as a test user of the app, or publish it (Google Auth "
+         "Platform > Audience).", "Sign in again."]),
+    "oauth_device_flow_blocked": ("Your organisation blocks sign-in with a code",
+        "Microsoft refused the code sign-in (AADSTS53003): a Conditional Access policy "
+        "blocks the device code flow, as Microsoft advises organisations to do.",
+        ["a Conditional Access policy blocks device code sign-in"],
+        ["If the browser sign-in is blocked as well, ask your administrator.",
+         "Sign in again, with the browser sign-in (over SSH: forward its port with ssh -L)."]),
+    "oauth_client_misconfigured": ("The app registration is not set up right",
+        "The sign-in server refused the app registration: {reason}.",
+        ["Microsoft: 'Allow public client flows' is off (AADSTS7000218)",
+         "the redirect address is not registered (Microsoft: http://localhost under Mobile "
+         "and desktop applications; Google: the client must be a Desktop app)",
+         "a wrong client ID, tenant or client secret"],
+        ["Check the app registration against the README's guide to OAuth client IDs.",
+         "Correct the client ID, tenant or client secret in the profile if needed.",
+         "Sign in again."]),
+    "oauth_cancelled": ("The sign-in was cancelled",
+        "The sign-in was declined or stopped before it finished.",
+        ["Cancel or Decline was pressed", "the sign-in was stopped in smtp-setup"],
+        ["Sign in again when you are ready."]),
+    "oauth_timeout": ("The sign-in took too long",
+        "{reason}",
+        ["the code was not entered in time (Microsoft: 15 minutes)",
+         "no answer came back from the browser (it runs on another computer, or it showed "
+         "an error)"],
+        ["If the browser showed redirect_uri_mismatch or AADSTS50011, add the redirect "
+         "address to the app registration.", "Sign in again."]),
 }

@@ -65,6 +65,7 @@ def endpoints_for(oauth: OAuthConfig, provider_id: str) -> Endpoints:
                     if p.oauth and p.oauth["flow_provider"] == oauth.flow_provider), None)
     if own is None:
         raise OAuthError("oauth_client_misconfigured", error="unknown_flow_provider",
+                         reason=f"no sign-in is known for {oauth.flow_provider!r}",
                          sentence=f"smtp-setup cannot sign in with {oauth.flow_provider!r}; "
                                   "choose microsoft or google.")
     tenant = quote(oauth.tenant or own["default_tenant"], safe="")
@@ -89,6 +90,7 @@ def client_secret(oauth: OAuthConfig) -> str | None:
     except SecretError:
         raise OAuthError(
             "oauth_client_misconfigured", error="client_secret_unreadable",
+            reason=f"the client secret could not be read ({oauth.client_secret.describe()})",
             sentence=f"The app's client secret could not be read from "
                      f"{oauth.client_secret.describe()}; make it available, then sign in again.",
         ) from None
@@ -110,6 +112,7 @@ async def start_device_flow(oauth: OAuthConfig, endpoints: Endpoints) -> DeviceC
     phishing target, and it starts a 15-minute clock."""
     if not endpoints.device_url:
         raise OAuthError("oauth_client_misconfigured", error="no_device_flow",
+                         reason="this provider has no sign-in with a code for mail",
                          sentence="This provider offers no sign-in with a code for mail; use "
                                   "the browser sign-in.")
     host = _host(endpoints.device_url)

@@ -94,18 +94,21 @@ _CONSENT_ERRORS = {"consent_required", "admin_policy_enforced", "access_denied",
 class OAuthError(Exception):
     """A sign-in or refresh failed. `code` is a diagnosis code, `error` the server's error
     string (or ours: "unreachable", "timeout", ...), `detail` its description, `aadsts` the
-    Microsoft error numbers. str() is one sentence with the fix; never a token."""
+    Microsoft error numbers, `reason` a short phrase for a diagnosis. str() is one sentence
+    with the fix; never a token."""
 
     def __init__(self, code: str, *, error: str = "", detail: str = "",
-                 aadsts: tuple[int, ...] = (), host: str = "", sentence: str = "") -> None:
+                 aadsts: tuple[int, ...] = (), host: str = "", sentence: str = "",
+                 reason: str = "") -> None:
         self.code = code
         self.error = error
         self.detail = detail
         self.aadsts = aadsts
         self.host = host
-        short = detail.split(". ")[0].strip().rstrip(".")[:200] or error
+        self.reason = reason or detail.split(". ")[0].strip().rstrip(".")[:200] or error \
+            or "no details"
         self.sentence = sentence or _SENTENCES.get(code, "{detail}").format(
-            host=host or "server", detail=short or "no details")
+            host=host or "the server", detail=self.reason)
         super().__init__(self.sentence)
 
     def __repr__(self) -> str:
@@ -142,15 +145,14 @@ def error_from_answer(answer: dict[str, Any], stage: str, host: str) -> OAuthErr
     codes += [int(n) for n in _AADSTS.findall(detail)]
     aadsts = tuple(dict.fromkeys(codes))
     code = classify(error, detail, aadsts, stage)
-    sentence = ""
+    sentence = reason = ""
     if code == "oauth_client_misconfigured":
-        why = next((_MISREGISTERED[n] for n in aadsts if n in _MISREGISTERED),
-                   _MISREGISTERED.get(error, f"the server answered {error or 'an error'}"))
-        sentence = _SENTENCES[code].format(detail=why)
+        reason = next((_MISREGISTERED[n] for n in aadsts if n in _MISREGISTERED),
+                      _MISREGISTERED.get(error, f"the server answered {error or 'an error'}"))
     elif code == "oauth_timeout":
         sentence = "The sign-in code expired before it was used; get a new code and try again."
     return OAuthError(code, error=error, detail=detail, aadsts=aadsts, host=host,
-                      sentence=sentence)
+                      sentence=sentence, reason=reason)
 
 
 class _NoRedirects(HTTPRedirectHandler):

@@ -46,6 +46,7 @@ def require_refresh_token(tokens: TokenSet, host: str) -> TokenSet:
     """A sign-in without a refresh token is useless to a saved profile: say so now."""
     if not tokens.refresh_token:
         raise OAuthError("oauth_client_misconfigured", error="no_refresh_token", host=host,
+                         reason="the sign-in gave no refresh token (offline access missing)",
                          sentence="The sign-in gave no refresh token, so smtp-setup could not "
                                   "send later; the app must be allowed offline access "
                                   "(offline_access), then sign in again.")
