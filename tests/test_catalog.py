@@ -22,6 +22,8 @@ from smtp_setup.core.catalog import (
     load_catalog,
     parse_catalog,
 )
+from smtp_setup.core.oauth import Endpoints, endpoints_for
+from smtp_setup.core.oauth_config import OAuthConfig
 from smtp_setup.core.profile import Security
 
 RAW = tomllib.loads(
@@ -140,6 +142,36 @@ def test_oauth_tables():
             "token_url": "https://oauth2.googleapis.com/token", "device_url": "",
             "scopes": ("https://mail.google.com/",), "default_tenant": "", "device_flow": False,
             "redirect_host": "127.0.0.1", "guide": "README.md#oauth-client-id"}
+
+
+# --- sign-in endpoints: catalog defaults, {tenant} filled, overrides win ---------------
+
+
+def test_endpoints_from_the_catalog_with_the_tenant_filled():
+    oauth = OAuthConfig(flow_provider="microsoft", client_id="x")
+    m365 = endpoints_for(oauth, "microsoft365")
+    assert m365.token_url == "https://login.microsoftonline.com/common/oauth2/v2.0/token"
+    assert m365.device_url.endswith("/common/oauth2/v2.0/devicecode")
+    assert m365.scopes == ("https://outlook.office.com/SMTP.Send", "offline_access")
+    assert m365.redirect_host == "localhost"
+    assert "/consumers/" in endpoints_for(oauth, "outlook").authorize_url
+    tenant = OAuthConfig(flow_provider="microsoft", client_id="x", tenant="contoso.example")
+    assert endpoints_for(tenant, "outlook").authorize_url == (
+        "https://login.microsoftonline.com/contoso.example/oauth2/v2.0/authorize")
+    gmail = endpoints_for(OAuthConfig(flow_provider="google", client_id="x"), "google_workspace")
+    assert gmail == Endpoints("https://accounts.google.com/o/oauth2/v2/auth",
+                              "https://oauth2.googleapis.com/token", "",
+                              ("https://mail.google.com/",), "127.0.0.1")
+
+
+def test_overrides_win_and_other_providers_borrow_by_flow_provider(fake_oauth):
+    oauth = fake_oauth.oauth_config("microsoft", tenant="organizations")
+    ends = endpoints_for(oauth, "custom")  # no oauth table: the first microsoft one
+    assert ends.token_url == f"{fake_oauth.base_url}/organizations/oauth2/v2.0/token"
+    assert ends.scopes[0] == "https://outlook.office.com/SMTP.Send"
+    partial = OAuthConfig(flow_provider="google", client_id="x", token_url="https://t.example/")
+    assert endpoints_for(partial, "gmail").token_url == "https://t.example/"
+    assert endpoints_for(partial, "gmail").authorize_url.startswith("https://accounts.google")
 
 
 # --- facts the wizard relies on ----------------------------------------------------------

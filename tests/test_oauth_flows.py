@@ -14,7 +14,6 @@ import pytest
 from fake_oauth_server import GOOGLE_CLIENT, GOOGLE_SECRET, MS_CLIENT
 from smtp_setup.core.oauth import (
     DeviceCode,
-    Endpoints,
     LoopbackSignIn,
     OAuthError,
     TokenSet,
@@ -60,6 +59,13 @@ def with_param(url: str, **changes: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+async def begin(oauth, ends, **options) -> tuple[LoopbackSignIn, str, asyncio.Task]:
+    """A started browser sign-in, its URL, and the task waiting for its redirect."""
+    sign_in = LoopbackSignIn(oauth, ends, **options)
+    url = await sign_in.start()
+    return sign_in, url, asyncio.create_task(sign_in.wait())
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -78,34 +84,7 @@ def google(fake_oauth):
     return oauth, endpoints_for(oauth, "gmail")
 
 
-# -- endpoints from the catalog ------------------------------------------------------------
-def test_endpoints_from_the_catalog_with_the_tenant_filled():
-    oauth = OAuthConfig(flow_provider="microsoft", client_id="x")
-    m365 = endpoints_for(oauth, "microsoft365")
-    assert m365.token_url == "https://login.microsoftonline.com/common/oauth2/v2.0/token"
-    assert m365.device_url.endswith("/common/oauth2/v2.0/devicecode")
-    assert m365.scopes == ("https://outlook.office.com/SMTP.Send", "offline_access")
-    assert m365.redirect_host == "localhost"
-    assert "/consumers/" in endpoints_for(oauth, "outlook").authorize_url
-    tenant = OAuthConfig(flow_provider="microsoft", client_id="x", tenant="contoso.example")
-    assert endpoints_for(tenant, "outlook").authorize_url == (
-        "https://login.microsoftonline.com/contoso.example/oauth2/v2.0/authorize")
-    gmail = endpoints_for(OAuthConfig(flow_provider="google", client_id="x"), "google_workspace")
-    assert gmail == Endpoints("https://accounts.google.com/o/oauth2/v2/auth",
-                              "https://oauth2.googleapis.com/token", "",
-                              ("https://mail.google.com/",), "127.0.0.1")
-
-
-def test_overrides_win_and_other_providers_borrow_by_flow_provider(fake_oauth):
-    oauth = fake_oauth.oauth_config("microsoft", tenant="organizations")
-    ends = endpoints_for(oauth, "custom")  # no oauth table: the first microsoft one
-    assert ends.token_url == f"{fake_oauth.base_url}/organizations/oauth2/v2.0/token"
-    assert ends.scopes[0] == "https://outlook.office.com/SMTP.Send"
-    partial = OAuthConfig(flow_provider="google", client_id="x", token_url="https://t.example/")
-    assert endpoints_for(partial, "gmail").token_url == "https://t.example/"
-    assert endpoints_for(partial, "gmail").authorize_url.startswith("https://accounts.google")
-
-
+# -- the profile's oauth table ------------------------------------------------------------
 def test_oauth_config_round_trip_and_rejects():
     config = OAuthConfig(flow_provider="google", client_id="id", tenant="",
                          client_secret=SecretRef("env", "GOOGLE_CLIENT_SECRET"),
@@ -262,9 +241,7 @@ async def test_loopback_google_sends_the_client_secret(fake_oauth, google):
 
 async def test_loopback_google_without_its_secret(fake_oauth):
     oauth = fake_oauth.oauth_config("google", with_secret=False)
-    sign_in = LoopbackSignIn(oauth, endpoints_for(oauth, "gmail"))
-    url = await sign_in.start()
-    waiting = asyncio.create_task(sign_in.wait())
+    sign_in, url, waiting = await begin(oauth, endpoints_for(oauth, "gmail"))
     _, location, _ = await browser(url)
     status, _, page = await browser(location)
     assert status == 200 and "Sign-in did not finish" in page
@@ -275,9 +252,7 @@ async def test_loopback_google_without_its_secret(fake_oauth):
 
 
 async def test_pkce_mismatch(fake_oauth, microsoft):
-    sign_in = LoopbackSignIn(*microsoft)
-    url = await sign_in.start()
-    waiting = asyncio.create_task(sign_in.wait())
+    sign_in, url, waiting = await begin(*microsoft)
     _, location, _ = await browser(with_param(url, code_challenge=pkce_pair()[1]))
     await browser(on_loopback(location))
     with pytest.raises(OAuthError) as raised:
@@ -290,10 +265,8 @@ async def test_pkce_mismatch(fake_oauth, microsoft):
     ("microsoft", "invalid_request", (50011,)), ("google", "redirect_uri_mismatch", ())])
 async def test_wrong_redirect_in_the_exchange(fake_oauth, flow, error, aadsts):
     oauth = fake_oauth.oauth_config(flow)
-    sign_in = LoopbackSignIn(oauth, endpoints_for(oauth, "outlook" if flow == "microsoft"
-                                                  else "gmail"))
-    url = await sign_in.start()
-    waiting = asyncio.create_task(sign_in.wait())
+    provider = "outlook" if flow == "microsoft" else "gmail"
+    sign_in, url, waiting = await begin(oauth, endpoints_for(oauth, provider))
     # The code is issued for another redirect address, then handed to our listener.
     other = f"http://127.0.0.1:{closed_port()}/"
     _, location, _ = await browser(with_param(url, redirect_uri=other))
@@ -309,9 +282,7 @@ async def test_wrong_redirect_in_the_exchange(fake_oauth, flow, error, aadsts):
 
 async def test_unregistered_redirect_times_out_with_advice(fake_oauth, microsoft):
     fake_oauth.registered_redirects = ("https://elsewhere.example/",)
-    sign_in = LoopbackSignIn(*microsoft, timeout=0.3)
-    url = await sign_in.start()
-    waiting = asyncio.create_task(sign_in.wait())
+    sign_in, url, waiting = await begin(*microsoft, timeout=0.3)
     status, _, page = await browser(url)
     assert status == 400 and "AADSTS50011" in page  # the browser shows it; no redirect
     with pytest.raises(OAuthError) as raised:
@@ -320,9 +291,7 @@ async def test_unregistered_redirect_times_out_with_advice(fake_oauth, microsoft
 
 
 async def test_wrong_state_is_refused_and_the_real_redirect_still_works(fake_oauth, microsoft):
-    sign_in = LoopbackSignIn(*microsoft)
-    url = await sign_in.start()
-    waiting = asyncio.create_task(sign_in.wait())
+    sign_in, url, waiting = await begin(*microsoft)
     here = on_loopback(sign_in.redirect_uri)
     status, _, page = await browser(here + "?code=forged&state=wrong")
     assert status == 400 and "does not belong" in page
@@ -337,9 +306,7 @@ async def test_wrong_state_is_refused_and_the_real_redirect_still_works(fake_oau
 
 async def test_access_denied(fake_oauth, google):
     fake_oauth.authorize_error = "access_denied"
-    sign_in = LoopbackSignIn(*google)
-    url = await sign_in.start()
-    waiting = asyncio.create_task(sign_in.wait())
+    sign_in, url, waiting = await begin(*google)
     _, location, _ = await browser(url)
     assert "error=access_denied" in location
     status, _, page = await browser(location)
@@ -351,9 +318,7 @@ async def test_access_denied(fake_oauth, google):
 
 
 async def test_cancel_wait_closes_the_listener(microsoft):
-    sign_in = LoopbackSignIn(*microsoft)
-    await sign_in.start()
-    waiting = asyncio.create_task(sign_in.wait())
+    sign_in, _, waiting = await begin(*microsoft)
     await asyncio.sleep(0.01)
     started = time.monotonic()
     waiting.cancel()
