@@ -10,6 +10,9 @@ Registered in conftest.py, so any test can ask for:
 - ``smtp_server_factory``: ``make(kind, cert=None, handler=None, **aiosmtpd_kwargs)`` for
   variations (expired or foreign certificates, only LOGIN, rejecting replies, a canned
   AUTH reply such as Gmail's 534 5.7.9, another valid password...).
+- ``smtp_xoauth2``: ``make(style="exchange" | "gmail", kind="starttls", failure=None)``, a
+  server that offers only XOAUTH2 and checks each access token against ``fake_oauth``
+  (``xoauth2_server`` does the same with any object that has ``user_for(token)``).
 
 Each yields an ``SMTPTestServer`` with ``.host``, ``.port``, ``.messages`` (the aiosmtpd
 envelopes received: ``.mail_from``, ``.rcpt_tos``, ``.content``), ``.logins`` (every AUTH
@@ -26,7 +29,10 @@ connections time out, ``tls_refusing_port`` one whose TLS handshake always fails
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import datetime
+import json
 import logging
 import socket
 import ssl
@@ -50,7 +56,7 @@ logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's per-session 
 
 # What conftest.py's star import registers: the fixtures. Helpers are imported by name.
 __all__ = ["smtp_ca", "smtp_ca_file", "smtp_server_cert", "smtp_server_factory", "smtp_plain",
-           "smtp_starttls", "smtp_implicit_tls"]
+           "smtp_starttls", "smtp_implicit_tls", "smtp_xoauth2"]
 
 
 @dataclass
@@ -214,6 +220,90 @@ def smtp_starttls(smtp_server_factory) -> SMTPTestServer:
 @pytest.fixture
 def smtp_implicit_tls(smtp_server_factory) -> SMTPTestServer:
     return smtp_server_factory("tls")
+
+
+# -- XOAUTH2 (OAuth sign-in) ----------------------------------------------------------------
+GMAIL_SCOPE = "https://mail.google.com/"
+EXCHANGE_REFUSAL = "535 5.7.3 Authentication unsuccessful [FAKE01.prod.example.test]"
+EXCHANGE_SMTP_DISABLED = ("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication "
+                          "is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled")
+GMAIL_REFUSAL = "535 5.7.8 Username and Password not accepted. For more information, go to"
+
+
+class XOAuth2Handler(RecordingHandler):
+    """A RecordingHandler whose server offers AUTH XOAUTH2, checking each access token with
+    `authority.user_for(token)` (the fake authorization server knows which tokens it gave
+    and to whom).
+
+    style "exchange": a bad token or another user's token gets 535 5.7.3 at once.
+    style "gmail": a 334 challenge with base64 JSON first (status "400" for a token it does
+    not know, "401" for another user's), then, after the client's empty line, 535 5.7.8.
+    `failure` replaces the answer to a good token (e.g. Exchange's 535 5.7.139).
+    """
+
+    def __init__(self, authority: Any, server: SMTPTestServer | None, style: str,
+                 failure: str | None) -> None:
+        super().__init__()
+        self.authority, self.server, self.style, self.failure = authority, server, style, failure
+        self.answers_to_challenge: list[bytes] = []  # what the client said after a 334
+
+    async def auth_XOAUTH2(self, smtpd, args):  # noqa: N802 (aiosmtpd finds auth_<MECH>)
+        from aiosmtpd.smtp import MISSING, AuthResult
+
+        if len(args) == 2:  # AUTH XOAUTH2 <initial response>
+            try:
+                raw = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                return AuthResult(success=False, handled=False, message="501 5.5.2 bad base64")
+        else:  # two-step: "334 " then the blob
+            raw = await smtpd.challenge_auth("", encode_to_b64=False)
+            if raw is MISSING:
+                return AuthResult(success=False, handled=True)
+        fields = dict(p.split("=", 1) for p in raw.decode().split("\x01") if "=" in p)
+        user = fields.get("user", "")
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        self.server.logins.append(("XOAUTH2", user))
+        owner = self.authority.user_for(token)
+        if owner is not None and owner == user:
+            if self.failure:
+                return AuthResult(success=False, handled=False, message=self.failure)
+            return AuthResult(success=True, auth_data=user)
+        if self.style == "gmail":
+            status = "400" if owner is None else "401"
+            answer = await smtpd.challenge_auth(json.dumps(
+                {"status": status, "schemes": "Bearer", "scope": GMAIL_SCOPE}))
+            self.answers_to_challenge.append(b"" if answer is MISSING else answer)
+            return AuthResult(success=False, handled=False, message=GMAIL_REFUSAL)
+        return AuthResult(success=False, handled=False, message=EXCHANGE_REFUSAL)
+
+
+def xoauth2_server(factory: Callable[..., SMTPTestServer], authority: Any,
+                   style: str = "exchange", *, kind: str = "starttls",
+                   failure: str | None = None) -> SMTPTestServer:
+    """A server (from smtp_server_factory) that offers only XOAUTH2; see XOAuth2Handler.
+    `.handler` is the XOAuth2Handler, `.profile()` has no password (the caller adds the
+    refresh token and the OAuth settings)."""
+    if style not in ("exchange", "gmail"):
+        raise ValueError(f"unknown style {style!r}")
+    handler = XOAuth2Handler(authority, None, style, failure)
+    server = factory(kind, handler=handler, auth=False,
+                     auth_exclude_mechanism=["PLAIN", "LOGIN"],
+                     **({"auth_require_tls": False} if kind == "plain" else {}))
+    server.handler = handler
+    server.username = "me@example.test"
+    handler.server = server
+    return server
+
+
+@pytest.fixture
+def smtp_xoauth2(smtp_server_factory, fake_oauth):
+    """make(style="exchange" | "gmail", kind="starttls", failure=None) -> SMTPTestServer
+    checking access tokens against fake_oauth."""
+
+    def make(style: str = "exchange", **kwargs: Any) -> SMTPTestServer:
+        return xoauth2_server(smtp_server_factory, fake_oauth, style, **kwargs)
+
+    return make
 
 
 def expired_cert(ca: trustme.CA) -> trustme.LeafCert:

@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     register(command)
     register_dns(command)
+    from smtp_setup.cli_oauth import register as register_oauth  # token
+    register_oauth(command)
     return parser
 
 

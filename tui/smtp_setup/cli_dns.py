@@ -94,7 +94,12 @@ def run_doctor(args: argparse.Namespace, config) -> int:
                          f"run: smtp-setup edit {profile.name}")
     if args.to is not None and (problem := validation.email_address(args.to)):
         raise UsageError(f"--to {args.to!r}: {problem}")
-    password = _password_for(profile)
+    password = _password_for(profile)  # for OAuth: the refresh token
+    from smtp_setup.cli_oauth import print_warnings, token_saver
+    from smtp_setup.core.config_store import ConfigStore
+
+    saver = token_saver(profile, ConfigStore(config.path))  # a rotated refresh token goes back
     report = _run_and_report(args, doctor(profile, password, nameserver=args.nameserver,
-                                          to=args.to), format_report)
+                                          to=args.to, store_rotated=saver), format_report)
+    print_warnings(saver)
     return 0 if report.ok else 1

@@ -36,11 +36,16 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
         )
     if args.to is not None and (problem := validation.email_address(args.to)):
         raise UsageError(f"--to {args.to!r}: {problem}")
-    password = _password_for(profile)
+    password = _password_for(profile)  # for OAuth: the refresh token
+    from smtp_setup.cli_oauth import print_warnings, token_saver
+    from smtp_setup.core.config_store import ConfigStore
     from smtp_setup.core.sending import send_test_message
 
     printer = _StagePrinter(live=not args.json)
-    result = asyncio.run(send_test_message(profile, password, to=args.to, on_event=printer))
+    saver = token_saver(profile, ConfigStore(config.path))  # a rotated refresh token goes back
+    result = asyncio.run(send_test_message(profile, password, to=args.to, on_event=printer,
+                                           store_rotated=saver))
+    print_warnings(saver)
     if args.debug:
         _write_debug_log(result, password)
     if args.json:

@@ -74,12 +74,14 @@ class DoctorReport:
 async def run_doctor(profile: Profile, password: str | None, *, nameserver: str | None = None,
                      probe_timeout: float = 5, domain_timeout: float = 8.0,
                      to: str | None = None, tls_context: ssl.SSLContext | None = None,
-                     on_event: Callable[[StageEvent], None] | None = None) -> DoctorReport:
+                     on_event: Callable[[StageEvent], None] | None = None,
+                     store_rotated: Callable[[str], Any] | None = None) -> DoctorReport:
     """Probe the profile's server, send a test message and check the From domain.
 
     `nameserver` ("HOST[:PORT]") is the DNS server for the domain check. `to` defaults to
     the From address. `tls_context` replaces the profile's TLS trust for the probe and the
-    send (tests, special trust); `on_event` receives the test send's stages as they happen.
+    send (tests, special trust); `on_event` receives the test send's stages as they happen;
+    `store_rotated` keeps an OAuth profile's new refresh token (see send_test_message).
     Raises InvalidInput (a ValueError with one sentence) for a malformed `nameserver`;
     anything the network does becomes part of the report. Cancel it like any coroutine.
     """
@@ -97,7 +99,7 @@ async def run_doctor(profile: Profile, password: str | None, *, nameserver: str 
         _domain(report, profile, provider, nameserver, domain_timeout))
     try:
         await _server(report, profile, password, provider, probe_timeout, to, tls_context,
-                      on_event)
+                      on_event, store_rotated)
         await domain_task
     finally:
         domain_task.cancel()
@@ -125,7 +127,8 @@ def candidates_for(profile: Profile, provider: Provider | None) -> list[Candidat
 async def _server(report: DoctorReport, profile: Profile, password: str | None,
                   provider: Provider | None, probe_timeout: float, to: str | None,
                   tls_context: ssl.SSLContext | None,
-                  on_event: Callable[[StageEvent], None] | None) -> None:
+                  on_event: Callable[[StageEvent], None] | None,
+                  store_rotated: Callable[[str], Any] | None) -> None:
     context = tls_context
     if context is None and not profile.verify_certificates:
         context = await asyncio.to_thread(client_tls_context, profile)  # the user's choice
@@ -143,7 +146,7 @@ async def _server(report: DoctorReport, profile: Profile, password: str | None,
                                    "was sent.")
             return
     report.send = await send_test_message(profile, password, to=to, on_event=on_event,
-                                          tls_context=tls_context)
+                                          tls_context=tls_context, store_rotated=store_rotated)
 
 
 async def _domain(report: DoctorReport, profile: Profile, provider: Provider | None,

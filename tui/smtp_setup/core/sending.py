@@ -32,6 +32,7 @@ from smtp_setup.core.diagnosis import (
     is_name_mismatch,
 )
 from smtp_setup.core.message import build_test_message, envelope_address
+from smtp_setup.core.oauth_send import login_xoauth2, oauth_login_diagnosis, oauth_preflight
 from smtp_setup.core.profile import Profile, Security
 from smtp_setup.core.tls import certificate_names, client_tls_context, tls_hello_answer
 from smtp_setup.core.transcript import Transcript, redact
@@ -111,16 +112,21 @@ async def send_test_message(
     on_event: Callable[[StageEvent], None] | None = None,
     local_hostname: str | None = None,
     tls_context: ssl.SSLContext | None = None,
+    store_rotated: Callable[[str], Any] | None = None,
 ) -> SendResult:
     """Send the test message through `profile`, stage by stage, and explain any failure.
 
     `to` defaults to the profile's from_email. `on_event` receives each StageEvent as it
     happens. `tls_context` replaces the one built from the profile (tests, special trust).
+    For an OAuth profile (auth = "oauth2") `password` is the refresh token: the auth stage
+    gets an access token first (core.oauth_send) and `store_rotated` receives a new refresh
+    token before it is used (it may return an awaitable; it should not raise).
     The whole send is limited to `profile.timeout` seconds. Never raises, except
     asyncio.CancelledError so that the caller can cancel.
     """
     run = _TestSend(profile, password, to or profile.from_email, on_event,
                     local_hostname or default_local_hostname(), tls_context)
+    run.store_rotated = store_rotated
     return await run.execute()
 
 
@@ -158,6 +164,7 @@ class _TestSend:
         self.smtp: Any = None
         self.sender = self.recipient = ""
         self.utf8 = False
+        self.store_rotated: Callable[[str], Any] | None = None  # OAuth: the new refresh token
 
     async def execute(self) -> SendResult:
         started = perf_counter()
@@ -271,7 +278,9 @@ class _TestSend:
         self.utf8 = not (self.sender.isascii() and self.recipient.isascii())
         if error := validation.header_text(p.from_name):
             raise InvalidInput("from_name", f"The From name: {error}")
-        if p.username:
+        if p.uses_oauth:
+            oauth_preflight(p, self.password)
+        elif p.username:
             if error := validation.username(p.username):
                 raise InvalidInput("username", error)
             if not self.password:
@@ -290,6 +299,9 @@ class _TestSend:
             raise RuntimeError("refusing to send a password before TLS")  # cannot happen
         if not smtp.supports_extension("auth"):
             raise MissingExtension("auth")
+        if self.profile.uses_oauth:  # the password is the refresh token
+            return await login_xoauth2(smtp, self.profile, self.password or "",
+                                       store_rotated=self.store_rotated, on_token=self._secret)
         offered = [m.lower() for m in smtp.server_auth_methods]
         mechanism = next((m for m in AUTH_PREFERENCE if m in offered), None)
         if mechanism is None:
@@ -298,6 +310,9 @@ class _TestSend:
                   "cram-md5": smtp.auth_crammd5}[mechanism]
         reply = await method(self.profile.username, self.password)
         return f"{mechanism.upper()}: {_reply_text(reply)}"
+
+    def _secret(self, value: str) -> None:
+        self.secrets = (*self.secrets, value)  # redacted wherever it might still turn up
 
     @property
     def _encoding(self) -> str:
@@ -400,6 +415,10 @@ class _TestSend:
 
     def _diagnose(self, stage: str, exc: BaseException, **facts: Any) -> Diagnosis:
         extensions = tuple(self.smtp.esmtp_extensions) if self.smtp is not None else ()
+        if stage == "auth" and self.profile.uses_oauth:
+            found = oauth_login_diagnosis(exc, self.profile)
+            if found is not None:
+                return _redact_diagnosis(found, self.secrets)
         return _redact_diagnosis(diagnose(
             stage, exc, self.profile, sender=self.sender, recipient=self.recipient,
             extensions=extensions, **facts), self.secrets)

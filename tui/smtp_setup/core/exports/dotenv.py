@@ -18,6 +18,7 @@ from smtp_setup.core.exports.values import (
     display_address,
     one_profile,
     password_source,
+    refuse_oauth,
 )
 from smtp_setup.core.profile import Profile, Security
 
@@ -46,6 +47,7 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """The .env lines for one profile; several profiles are an ExportProblem."""
     profile = one_profile(profiles, "env")
+    refuse_oauth(profile, "Django")
     source = password_source(profile, secrets)
     check_profile(profile, TOOL, source.secret if source else None)
     timeout = int(profile.timeout) if float(profile.timeout).is_integer() else profile.timeout

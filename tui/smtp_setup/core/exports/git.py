@@ -67,6 +67,10 @@ def _settings(profile: Profile, source: PasswordSource | None) -> list[str]:
             lines += ["\t# Only this CA file is trusted (it replaces the system's "
                       "certificates).",
                       f"\tsmtpSSLCertPath = {quote(profile.ca_file)}"]
+    if source is not None and source.oauth:
+        lines += ["\t# OAuth sign-in: the SASL library git uses (Authen::SASL) must know "
+                  "XOAUTH2.",
+                  "\tsmtpAuth = XOAUTH2"]
     if source is not None:
         lines.append(f"\tsmtpUser = {quote(profile.username or '')}")
         if source.secret is not None:
@@ -84,8 +88,8 @@ def _credential(profile: Profile, source: PasswordSource | None) -> list[str]:
         return [f"# The password for profile {profile.name} is not exported: it comes from "
                 f"{source.where}.",
                 "# git send-email will ask for it (and a git credential helper can keep it)."]
-    note = [f"# git send-email gets the password for profile {profile.name} from "
-            f"{source.where}:"]
+    what = "an access token" if source.oauth else "the password"
+    note = [f"# git send-email gets {what} for profile {profile.name} from {source.where}:"]
     if source.needs:
         note.append(f"# this needs {source.needs}.")
     url = f"smtp://{profile.host.strip()}:{profile.port}"

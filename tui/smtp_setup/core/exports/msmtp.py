@@ -52,6 +52,11 @@ def _setting(profile: Profile, command: str, value: str, what: str) -> str:
 
 
 def _password_lines(profile: Profile, source: PasswordSource) -> list[str]:
+    if source.oauth and source.command is not None:
+        return ["# OAuth sign-in: msmtp asks smtp-setup for a fresh access token each time "
+                "(smtp-setup renews it",
+                f"# with the refresh token it keeps); this needs {source.needs}.",
+                _setting(profile, "passwordeval", source.command, "token command")]
     if source.secret is not None:
         return ["# The password is in this file: keep it private (chmod 600).",
                 _setting(profile, "password", source.secret, "password")]
@@ -104,6 +109,10 @@ def _account(profile: Profile, secrets: dict[str, str] | None) -> list[str]:
     lines.append(f"timeout {math.ceil(profile.timeout)}")
     if source is None:
         lines.append("auth off")
+    elif source.oauth:  # msmtp 1.8 speaks XOAUTH2 (and OAUTHBEARER, which Outlook lacks)
+        lines += ["auth xoauth2",
+                  _setting(profile, "user", profile.username or "", "user name"),
+                  *_password_lines(profile, source)]
     else:
         if profile.security is Security.NONE:
             lines += ["# No encryption, as the profile chose: msmtp sends a password in the "

@@ -19,6 +19,7 @@ from smtp_setup.core.exports.values import (
     check_profile,
     one_profile,
     password_source,
+    refuse_oauth,
 )
 from smtp_setup.core.profile import Profile, Security
 
@@ -84,6 +85,7 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """main.cf lines, the sasl_passwd line and the commands to run, for one profile."""
     profile = one_profile(profiles, "postfix")
+    refuse_oauth(profile, "Postfix")
     source = password_source(profile, secrets)
     check_profile(profile, TOOL, source.secret if source else None)
     relay = relayhost(profile)

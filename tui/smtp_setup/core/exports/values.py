@@ -110,6 +110,24 @@ class PasswordSource:
     command: str | None = None  # a shell command line that prints it
     env: str | None = None  # the environment variable that holds it (with `command`)
     needs: str | None = None  # what `command` needs on the machine that runs it
+    oauth: bool = False  # `command` prints a fresh OAuth access token (log in with XOAUTH2)
+
+
+def token_command(profile: Profile) -> str:
+    """The command that prints a fresh access token for an OAuth profile. The name needs no
+    quoting: check_profile has made sure it is a profile name."""
+    return f"smtp-setup token {profile.name}"
+
+
+def refuse_oauth(profile: Profile, tool: str) -> None:
+    """Raise ExportProblem for an OAuth profile in a format whose tool takes only a fixed
+    password: an access token expires within the hour and these tools cannot renew it."""
+    if profile.uses_oauth:
+        raise ExportProblem(
+            f"Profile {profile.name!r} signs in with OAuth: its access tokens expire within "
+            f"the hour and {tool} cannot renew them. Export it with --format msmtp or "
+            f"--format git, which ask `{token_command(profile)}` for a fresh token each time."
+        )
 
 
 def keyring_lookup_command(keyring_value: str) -> str:
@@ -126,6 +144,12 @@ def password_source(profile: Profile, secrets: dict[str, str] | None) -> Passwor
     no user name. A secret is used only when `secrets` holds one for this profile."""
     if not profile.username:
         return None
+    if profile.uses_oauth:  # the refresh token is no password for any tool: never written
+        return PasswordSource(
+            f"`{token_command(profile)}`, which prints a fresh access token (renewed with "
+            "the refresh token kept on this machine)",
+            command=token_command(profile), oauth=True,
+            needs="smtp-setup on the PATH, with this profile and its sign-in")
     if secrets and profile.name in secrets:
         return PasswordSource("included in this file", secret=secrets[profile.name])
     ref = profile.password

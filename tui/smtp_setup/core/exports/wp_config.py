@@ -8,7 +8,12 @@ would end the PHP code.
 
 from __future__ import annotations
 
-from smtp_setup.core.exports.values import check_profile, one_profile, password_source
+from smtp_setup.core.exports.values import (
+    check_profile,
+    one_profile,
+    password_source,
+    refuse_oauth,
+)
 from smtp_setup.core.profile import Profile, Security
 
 TOOL = "a PHP file"
@@ -32,6 +37,7 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """A small PHP file of define() lines for one profile."""
     profile = one_profile(profiles, "wp-config")
+    refuse_oauth(profile, "WordPress")
     source = password_source(profile, secrets)
     check_profile(profile, TOOL, source.secret if source else None)
     out = ["<?php",
