@@ -7,10 +7,9 @@ from __future__ import annotations
 import tomllib
 from contextlib import suppress
 
+from smtp_setup.app import build_wizard
 from textual.widgets import Button, Input, OptionList, RadioButton
 from textual.worker import WorkerCancelled
-
-from smtp_setup.app import build_wizard
 
 SIZE = (100, 40)
 
