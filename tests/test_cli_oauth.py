@@ -30,9 +30,9 @@ def store(_isolated_config) -> ConfigStore:
 
 
 def save_oauth_profile(store, server, fake, password: SecretRef, **overrides):
-    profile = server.profile(name="mail", provider="outlook", auth="oauth2",
-                             oauth=fake.oauth_config(), username=USER, password=password,
-                             from_email=USER, **overrides)
+    values = dict(name="mail", provider="outlook", auth="oauth2", oauth=fake.oauth_config(),
+                  username=USER, password=password, from_email=USER)
+    profile = server.profile(**{**values, **overrides})
     store.save_profile(profile)
     return profile
 
@@ -112,6 +112,14 @@ def test_token_with_a_revoked_sign_in_says_sign_in_again(
     assert proc.stdout == ""
     assert "'mail'" in line and "sign in again" in line.lower()
     no_token_in(fake_oauth, line)
+
+
+def test_token_needs_no_from_address(store, smtp_xoauth2, fake_oauth):
+    save_oauth_profile(store, smtp_xoauth2("exchange"), fake_oauth,
+                       SecretRef("inline", fake_oauth.issue_refresh_token()), from_email="")
+    proc = run("token", "mail")
+    assert proc.returncode == 0, proc.stderr
+    assert fake_oauth.user_for(proc.stdout.strip()) == USER
 
 
 def test_token_for_a_password_profile_is_refused(store, smtp_starttls):

@@ -39,7 +39,9 @@ def run_token(args: argparse.Namespace, store: Any) -> int:
     if not profile.uses_oauth:
         raise UsageError(f"Profile {profile.name!r} logs in with a password, not OAuth; "
                          "`smtp-setup token` is only for profiles that sign in with OAuth.")
-    problems = profile.problems(check_address=False)
+    # Only what signing in needs: a token does not care about the From address or the port.
+    problems = [p for p in profile.problems(check_address=False)
+                if p.field in ("username", "oauth", "password")]
     if problems:
         raise UsageError(f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
                          f"run: smtp-setup edit {profile.name}")
