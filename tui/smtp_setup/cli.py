@@ -200,6 +200,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
                 "source": None if ref.kind == "inline" else ref.value,
                 "description": ref.describe(),
             },
+            auth=profile.auth,
+            oauth=None if profile.oauth is None else {
+                "flow_provider": profile.oauth.flow_provider,
+                "client_id": profile.oauth.client_id, "tenant": profile.oauth.tenant},
             other_keys=sorted(profile.extra),
             config=str(config.path),
         )
@@ -211,7 +215,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
         ["Server", profile.server],
         ["Security", profile.security.label],
         ["Username", profile.username or "(none: no login)"],
-        ["Password", ref.describe() if ref else "(none)"],
+        *(
+            [["Login", f"OAuth sign-in ({profile.oauth.flow_provider}, client "
+                       f"{profile.oauth.client_id})" if profile.oauth else "OAuth sign-in"],
+             ["Sign-in kept in", ref.describe() if ref else "(none: sign in again)"]]
+            if profile.uses_oauth else [["Password", ref.describe() if ref else "(none)"]]
+        ),
         ["From address", profile.from_email or "(not set)"],
         ["From name", profile.from_name or "(not set)"],
         ["Verify certificates", "yes" if profile.verify_certificates else "NO (checks turned off)"],

@@ -8,7 +8,7 @@ is a SecretRef of its own, so it can stay out of the file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +34,8 @@ class OAuthConfig:
     authorize_url: str = ""
     token_url: str = ""
     device_url: str = ""
+    # Keys a newer version wrote: kept and written back unchanged (design.md).
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def to_toml(self) -> dict[str, Any]:
         """The table written under [profiles.NAME.oauth]; unset values are left out."""
@@ -45,6 +47,8 @@ class OAuthConfig:
         for key in URL_KEYS:
             if getattr(self, key):
                 out[key] = getattr(self, key)
+        for key, value in self.extra.items():
+            out.setdefault(key, value)
         return out
 
     @classmethod
@@ -52,9 +56,7 @@ class OAuthConfig:
         """Build from the config table; raises ProfileError naming the bad key."""
         if not isinstance(table, dict):
             raise ProfileError("oauth", "must be a table")
-        unknown = sorted(set(table) - set(KNOWN_KEYS))
-        if unknown:
-            raise ProfileError(f"oauth.{unknown[0]}", "is not a known OAuth setting")
+        extra = {key: value for key, value in table.items() if key not in KNOWN_KEYS}
         values: dict[str, str] = {}
         for key in ("flow_provider", "client_id", "tenant", *URL_KEYS):
             value = table.get(key, "")
@@ -88,7 +90,7 @@ class OAuthConfig:
                 secret = SecretRef.from_toml(table["client_secret"])
             except ProfileError as exc:
                 raise ProfileError("oauth.client_secret", exc.message) from None
-        return cls(client_secret=secret, **values)
+        return cls(client_secret=secret, extra=extra, **values)
 
 
 def endpoint_problem(url: str) -> str | None:
