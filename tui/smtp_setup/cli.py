@@ -43,20 +43,36 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter with the width found without shutil (whose import, with bz2 and
+    lzma, argparse otherwise pays on every run, even when no help is printed)."""
+
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        try:
+            columns = os.get_terminal_size().columns
+        except OSError:
+            columns = 80
+        kwargs.setdefault("width", max(40, min(columns, 100) - 2))
+        super().__init__(prog, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Set up, test and keep settings for sending email (SMTP). "
         "Without a command, the setup wizard opens.",
         parents=[_shared_options(on_command=False)],
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.set_defaults(handler=_cmd_wizard, name=None, json=False)
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    # prog= spares argparse a HelpFormatter (and its shutil import) on every run
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", prog=PROG)
 
     def command(name: str, handler, help: str, *, reports: bool = True):
         sub = commands.add_parser(
-            name, help=help, description=help, parents=[_shared_options(on_command=True)]
+            name, help=help, description=help, parents=[_shared_options(on_command=True)],
+            formatter_class=_Formatter,
         )
         if reports:
             sub.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -114,7 +130,7 @@ def _shared_options(*, on_command: bool) -> argparse.ArgumentParser:
     On commands the defaults are SUPPRESS, so a value given before the command is not
     overwritten by the command's own default.
     """
-    shared = argparse.ArgumentParser(add_help=False)
+    shared = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
     shared.add_argument(
         "--config",
         metavar="PATH",

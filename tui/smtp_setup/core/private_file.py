@@ -6,7 +6,6 @@ A reader (or a crash) sees the old file or the new one, never half of either.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -21,6 +20,8 @@ def write_private_file(path: Path, data: bytes, *, make_folder: bool = True) -> 
     folder = target.parent
     if make_folder:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    import tempfile  # only when writing: commands that just read stay lighter
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, 0o600)  # before any byte is written

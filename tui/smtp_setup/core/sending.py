@@ -32,7 +32,6 @@ from smtp_setup.core.diagnosis import (
     is_name_mismatch,
 )
 from smtp_setup.core.message import build_test_message, envelope_address
-from smtp_setup.core.oauth_send import login_xoauth2, oauth_login_diagnosis, oauth_preflight
 from smtp_setup.core.profile import Profile, Security
 from smtp_setup.core.tls import certificate_names, client_tls_context, tls_hello_answer
 from smtp_setup.core.transcript import Transcript, redact
@@ -279,6 +278,8 @@ class _TestSend:
         if error := validation.header_text(p.from_name):
             raise InvalidInput("from_name", f"The From name: {error}")
         if p.uses_oauth:
+            from smtp_setup.core.oauth_send import oauth_preflight  # OAuth profiles only
+
             oauth_preflight(p, self.password)
         elif p.username:
             if error := validation.username(p.username):
@@ -300,6 +301,8 @@ class _TestSend:
         if not smtp.supports_extension("auth"):
             raise MissingExtension("auth")
         if self.profile.uses_oauth:  # the password is the refresh token
+            from smtp_setup.core.oauth_send import login_xoauth2
+
             return await login_xoauth2(smtp, self.profile, self.password or "",
                                        store_rotated=self.store_rotated, on_token=self._secret)
         offered = [m.lower() for m in smtp.server_auth_methods]
@@ -416,6 +419,8 @@ class _TestSend:
     def _diagnose(self, stage: str, exc: BaseException, **facts: Any) -> Diagnosis:
         extensions = tuple(self.smtp.esmtp_extensions) if self.smtp is not None else ()
         if stage == "auth" and self.profile.uses_oauth:
+            from smtp_setup.core.oauth_send import oauth_login_diagnosis
+
             found = oauth_login_diagnosis(exc, self.profile)
             if found is not None:
                 return _redact_diagnosis(found, self.secrets)
