@@ -86,5 +86,13 @@ class StepPane(VerticalScroll):
     def request_advance(self) -> None:
         self.post_message(self.Advance(self))
 
+    def fields_changed(self) -> None:
+        """Refresh every field's inline message, then tell the app whether Next may go."""
+        from smtp_setup.app.widgets.field import Field
+
+        for field in self.query(Field):
+            field.refresh_message(show_errors=False)
+        self.validity_changed()
+
     def validity_changed(self) -> None:
         self.post_message(self.ValidityChanged(self))

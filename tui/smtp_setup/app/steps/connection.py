@@ -128,9 +128,7 @@ class ConnectionStep(StepPane):
                 "! Certificate checks are off: a machine in the middle could pose as your "
                 "server and read your password. Prefer adding the CA file instead."
             )
-        for field in self.query(Field):
-            field.refresh_message(show_errors=False)
-        self.validity_changed()
+        self.fields_changed()
 
     @on(OptionList.OptionHighlighted, "#port-list")
     @on(Select.Changed)

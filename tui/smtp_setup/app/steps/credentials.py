@@ -135,9 +135,7 @@ class CredentialsStep(StepPane):
             STORE_FILE: "! The password is written into the config file as plain text. The file "
                         "is readable only by you (mode 0600), but backups and copies carry it.",
         }[store])
-        for field in self.query(Field):
-            field.refresh_message(show_errors=False)
-        self.validity_changed()
+        self.fields_changed()
 
     @on(Input.Changed)
     @on(Checkbox.Changed)

@@ -41,9 +41,7 @@ class SenderStep(StepPane):
         self._refresh()
 
     def _refresh(self) -> None:
-        for field in self.query(Field):
-            field.refresh_message(show_errors=False)
-        self.validity_changed()
+        self.fields_changed()
 
     @on(Input.Changed)
     def _changed(self) -> None:
