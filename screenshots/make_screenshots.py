@@ -17,21 +17,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))  # the shared Pilot driver lives with the tests
 
+from wizard_driver import EXAMPLE_CONFIG as SAVED  # noqa: E402
 from wizard_driver import STEP_ORDER, go_to  # noqa: E402
 
 SIZE = (100, 32)
-SAVED = """format = 1
-default_profile = "alerts"
-
-[profiles.alerts]
-provider = "sendgrid"
-host = "smtp.sendgrid.net"
-port = 587
-security = "starttls"
-username = "apikey"
-password = { env = "SENDGRID_API_KEY" }
-from_email = "alerts@example.com"
-"""
 
 
 def closed_port() -> int:

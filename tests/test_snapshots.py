@@ -10,30 +10,10 @@ from pathlib import Path
 import pytest
 from smtp_setup.app import build_wizard
 from textual.widgets import Input
+from wizard_driver import EXAMPLE_CONFIG as SAVED
 from wizard_driver import go_to
 
 FIXED_CONFIG = Path("/tmp/smtp-setup-snapshots/config.toml")
-SAVED = """format = 1
-default_profile = "alerts"
-
-[profiles.alerts]
-provider = "sendgrid"
-host = "smtp.sendgrid.net"
-port = 587
-security = "starttls"
-username = "apikey"
-password = { env = "SENDGRID_API_KEY" }
-from_email = "alerts@example.com"
-
-[profiles.laptop]
-provider = "fastmail"
-host = "smtp.fastmail.com"
-port = 465
-security = "tls"
-username = "me@example.com"
-password = { command = "pass show fastmail" }
-from_email = "me@example.com"
-"""
 
 
 @pytest.fixture

@@ -6,6 +6,29 @@ from textual.widgets import Input, OptionList
 
 STEP_ORDER = ["welcome", "provider", "connection", "credentials", "sender", "test", "review"]
 
+# Two saved profiles, for the Welcome list (snapshot tests and README screenshots).
+EXAMPLE_CONFIG = """format = 1
+default_profile = "alerts"
+
+[profiles.alerts]
+provider = "sendgrid"
+host = "smtp.sendgrid.net"
+port = 587
+security = "starttls"
+username = "apikey"
+password = { env = "SENDGRID_API_KEY" }
+from_email = "alerts@example.com"
+
+[profiles.laptop]
+provider = "fastmail"
+host = "smtp.fastmail.com"
+port = 465
+security = "tls"
+username = "me@example.com"
+password = { command = "pass show fastmail" }
+from_email = "me@example.com"
+"""
+
 EXAMPLE = {
     "provider": "gmail",
     "username": "ada@gmail.com",
