@@ -89,6 +89,7 @@ async def test_sandbox_walkthrough_saves_profile(tmp_path):
     profile = saved["profiles"]["try"]
     assert profile["provider"] == "sandbox"
     assert profile["host"] == "127.0.0.1"
+    assert profile["port"] == 2525  # the test used a free port; the profile keeps the standard one
     assert profile["security"] == "none"
     assert profile["from_email"] == "me@example.com"
     assert saved["default_profile"] == "try"

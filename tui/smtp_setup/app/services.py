@@ -18,7 +18,7 @@ class WizardServices:
     config: Config | None = None
     config_error: ConfigError | None = None
     keyring: tuple[bool, str] = (False, "still checking")
-    sandbox_port: int = 2525
+    sandbox_port: int | None = None  # tests: 0 = any free port; else the profile's port
     debug: bool = False  # --debug: log each test send (redacted) and say where
     nameserver: str | None = None  # --nameserver: every DNS question goes there
     discovery_options: dict = field(default_factory=dict)  # tests: loopback ports for discovery
@@ -45,16 +45,18 @@ class WizardServices:
     def profile_names(self) -> list[str]:
         return sorted(self.config.profiles) if self.config else []
 
-    async def ensure_sandbox(self) -> int:
-        """Start the local sandbox server once; returns the port it listens on."""
+    async def ensure_sandbox(self, preferred_port: int) -> int:
+        """Start the local sandbox server once (on `preferred_port` when it is free, else on
+        any free port); returns the port it listens on."""
         sandbox = self.extras.get("sandbox")
         if sandbox is None:
             from smtp_setup.core.sandbox import Sandbox
 
             sandbox = Sandbox()
-            self.sandbox_port = await sandbox.start_preferring(self.sandbox_port)
+            wanted = self.sandbox_port if self.sandbox_port is not None else preferred_port
+            await sandbox.start_preferring(wanted)
             self.extras["sandbox"] = sandbox
-        return self.sandbox_port
+        return sandbox.port
 
     def sandbox_messages(self) -> list:
         sandbox = self.extras.get("sandbox")

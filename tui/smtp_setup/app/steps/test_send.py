@@ -125,10 +125,12 @@ class TestStep(StepPane):
         from smtp_setup.core.sending import send_test_message
 
         draft = self.draft
-        if draft.provider_id == "sandbox":
-            draft.profile.port = await self.services.ensure_sandbox()
         profile = draft.to_profile()
         profile.name = draft.editing or profile.name or "new profile"
+        if draft.provider_id == "sandbox":
+            # The wizard runs its own sandbox; the profile keeps its port for later use
+            # with `smtp-setup sandbox`, even when this test had to use another one.
+            profile.port = await self.services.ensure_sandbox(draft.profile.port)
         password = None
         if draft.use_auth and profile.username:
             password = draft.password or None
