@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from smtp_setup.core.profile import Profile, SecretRef, Security
+from smtp_setup.core.profile import Profile, SecretRef
 
 # Where the person chose to keep the password.
 STORE_KEYRING = "keyring"
@@ -20,15 +20,12 @@ class Draft:
     profile: Profile = field(default_factory=lambda: Profile(name=""))
     editing: str | None = None  # the saved profile's name when reconfiguring
     provider_id: str = ""
-    host_key: str = "default"
     password: str = ""  # typed in this session; never written except by the chosen store
     secret_store: str = STORE_KEYRING
     secret_target: str = ""  # env variable name or command, for those stores
     use_auth: bool = True
     test_ok: bool | None = None  # None: not run; False: failed; True: accepted
-    test_skipped: bool = False
     suggested_name: str = ""  # e.g. the name a profile had in an imported file
-    touched: set[str] = field(default_factory=set)
 
     @property
     def kept_secret(self) -> SecretRef | None:
@@ -63,9 +60,6 @@ class Draft:
         """Replace every field in place (steps hold a reference to this object)."""
         self.__dict__.update(other.__dict__)
 
-    def uses(self, security: Security) -> bool:
-        return self.profile.security is security
-
 
 def draft_for_new() -> Draft:
     return Draft()
@@ -87,7 +81,6 @@ def apply_provider(draft: Draft, provider) -> None:
     """Reset the connection and login fields to a newly chosen provider's defaults."""
     profile = draft.profile
     draft.provider_id = provider.id
-    draft.host_key = next(iter(provider.hosts), "default")
     profile.host = provider.default_host
     profile.port = provider.recommended.port
     profile.security = provider.recommended.security

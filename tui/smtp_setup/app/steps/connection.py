@@ -247,7 +247,6 @@ class ConnectionStep(StepPane):
         elif len(provider.hosts) > 1:
             key = self.query_one("#host-choice", Select).value
             if key in provider.hosts:
-                self.draft.host_key = key
                 profile.host = provider.hosts[key]
         port, security = self._chosen()
         if port is not None:

@@ -261,4 +261,3 @@ class TestStep(StepPane):
             self.workers.cancel_group(self, "send")
             self._finish_ui()
             self._show_outcome("! Test cancelled. Nothing was sent.", "-warning")
-        self.draft.test_skipped = not self.draft.test_ok
