@@ -32,7 +32,7 @@ def test_probe_text_streams_each_port_then_the_verdict(smtp_starttls):
                 "--ca-file", str(smtp_starttls.ca_file), "--timeout", "3")
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[0].startswith("Checking 1 ports on 127.0.0.1")
+    assert lines[0].startswith("Checking 1 port on 127.0.0.1")
     assert any("✓" in line and str(smtp_starttls.port) in line for line in lines)
     assert any(line.startswith("✓ Recommended") for line in lines)
 

@@ -139,7 +139,7 @@ def test_sandbox_prints_each_message_and_stops_on_ctrl_c():
         assert banner is not None and banner.startswith(
             "Sandbox SMTP server listening on 127.0.0.1:"
         )
-        assert banner.endswith(" (no TLS, no login). Ctrl-C to stop.")
+        assert banner.endswith(" (no TLS; any login accepted). Ctrl-C to stop.")
         port = int(banner.split("127.0.0.1:")[1].split()[0])
         _send(port, "First one")
         block = [sandbox.line() for _ in range(6)]

@@ -149,7 +149,8 @@ def run_probe(args: argparse.Namespace) -> int:
             print(line, flush=True)
 
     if not args.json:
-        print(f"Checking {len(candidates)} ports on {args.host} at once "
+        count = f"{len(candidates)} port{'s' if len(candidates) != 1 else ''}"
+        print(f"Checking {count} on {args.host} at once "
               f"({args.timeout:g} s limit each)…", flush=True)
     try:
         report = asyncio.run(probe_host(
@@ -193,7 +194,7 @@ async def _serve_sandbox(port: int, *, as_json: bool) -> None:
             print_json_line({"event": "listening", "host": SANDBOX_HOST, "port": bound})
         else:
             print(
-                f"Sandbox SMTP server listening on {SANDBOX_HOST}:{bound} (no TLS, no login). "
+                f"Sandbox SMTP server listening on {SANDBOX_HOST}:{bound} (no TLS; any login accepted). "
                 "Ctrl-C to stop.",
                 flush=True,
             )

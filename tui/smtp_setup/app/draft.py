@@ -85,6 +85,7 @@ def apply_provider(draft: Draft, provider) -> None:
     profile.port = provider.recommended.port
     profile.security = provider.recommended.security
     draft.use_auth = provider.needs_auth
+    profile.auth, profile.oauth = "password", None  # the new provider's Login step decides
     if provider.username_locked:
         profile.username = provider.username_value
     elif not provider.needs_auth:

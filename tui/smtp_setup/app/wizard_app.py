@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
 from smtp_setup.app.draft import Draft, draft_for_new, draft_for_profile
 from smtp_setup.app.services import WizardServices
@@ -115,6 +116,13 @@ class SetupWizard(App[int]):
         next_button.disabled = bool(problems)
         self.query_one("#nav-status", Static).update(f"✗ {problems[0]}" if problems else "")
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for errors no worker handled itself: a sentence, never a traceback."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", title="Something went wrong",
+                        severity="error", markup=False, timeout=15)
+
     @on(StepPane.ValidityChanged)
     def _validity(self, event: StepPane.ValidityChanged) -> None:
         if self.steps.get(self.index) is event.step:
@@ -179,6 +187,8 @@ class SetupWizard(App[int]):
             return_code=0,
             message=(
                 f"✓ {verb} profile '{event.name}' in {event.path}\n"
-                f"  Next: smtp-setup test {event.name}"
+                + (f"  Next: run smtp-setup sandbox in another terminal, then "
+                   f"smtp-setup test {event.name}" if self.draft.provider_id == "sandbox"
+                   else f"  Next: smtp-setup test {event.name}")
             ),
         )

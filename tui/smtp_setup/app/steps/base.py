@@ -77,9 +77,13 @@ class StepPane(VerticalScroll):
         """Problems that keep Next disabled (empty when the step is complete)."""
         return []
 
+    can_focus = False  # a step is a page, not a Tab stop; its fields are
+
     def focus_first(self) -> None:
         for widget in self.query("Input, OptionList, RadioSet, Button, Select"):
-            if widget.focusable and widget.display and not widget.disabled:
+            shown = all(node.display for node in widget.ancestors_with_self
+                        if node is not self.parent)
+            if widget.focusable and shown and not widget.disabled:
                 widget.focus(scroll_visible=False)
                 return
 

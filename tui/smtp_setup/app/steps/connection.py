@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, Collapsible, Input, OptionList, Select, Static
+from textual.widgets import Button, Collapsible, Input, OptionList, Select, Static
 
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.port_choices import PortChoices
+from smtp_setup.app.widgets.toggles import Checkbox
 from smtp_setup.core import validation
 from smtp_setup.core.catalog import PortOption
 from smtp_setup.core.profile import Security

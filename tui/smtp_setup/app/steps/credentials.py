@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioSet, Static
 
 from smtp_setup.app.draft import STORE_COMMAND, STORE_ENV, STORE_FILE, STORE_KEYRING
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.oauth_panel import OAuthPanel
+from smtp_setup.app.widgets.toggles import Checkbox, RadioButton
 from smtp_setup.core import validation
 
 STORES = (STORE_KEYRING, STORE_ENV, STORE_COMMAND, STORE_FILE)
@@ -87,7 +88,7 @@ class CredentialsStep(StepPane):
         keyring_button = self.query_one(f"#{STORE_KEYRING}", RadioButton)
         keyring_button.disabled = not ok
         if not ok:
-            keyring_button.label = "the system keyring — not available on this machine (press F1 for why)"
+            keyring_button.label = "the system keyring (not available here; F1 explains)"
             if draft.secret_store == STORE_KEYRING:
                 draft.secret_store = STORE_ENV if draft.editing else STORE_FILE
         self.query_one(f"#{draft.secret_store}", RadioButton).value = True
@@ -125,7 +126,7 @@ class CredentialsStep(StepPane):
         note = self.query_one("#store-note", Static)
         note.display = auth
         note.set_class(store == STORE_FILE, "-warning")
-        note.update({
+        text = {
             STORE_KEYRING: "The password goes to your system keyring when you save; the config "
                            "file only names the keyring entry.",
             STORE_ENV: "The config file names the variable; the password is read from it each "
@@ -134,8 +135,18 @@ class CredentialsStep(StepPane):
                            "Type it above only to test now (it is not saved).",
             STORE_FILE: "! The password is written into the config file as plain text. The file "
                         "is readable only by you (mode 0600), but backups and copies carry it.",
-        }[store])
+        }[store]
+        if self.oauth_on:  # what is kept is the sign-in, not a typed password
+            text = text.replace("The password", "The sign-in (refresh token)").replace(
+                "the password", "the sign-in").replace(" Type it above only to test now "
+                                                       "(it is not saved).", "")
+        note.update(text)
         self.fields_changed()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal":  # only where a password field is shown
+            return bool(self.query_one("#password-field").display)
+        return True
 
     @on(Input.Changed)
     @on(Checkbox.Changed)

@@ -7,11 +7,12 @@ import asyncio
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Input, Static
 
 from smtp_setup.app.draft import STORE_KEYRING
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
+from smtp_setup.app.widgets.toggles import Checkbox
 from smtp_setup.core import validation
 from smtp_setup.core.profile import SecretRef
 

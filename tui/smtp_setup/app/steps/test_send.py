@@ -53,6 +53,10 @@ class TestStep(StepPane):
         self.suggestion: dict | None = None
 
     def enter(self) -> None:
+        if self.draft.test_ok is None and not self.sending:  # settings changed: old result is stale
+            self.query_one("#stages", StageList).reset()
+            for selector in ("#fix-buttons", "#received", "#outcome", "#domain-check"):
+                self.query_one(selector).display = False
         field = self.query_one("#recipient-field", Field)
         if not field.value:
             field.value = self.draft.profile.from_email
@@ -121,6 +125,17 @@ class TestStep(StepPane):
 
     @work(exclusive=True, group="send", exit_on_error=False)
     async def _send(self, recipient: str) -> None:
+        try:
+            await self._send_and_show(recipient)
+        except Exception as exc:  # a bug must not leave the step "sending" for ever
+            self._finish_ui()
+            self._show_outcome(
+                f"✗ The test could not run: {type(exc).__name__}: {exc}\n"
+                "Go back and check the settings, or run smtp-setup test NAME --debug after "
+                "saving and report the log.", "-error")
+            self._refresh()
+
+    async def _send_and_show(self, recipient: str) -> None:
         from smtp_setup.core.secrets import SecretError, resolve_secret_async
         from smtp_setup.core.sending import send_test_message
 
@@ -156,12 +171,12 @@ class TestStep(StepPane):
             self._write_debug_log(result, password)
         draft.test_ok = result.ok
         if result.ok:
+            after = ("The sandbox keeps it and delivers nothing." if draft.provider_id == "sandbox"
+                     else "Accepted means the server took responsibility for the message; check "
+                     "the recipient's inbox (and spam folder) to confirm delivery.")
             self._show_outcome(
                 f"✓ Accepted by the server in {result.total_ms:.0f} ms: {result.response}\n"
-                "Accepted means the server took responsibility for the message; check the "
-                "recipient's inbox (and spam folder) to confirm delivery.",
-                "-success",
-            )
+                + after, "-success")
             self._show_received()
             if draft.provider_id != "sandbox":
                 self._check_domain(profile.from_email, profile.provider)

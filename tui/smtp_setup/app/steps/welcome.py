@@ -4,6 +4,7 @@ export, import)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -226,13 +227,13 @@ class WelcomeStep(StepPane):
 
         path = await self.app.push_screen_wait(AskText(
             "Import a profile from an export file (made by smtp-setup export):", "",
-            lambda v: None if v else "Enter the path of the file.", ok="Open"))
+            _existing_file, ok="Open"))
         if not path:
             return
         try:
-            exported = await asyncio.to_thread(read_export_file, path)
+            exported = await asyncio.to_thread(read_export_file, Path(path).expanduser())
         except ImportProblem as exc:
-            self.notify(str(exc), title="Nothing was imported", severity="error", markup=False)
+            self.notify(str(exc), title="Import", severity="error", markup=False)
             return
         incoming = exported.profiles
         chosen = incoming[0] if len(incoming) == 1 else None
@@ -248,3 +249,11 @@ class WelcomeStep(StepPane):
                         "instead. To unseal it, run: smtp-setup import FILE", markup=False)
         self._pending = draft_for_import(chosen.profile)
         self.request_advance()
+
+
+def _existing_file(value: str) -> str | None:
+    if not value:
+        return "Enter the path of the file."
+    if not Path(value).expanduser().is_file():
+        return f"There is no file at {value}; check the path."
+    return None

@@ -22,6 +22,7 @@ class ConfirmLeave(ModalScreen[bool]):
         width: 60; height: auto; padding: 1 2;
         border: thick $warning; background: $surface;
     }
+    ConfirmLeave Label { width: 100%; }
     ConfirmLeave Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     ConfirmLeave Button { margin-left: 2; }
     """
@@ -94,6 +95,7 @@ class Confirm(ModalScreen[bool]):
         width: 64; height: auto; padding: 1 2;
         border: thick $warning; background: $surface;
     }
+    Confirm Label { width: 100%; }
     Confirm Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     Confirm Button { margin-left: 2; }
     """
@@ -130,6 +132,7 @@ class AskText(ModalScreen[str | None]):
         width: 70; height: auto; padding: 1 2;
         border: thick $primary; background: $surface;
     }
+    AskText Label { width: 100%; }
     AskText #ask-error { color: $error; height: auto; }
     AskText Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     AskText Button { margin-left: 2; }

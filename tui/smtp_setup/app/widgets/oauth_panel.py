@@ -7,9 +7,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, RadioSet, Static
 
 from smtp_setup.app.widgets.field import Field
+from smtp_setup.app.widgets.toggles import RadioButton
 
 PASSWORD, OAUTH = "method-password", "method-oauth"
 GUIDE = "README.md, section 'OAuth: your own client ID'"
