@@ -101,7 +101,9 @@ class SetupWizard(App[int]):
         self.index = index
         step = self.step
         switcher.current = step.id
-        self.query_one(StepIndicator).show_step(index)
+        test = next(i for i, (step_id, _, _) in enumerate(STEPS) if step_id == "test")
+        self.query_one(StepIndicator).show_step(
+            index, {test} if index > test and not self.draft.test_ok else set())
         self.query_one("#back", Button).disabled = index == 0
         step.enter()
         step.scroll_home(animate=False)

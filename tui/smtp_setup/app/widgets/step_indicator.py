@@ -13,9 +13,11 @@ class StepIndicator(Static):
         super().__init__(id=id)
         self.titles = titles
         self.current = 0
+        self.unfinished: set[int] = set()  # passed but not done (a skipped test): "!" not "✓"
 
-    def show_step(self, index: int) -> None:
+    def show_step(self, index: int, unfinished: set[int] | None = None) -> None:
         self.current = index
+        self.unfinished = unfinished or set()
         self._render_line()
 
     def on_resize(self) -> None:
@@ -39,7 +41,8 @@ class StepIndicator(Static):
             if i == index:
                 text.append(title, style="reverse bold")
             elif i < index:
-                text.append(f"{done_mark}{title}")
+                mark = "!" + done_mark[1:] if i in self.unfinished else done_mark
+                text.append(f"{mark}{title}")
             else:
                 text.append(title, style="dim")
         return text
