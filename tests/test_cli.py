@@ -290,3 +290,23 @@ def test_test_command_rejects_bad_input(two_profiles):
     ConfigStore(two_profiles.path).save_profile(Profile(name="blank", from_email="a@example.com"))
     message = one_line_error(run("test", "blank"))
     assert "Profile 'blank' has an invalid setting (host:" in message
+
+
+def test_show_and_test_use_the_default_profile_when_no_name_is_given(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('format = 1\n\n[profiles.a]\nhost = "smtp.example.com"\n'
+                      'from_email = "a@example.com"\n')
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "smtp_setup", "--config", str(config), *args],
+                              capture_output=True, text=True, timeout=30)
+
+    missing = run("show")
+    assert missing.returncode == 2
+    assert "no default profile" in missing.stderr and "a" in missing.stderr
+    config.write_text('format = 1\ndefault_profile = "a"\n' + config.read_text()[len("format = 1\n"):])
+    shown = run("show", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert '"name": "a"' in shown.stdout

@@ -84,10 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command("list", _cmd_list, "list the saved profiles")
     command("show", _cmd_show, "show every setting of a profile (never the password)").add_argument(
-        "name", metavar="NAME"
+        "name", metavar="NAME", nargs="?", help="the profile (default: the default profile)"
     )
     test = command("test", _cmd_test, "send a test message with a profile, stage by stage")
-    test.add_argument("name", metavar="NAME")
+    test.add_argument("name", metavar="NAME", nargs="?",
+                      help="the profile (default: the default profile)")
     test.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
     probe = command(
         "probe", _cmd_probe, "check which ports of a mail server answer, and with what encryption"

@@ -26,7 +26,8 @@ def register(command) -> None:
     check.add_argument("--timeout", type=float, default=8.0, metavar="S")
     doctor = command("doctor", _doctor,
                      "port check + test send + domain check of a profile, one verdict")
-    doctor.add_argument("name", metavar="NAME")
+    doctor.add_argument("name", metavar="NAME", nargs="?",
+                        help="the profile (default: the default profile)")
     doctor.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
 
 

@@ -83,10 +83,14 @@ class ConfigConflict(ConfigError):
 class UnknownProfileError(LookupError):
     """No profile has that name. str() is a sentence listing the names there are."""
 
-    def __init__(self, name: str, known: list[str]) -> None:
+    def __init__(self, name: str | None, known: list[str]) -> None:
         self.name = name
         self.known = known
-        if known:
+        if name is None:  # no NAME given and no default profile
+            text = ("No profile was named and there is no default profile; give a NAME"
+                    + (f" (profiles: {', '.join(known)})." if known else
+                       ": there are no profiles yet. Run smtp-setup to create one."))
+        elif known:
             text = f"No profile named {name!r}. Profiles: {', '.join(known)}."
         else:
             text = f"No profile named {name!r}. There are no profiles yet; run smtp-setup to create one."
@@ -106,8 +110,13 @@ class Config:
     extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level keys, kept
     fingerprint: str | None = None  # sha256 of the bytes read; None when there was no file
 
-    def profile(self, name: str) -> Profile:
-        """The named profile; raises UnknownProfileError with the known names."""
+    def profile(self, name: str | None) -> Profile:
+        """The named profile (None: the default one); raises UnknownProfileError with the
+        known names."""
+        if name is None:
+            if self.default_profile in self.profiles:
+                return self.profiles[self.default_profile]
+            raise UnknownProfileError(None, list(self.profiles))
         try:
             return self.profiles[name]
         except KeyError:
