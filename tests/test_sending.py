@@ -229,11 +229,24 @@ async def test_missing_ca_file_is_invalid_input(smtp_implicit_tls, tmp_path):
     assert statuses(result)["connect"] == "fail"
 
 
-async def test_tls_on_a_plain_port(smtp_plain):
+async def test_tls_on_a_plain_only_port(smtp_plain):
+    """The port offers no STARTTLS either (asked with EHLO): suggesting STARTTLS would only
+    lead to the next failure. Without a login, no encryption is offered as the fix."""
     result = await send(smtp_plain.profile(security=Security.TLS))
     assert result.diagnosis.code == "tls_on_plain_port"
-    assert result.diagnosis.suggestion == {"port": smtp_plain.port, "security": "starttls"}
+    assert "offers no STARTTLS" in result.diagnosis.explanation
+    assert result.diagnosis.suggestion == {"security": "none"}
     assert statuses(result)["connect"] == "fail"
+
+
+async def test_tls_on_a_plain_only_port_with_a_login_never_suggests_plain(smtp_plain):
+    profile = smtp_plain.profile(security=Security.TLS, username="user",
+                                 password=SecretRef("inline", PASSWORD))
+    result = await send(profile, PASSWORD)
+    assert result.diagnosis.code == "tls_on_plain_port"
+    assert result.diagnosis.suggestion is None
+    assert "readable" in result.diagnosis.next_steps[0]
+    assert smtp_plain.logins == []
 
 
 # -- connection faults -----------------------------------------------------------------------

@@ -81,6 +81,7 @@ def diagnose(
     stage: str, exc: BaseException, profile: Profile, *,
     sender: str = "", recipient: str = "", cert_names: list[str] | None = None,
     extensions: Collection[str] = (), hello_answer: str | None = None,
+    starttls_offered: bool | None = None,
 ) -> Diagnosis:
     """Map a failure at `stage` (one of sending.STAGES) to exactly one diagnosis code.
 
@@ -120,6 +121,8 @@ def diagnose(
                 ctx["reason"] = f"it answered a TLS hello with {hello_answer!r}"
                 return _make("not_smtp", ctx)  # plain text, but not an SMTP greeting
             port = 587 if profile.port == 465 else profile.port
+            if starttls_offered is False:  # asked: this port speaks plain text only
+                return _plain_only_port(ctx, profile)
             return _make("tls_on_plain_port", ctx,
                          suggestion={"port": port, "security": "starttls"})
         return _make("tls_handshake_failed", ctx)
@@ -311,6 +314,19 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
     if stage == "connect":
         return _make("network_unreachable", ctx)
     return _make("disconnected", ctx)
+
+
+def _plain_only_port(ctx: dict, profile: Profile) -> Diagnosis:
+    """Implicit TLS met plain text, and the port offers no STARTTLS either."""
+    explanation = (f"The server on {profile.server} answered in plain text and offers no "
+                   "STARTTLS either: this port does not encrypt at all.")
+    if profile.username:  # never suggest sending a password in clear
+        return _make("tls_on_plain_port", ctx, explanation=explanation, first=[
+            "Use a port of this server that offers encryption (465 or 587), or ask its "
+            "administrator to enable STARTTLS: a login here would travel readable."])
+    return _make("tls_on_plain_port", ctx, explanation=explanation + (
+        " Without a login only the message itself travels readable, which is fine on this "
+        "computer or a trusted network."), suggestion={"security": "none"})
 
 
 def _make(code: str, ctx: dict, *, suggestion: dict | None = None, first: list[str] = (),

@@ -446,7 +446,23 @@ class _TestSend:
             return
         answer = await tls_hello_answer(self.profile.host.strip(), self.profile.port,
                                         min(left, 3.0))
-        self.diagnosis = self._diagnose(stage, exc, hello_answer=answer)
+        facts: dict[str, Any] = {"hello_answer": answer}
+        left = self.deadline - perf_counter() - 0.05
+        if self.diagnosis.code == "tls_on_plain_port" and left > 0.1:
+            facts["starttls_offered"] = await self._starttls_offered(min(left, 3.0))
+        self.diagnosis = self._diagnose(stage, exc, **facts)
+
+    async def _starttls_offered(self, limit: float) -> bool | None:
+        """Whether the port offers STARTTLS (a plain greeting and EHLO; nothing sent after)."""
+        from smtp_setup.core.probe import Candidate, probe_host
+
+        try:
+            report = await probe_host(self.profile.host.strip(),
+                                      [Candidate(self.profile.port, Security.STARTTLS)],
+                                      timeout=limit, tls_context=self.tls_context)
+        except ValueError:
+            return None
+        return report.results[0].starttls_offered if report.results else None
 
 
 # (stage, first diagnosis) after which the port is asked; "connect" only for implicit TLS.
