@@ -218,7 +218,7 @@ async def test_escape_leaves_config_untouched(tmp_path, existing):
         await choose_provider(app, pilot, "sendgrid")
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.click("#leave")
+        await pilot.click("#yes")
         await pilot.pause()
     assert app.return_code == 130
     assert (config.read_bytes() if existing else config.exists()) == (before if existing else False)

@@ -168,13 +168,16 @@ class SetupWizard(App[int]):
         self.push_screen(HelpScreen(self.step.step_id))
 
     def action_cancel(self) -> None:
-        from smtp_setup.app.widgets.modals import ConfirmLeave
+        from smtp_setup.app.widgets.modals import Confirm
 
         async def leave_if_confirmed(leave: bool | None) -> None:
             if leave:
                 await self.action_quit_now()
 
-        self.push_screen(ConfirmLeave(), leave_if_confirmed)
+        self.push_screen(Confirm(
+            "Leave the setup without saving?",
+            "Nothing has been written: no changes were made to your config.",
+            "Leave", variant="warning", no="Keep editing"), leave_if_confirmed)
 
     async def action_quit_now(self) -> None:
         await self.services.stop_sandbox()

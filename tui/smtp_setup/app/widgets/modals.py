@@ -1,4 +1,4 @@
-"""Small self-contained dialogs: leave without saving, step help."""
+"""Small self-contained dialogs: step help, yes/no questions, one line of input, a pick."""
 
 from __future__ import annotations
 
@@ -11,45 +11,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Markdown
 
 HELP_DIR = Path(__file__).resolve().parent.parent / "help"
-
-
-class ConfirmLeave(ModalScreen[bool]):
-    """Asks before throwing away what was typed. Dismisses True to leave."""
-
-    DEFAULT_CSS = """
-    ConfirmLeave { align: center middle; }
-    ConfirmLeave > Vertical {
-        width: 60; height: auto; padding: 1 2;
-        border: thick $warning; background: $surface;
-    }
-    ConfirmLeave Label { width: 100%; }
-    ConfirmLeave Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
-    ConfirmLeave Button { margin-left: 2; }
-    """
-    BINDINGS = [
-        Binding("escape", "stay", "Keep editing", id="leave.stay"),
-        Binding("y", "leave", "Leave", id="leave.yes", show=False),
-    ]
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Leave the setup without saving?", classes="title")
-            yield Label("Nothing has been written: no changes were made to your config.")
-            with Horizontal():
-                yield Button("Keep editing", id="stay")
-                yield Button("Leave", id="leave", variant="warning")
-
-    def on_mount(self) -> None:
-        self.query_one("#stay", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "leave")
-
-    def action_stay(self) -> None:
-        self.dismiss(False)
-
-    def action_leave(self) -> None:
-        self.dismiss(True)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -101,16 +62,18 @@ class Confirm(ModalScreen[bool]):
     """
     BINDINGS = [Binding("escape", "no", "Cancel", id="confirm.no")]
 
-    def __init__(self, question: str, detail: str, yes: str, variant: str = "error") -> None:
+    def __init__(self, question: str, detail: str, yes: str, variant: str = "error",
+                 no: str = "Cancel") -> None:
         super().__init__()
         self.question, self.detail, self.yes, self.variant = question, detail, yes, variant
+        self.no = no
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.question, classes="title", markup=False)
             yield Label(self.detail, markup=False)
             with Horizontal():
-                yield Button("Cancel", id="no")
+                yield Button(self.no, id="no")
                 yield Button(self.yes, id="yes", variant=self.variant)
 
     def on_mount(self) -> None:
