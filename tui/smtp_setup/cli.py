@@ -18,6 +18,7 @@ from smtp_setup import __version__
 from smtp_setup.cli_output import UsageError, print_json, table
 from smtp_setup.core.config_store import Config, ConfigError, ConfigStore, UnknownProfileError
 from smtp_setup.core.profile import Profile
+from smtp_setup.i18n import _, available_languages, language_from_argv, set_language
 
 PROG = "smtp-setup"
 SANDBOX_PORT = 2525
@@ -26,8 +27,12 @@ _SHORT_SECURITY = {"tls": "TLS", "starttls": "STARTTLS", "none": "plain"}
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit status (the console script exits with it)."""
+    argv = sys.argv[1:] if argv is None else argv
+    set_language(language_from_argv(argv))  # before the parser: its help texts are built now
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.lang:  # an abbreviation (--la ja) only argparse understood
+        set_language(args.lang)
     args.debug = args.debug or os.environ.get("SMTP_SETUP_DEBUG", "") not in ("", "0")
     try:
         return args.handler(args)
@@ -126,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _shared_options(*, on_command: bool) -> argparse.ArgumentParser:
-    """--config and --debug, accepted before or after the command name.
+    """--config, --debug, --nameserver and --lang, accepted before or after the command name.
 
     On commands the defaults are SUPPRESS, so a value given before the command is not
     overwritten by the command's own default.
@@ -150,6 +155,13 @@ def _shared_options(*, on_command: bool) -> argparse.ArgumentParser:
         metavar="HOST[:PORT]",
         default=argparse.SUPPRESS if on_command else None,
         help="send every DNS question to this server (discovery, domain checks)",
+    )
+    shared.add_argument(
+        "--lang",
+        choices=available_languages(),
+        default=argparse.SUPPRESS if on_command else None,
+        help=_("language of the messages (default: $SMTP_SETUP_LANG, else LANGUAGE, LC_ALL, "
+               "LC_MESSAGES or LANG)"),
     )
     return shared
 
@@ -187,15 +199,16 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print_json([_summary(p, config) for p in profiles])
         return 0
     if not profiles:
-        print("No profiles yet. Run smtp-setup to create one.")
+        print(_("No profiles yet. Run smtp-setup to create one."))
         return 0
-    rows = [["", "NAME", "PROVIDER", "SERVER", "SECURITY"]]
+    # TRANSLATORS: column headings of `smtp-setup list`
+    rows = [["", _("NAME"), _("PROVIDER"), _("SERVER"), _("SECURITY")]]
     for p in profiles:
         mark = "*" if p.name == config.default_profile else ""
         rows.append([mark, p.name, p.provider, p.server, p.security.label])
     print("\n".join(table(rows)))
     if config.default_profile in config.profiles:
-        print("\n* default profile")
+        print("\n" + _("* default profile"))
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from typing import Any
 
 
@@ -25,8 +26,17 @@ def marks() -> tuple[str, str, str]:
 
 
 def table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    """Columns aligned by terminal cells (a Japanese character takes two)."""
+    widths = [max(cells(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        "  ".join(cell + " " * (w - cells(cell)) for cell, w in zip(row, widths, strict=True))
+        .rstrip()
         for row in rows
     ]
+
+
+def cells(text: str) -> int:
+    """How many terminal columns `text` takes: wide (East Asian) characters count two."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -14,18 +14,21 @@ from textual.worker import Worker, WorkerState
 from smtp_setup.app.draft import Draft, draft_for_new, draft_for_profile
 from smtp_setup.app.services import WizardServices
 from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.translated_bindings import translate_bindings
 from smtp_setup.app.widgets.step_indicator import StepIndicator
+from smtp_setup.i18n import N_, _
 
 # (step id, title, "module:Class"). Steps are imported and mounted when first shown, so the
 # first frame only pays for the Welcome step.
 STEPS = [
-    ("welcome", "Welcome", "welcome:WelcomeStep"),
-    ("provider", "Provider", "provider:ProviderStep"),
-    ("connection", "Connection", "connection:ConnectionStep"),
-    ("credentials", "Login", "credentials:CredentialsStep"),
-    ("sender", "Sender", "sender:SenderStep"),
-    ("test", "Test", "test_send:TestStep"),
-    ("review", "Save", "review:ReviewStep"),
+    # TRANSLATORS: step names share one line with "Step 1 of 7" at 80 columns: keep them short
+    ("welcome", N_("Welcome"), "welcome:WelcomeStep"),
+    ("provider", N_("Provider"), "provider:ProviderStep"),
+    ("connection", N_("Connection"), "connection:ConnectionStep"),
+    ("credentials", N_("Login"), "credentials:CredentialsStep"),
+    ("sender", N_("Sender"), "sender:SenderStep"),
+    ("test", N_("Test"), "test_send:TestStep"),
+    ("review", N_("Save"), "review:ReviewStep"),
 ]
 CANCELLED = "Setup cancelled: no changes were made."
 
@@ -42,16 +45,18 @@ class SetupWizard(App[int]):
     TITLE = "smtp-setup"
     SUB_TITLE = "outgoing email setup"
     BINDINGS = [
-        Binding("ctrl+n", "next", "Next", id="wizard.next"),
-        Binding("ctrl+b", "back", "Back", id="wizard.back"),
-        Binding("escape", "cancel", "Cancel", id="wizard.cancel"),
-        Binding("f1", "help", "Help", id="wizard.help"),
-        Binding("ctrl+q", "quit_now", "Quit", id="wizard.quit", priority=True, show=False),
-        Binding("ctrl+c", "quit_now", "Quit", id="wizard.interrupt", priority=True, show=False),
+        Binding("ctrl+n", "next", N_("Next"), id="wizard.next"),
+        Binding("ctrl+b", "back", N_("Back"), id="wizard.back"),
+        Binding("escape", "cancel", N_("Cancel"), id="wizard.cancel"),
+        Binding("f1", "help", N_("Help"), id="wizard.help"),
+        Binding("ctrl+q", "quit_now", N_("Quit"), id="wizard.quit", priority=True, show=False),
+        Binding("ctrl+c", "quit_now", N_("Quit"), id="wizard.interrupt", priority=True,
+                show=False),
     ]
 
     def __init__(self, services: WizardServices, edit: str | None = None) -> None:
         super().__init__()
+        translate_bindings(self)
         self.services = services
         self.draft: Draft = draft_for_new()
         self.index = 0
@@ -62,13 +67,13 @@ class SetupWizard(App[int]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="✉")
-        yield StepIndicator([title for _, title, _ in STEPS], id="step-indicator")
+        yield StepIndicator([str(title) for _id, title, _spec in STEPS], id="step-indicator")
         with ContentSwitcher(id="steps"):
             yield self._build(self.index)
         with Horizontal(id="nav"):
-            yield Button("Back", id="back", compact=True)
+            yield Button(_("Back"), id="back", compact=True)
             yield Static("", id="nav-status", markup=False)
-            yield Button("Next", id="next", variant="primary", compact=True)
+            yield Button(_("Next"), id="next", variant="primary", compact=True)
         yield Footer(show_command_palette=False)
 
     def _build(self, index: int) -> StepPane:
@@ -101,7 +106,7 @@ class SetupWizard(App[int]):
         self.index = index
         step = self.step
         switcher.current = step.id
-        test = next(i for i, (step_id, _, _) in enumerate(STEPS) if step_id == "test")
+        test = next(i for i, (step_id, _title, _spec) in enumerate(STEPS) if step_id == "test")
         self.query_one(StepIndicator).show_step(
             index, {test} if index > test and not self.draft.test_ok else set())
         self.query_one("#back", Button).disabled = index == 0
@@ -114,7 +119,7 @@ class SetupWizard(App[int]):
         step = self.step
         problems = step.errors()
         next_button = self.query_one("#next", Button)
-        next_button.label = step.next_label
+        next_button.label = str(step.next_label)
         next_button.disabled = bool(problems)
         self.query_one("#nav-status", Static).update(f"✗ {problems[0]}" if problems else "")
 
@@ -137,7 +142,7 @@ class SetupWizard(App[int]):
 
     @on(StepPane.GoTo)
     async def _goto(self, event: StepPane.GoTo) -> None:
-        target = next(i for i, (step_id, _, _) in enumerate(STEPS) if step_id == event.step_id)
+        target = next(i for i, (step_id, _title, _spec) in enumerate(STEPS) if step_id == event.step_id)
         self.step.leave()
         await self._show(target)
 

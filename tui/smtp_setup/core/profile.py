@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from smtp_setup.core import validation
+from smtp_setup.i18n import _
 
 if TYPE_CHECKING:  # oauth_config imports this module for SecretRef and ProfileError
     from smtp_setup.core.oauth_config import OAuthConfig
@@ -22,9 +23,9 @@ class Security(StrEnum):
     @property
     def label(self) -> str:
         return {
-            Security.TLS: "Implicit TLS (SSL)",
+            Security.TLS: _("Implicit TLS (SSL)"),
             Security.STARTTLS: "STARTTLS",
-            Security.NONE: "No encryption",
+            Security.NONE: _("No encryption"),
         }[self]
 
 

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from smtp_setup.app.draft import Draft
 from smtp_setup.app.services import WizardServices
+from smtp_setup.i18n import N_, LazyText
 
 
 class StepPane(VerticalScroll):
@@ -19,7 +20,7 @@ class StepPane(VerticalScroll):
     step_id: ClassVar[str] = ""
     title: ClassVar[str] = ""
     why: ClassVar[str] = ""
-    next_label: ClassVar[str] = "Next"
+    next_label: ClassVar[str | LazyText] = N_("Next")
 
     class ValidityChanged(Message):
         """The step became valid or invalid; the app enables or disables Next."""

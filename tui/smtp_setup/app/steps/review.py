@@ -15,6 +15,7 @@ from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.toggles import Checkbox
 from smtp_setup.core import validation
 from smtp_setup.core.profile import SecretRef
+from smtp_setup.i18n import N_
 
 
 class ReviewStep(StepPane):
@@ -24,7 +25,7 @@ class ReviewStep(StepPane):
         "This is exactly what will be written to your config file. Secrets appear only as "
         "where they are kept. Nothing is saved until you press Save."
     )
-    next_label = "Save"
+    next_label = N_("Save")
 
     def compose_body(self) -> ComposeResult:
         yield Field("Profile name", check=validation.profile_name, input_id="profile-name",

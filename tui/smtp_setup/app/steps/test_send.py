@@ -13,6 +13,7 @@ from smtp_setup.app.widgets.domain_table import DomainTable
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.stage_list import StageList
 from smtp_setup.core import validation
+from smtp_setup.i18n import _
 
 
 class TestStep(StepPane):
@@ -43,7 +44,7 @@ class TestStep(StepPane):
 
     @property
     def next_label(self) -> str:  # type: ignore[override]
-        return "Next" if self.draft.test_ok else "Skip test"
+        return _("Next") if self.draft.test_ok else _("Skip test")
 
     def on_mount(self) -> None:
         self.query_one("#stages", StageList).reset()

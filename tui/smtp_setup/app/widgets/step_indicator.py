@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from smtp_setup.i18n import _
+
 
 class StepIndicator(Static):
     """Done steps carry a ✓ (not colour alone); narrow terminals get a tighter line."""
@@ -34,7 +36,8 @@ class StepIndicator(Static):
 
     def _line(self, index: int, separator: str, done_mark: str) -> Text:
         text = Text()
-        text.append(f"Step {index + 1} of {len(self.titles)}  ", style="bold")
+        heading = _("Step {current} of {total}").format(current=index + 1, total=len(self.titles))
+        text.append(f"{heading}  ", style="bold")
         for i, title in enumerate(self.titles):
             if i:
                 text.append(separator, style="dim")
