@@ -18,7 +18,14 @@ from smtp_setup import __version__
 from smtp_setup.cli_output import UsageError, print_json, table
 from smtp_setup.core.config_store import Config, ConfigError, ConfigStore, UnknownProfileError
 from smtp_setup.core.profile import Profile
-from smtp_setup.i18n import _, available_languages, language_from_argv, set_language
+from smtp_setup.i18n import (
+    N_,
+    LazyText,
+    _,
+    available_languages,
+    language_from_argv,
+    set_language,
+)
 
 PROG = "smtp-setup"
 SANDBOX_PORT = 2525
@@ -59,6 +66,16 @@ class _Formatter(argparse.HelpFormatter):
             columns = 80
         kwargs.setdefault("width", max(40, min(columns, 100) - 2))
         super().__init__(prog, **kwargs)
+
+    # Help texts marked N_() are translated here, when help is shown: building the parser
+    # loads no catalog, so --version and every command stay fast in every language.
+    def add_text(self, text: str | LazyText | None) -> None:
+        super().add_text(text if text is None else str(text))
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if isinstance(action.help, LazyText):
+            action.help = str(action.help)
+        return super()._format_action(action)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,8 +177,8 @@ def _shared_options(*, on_command: bool) -> argparse.ArgumentParser:
         "--lang",
         choices=available_languages(),
         default=argparse.SUPPRESS if on_command else None,
-        help=_("language of the messages (default: $SMTP_SETUP_LANG, else LANGUAGE, LC_ALL, "
-               "LC_MESSAGES or LANG)"),
+        help=N_("language of the messages (default: $SMTP_SETUP_LANG, else LANGUAGE, LC_ALL, "
+                "LC_MESSAGES or LANG)"),
     )
     return shared
 
