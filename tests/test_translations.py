@@ -248,3 +248,15 @@ def test_set_language_in_process_then_back(profiles, capsys):
     assert cli.main(["list"]) == 0  # the next run decides again: SMTP_SETUP_LANG=en
     assert "NAME" in capsys.readouterr().out
     assert i18n.current_language() == "en"
+
+
+def test_japanese_wraps_by_cells_and_keeps_punctuation_on_the_line():
+    from smtp_setup.cli_output import wrap
+
+    text = ("表示する言語（省略時: $SMTP_SETUP_LANG、なければ LANGUAGE、LC_ALL、LC_MESSAGES、"
+            "LANG の順に参照）。プロファイルはまだありません。smtp-setup を実行して作成してください。")
+    for width in (20, 30, 54):
+        lines = wrap(text, width)
+        assert all(cells(line) <= width for line in lines), lines
+        assert not any(line[0] in "、。）」" or line[-1] in "（「" for line in lines), lines
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")

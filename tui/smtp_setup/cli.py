@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from smtp_setup import __version__
-from smtp_setup.cli_output import UsageError, print_json, table
+from smtp_setup.cli_output import UsageError, print_json, table, wrap
 from smtp_setup.core.config_store import Config, ConfigError, ConfigStore, UnknownProfileError
 from smtp_setup.core.profile import Profile
 from smtp_setup.i18n import (
@@ -76,6 +76,15 @@ class _Formatter(argparse.HelpFormatter):
         if isinstance(action.help, LazyText):
             action.help = str(action.help)
         return super()._format_action(action)
+
+    # argparse wraps by characters; a Japanese character takes two cells.
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return super()._split_lines(text, width) if text.isascii() else wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.isascii():
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in wrap(text, width - len(indent)))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from typing import Any
@@ -40,3 +41,26 @@ def cells(text: str) -> int:
     if text.isascii():
         return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# A word of Latin text, or one wide character (Japanese lines may break between any two),
+# with the opening brackets that must not end a line, the closing punctuation that must not
+# begin one, and the spaces after it.
+_PIECE = re.compile(
+    r"[（「『]*(?:[^\s\u2e80-\uffdc]+|[\u2e80-\uffdc])[、。，．）」』！？ー]*\s*|\s+"
+)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` terminal cells (argparse's wrapping counts characters)."""
+    lines: list[str] = []
+    line = ""
+    for piece in _PIECE.findall(" ".join(text.split())):
+        if line and cells((line + piece).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
