@@ -90,6 +90,14 @@ def test_lazy_text_translates_when_used_not_when_made():
     assert step == N_("Next") and hash(step) == hash(N_("Next"))
 
 
+def test_a_forgotten_str_fails_loudly():
+    """Passing a LazyText where text is shown raises instead of quietly showing English."""
+    from rich.text import Text
+
+    with pytest.raises(TypeError):
+        Text().append(N_("Next"))
+
+
 def test_missing_message_falls_back_to_english_alone():
     i18n.set_language("ja")
     assert i18n._("A sentence nobody translated.") == "A sentence nobody translated."

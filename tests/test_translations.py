@@ -19,7 +19,6 @@ from smtp_setup.core.config_store import ConfigStore
 from smtp_setup.core.profile import Profile, Security
 from support.cli import cli_env
 from textual.widgets import Button
-from textual.widgets._footer import FooterKey
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "tui" / "smtp_setup"
@@ -142,7 +141,7 @@ async def _step_line_and_keys(tmp_path, size):
         await pilot.pause()
         indicator = app.query_one(StepIndicator)
         line = indicator.content
-        keys = [key.description for key in app.screen.query(FooterKey)]
+        keys = [key.description for key in app.screen.query("FooterKey")]
         buttons = [str(app.query_one(f"#{b}", Button).label) for b in ("back", "next")]
         # the longest line: every step before the last one done
         indicator.show_step(len(indicator.titles) - 1)
