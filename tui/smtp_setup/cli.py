@@ -35,7 +35,7 @@ _SHORT_SECURITY = {"tls": "TLS", "starttls": "STARTTLS", "none": "plain"}
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit status (the console script exits with it)."""
     argv = sys.argv[1:] if argv is None else argv
-    set_language(language_from_argv(argv))  # before the parser: its help texts are built now
+    set_language(language_from_argv(argv))  # before argparse speaks (help, errors)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.lang:  # an abbreviation (--la ja) only argparse understood

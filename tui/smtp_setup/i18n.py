@@ -1,6 +1,6 @@
 """Translations: which language speaks, and the functions that mark and translate text.
 
-Importable by core, app and cli alike: it imports only `os` at import time (never textual,
+Importable by core, app and cli alike: it imports only `os` and `typing` (never textual,
 rich or Babel), so `smtp-setup --version` pays nothing for it. English is the source
 language and never loads anything; another language's catalog is read on the first message
 translated into it.

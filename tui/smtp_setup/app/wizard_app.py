@@ -142,7 +142,8 @@ class SetupWizard(App[int]):
 
     @on(StepPane.GoTo)
     async def _goto(self, event: StepPane.GoTo) -> None:
-        target = next(i for i, (step_id, _title, _spec) in enumerate(STEPS) if step_id == event.step_id)
+        target = next(i for i, (step_id, _title, _spec) in enumerate(STEPS)
+                      if step_id == event.step_id)
         self.step.leave()
         await self._show(target)
 
