@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from smtp_setup import __version__
-from smtp_setup.cli_output import UsageError, print_json, table
+from smtp_setup.cli_output import UsageError, marks, print_json, table
+from smtp_setup.core.broken_profile import BrokenProfile
 from smtp_setup.core.config_store import Config, ConfigError, ConfigStore, UnknownProfileError
+from smtp_setup.core.next_command import next_command, use_config_option
 from smtp_setup.core.profile import Profile
 
 PROG = "smtp-setup"
@@ -29,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.debug = args.debug or os.environ.get("SMTP_SETUP_DEBUG", "") not in ("", "0")
+    use_config_option(args.config)  # every suggested next command repeats it
     try:
         return args.handler(args)
     except (UsageError, ConfigError, UnknownProfileError) as exc:
@@ -180,22 +183,43 @@ def _summary(profile: Profile, config: Config) -> dict[str, Any]:
 # -- list, show ------------------------------------------------------------------
 
 
+def _broken_summary(broken: BrokenProfile, config: Config) -> dict[str, Any]:
+    """What `list --json` says about a profile that cannot be used, and why."""
+    return {
+        "name": broken.name,
+        "default": broken.name == config.default_profile,
+        "broken": True,
+        "problem": {"field": broken.error.field, "message": broken.error.message,
+                    "line": broken.line, "column": broken.column},
+    }
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     config = _store(args).load()
-    profiles = list(config.profiles.values())
     if args.json:
-        print_json([_summary(p, config) for p in profiles])
+        print_json([_broken_summary(config.broken[n], config) if n in config.broken
+                    else {**_summary(config.profiles[n], config), "broken": False}
+                    for n in config.names])
         return 0
-    if not profiles:
+    if not config.names:
         print("No profiles yet. Run smtp-setup to create one.")
         return 0
+    fail = marks()[1]
     rows = [["", "NAME", "PROVIDER", "SERVER", "SECURITY"]]
-    for p in profiles:
-        mark = "*" if p.name == config.default_profile else ""
+    for name in config.names:
+        mark = "*" if name == config.default_profile else ""
+        if name in config.broken:
+            rows.append([mark, name, "", "", f"{fail} broken (below)"])
+            continue
+        p = config.profiles[name]
         rows.append([mark, p.name, p.provider, p.server, p.security.label])
     print("\n".join(table(rows)))
-    if config.default_profile in config.profiles:
+    if config.default_profile in config.names:
         print("\n* default profile")
+    for broken in config.broken.values():
+        where = f", line {broken.line}" if broken.line else ""
+        print(f"\n{fail} {broken.name} is broken ({broken.reason}{where}); the other profiles "
+              f"still work. Fix it with: {next_command('edit', broken.name)}")
     return 0
 
 
@@ -311,7 +335,7 @@ def _port_summary(provider: Any, most: int = 2) -> str:
 def _cmd_wizard(args: argparse.Namespace) -> int:
     store = _store(args)
     config = store.load()  # a broken file is reported here, before the UI starts
-    if args.name is not None:
+    if args.name is not None and args.name not in config.broken:  # a broken one opens to be fixed
         config.profile(args.name)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(

@@ -63,7 +63,7 @@ def run_import(args: argparse.Namespace) -> int:
     result = save_imported(
         store, items, secret_store=secret_store, replace=args.replace, expected=config
     )
-    replaced = [n for n in result.names if n in config.profiles]
+    replaced = [n for n in result.names if n in config.names]
     saved = store.load()
     if args.json:
         print_json(

@@ -44,8 +44,12 @@ def _ours(ref: SecretRef | None) -> bool:
 
 
 def _in_use(config: Config, ref: SecretRef, but: set[str]) -> str | None:
-    """Another profile (not in `but`) that reads its password from `ref`."""
-    return next((n for n, p in config.profiles.items() if p.password == ref and n not in but), None)
+    """Another profile (not in `but`, broken ones too) that reads its password from `ref`."""
+    for name in config.names:
+        profile = config.saved(name) if name not in but else None
+        if profile is not None and profile.password == ref:
+            return name
+    return None
 
 
 def _remove_entry(ref: SecretRef, name: str, result: UpkeepResult) -> None:
@@ -69,14 +73,16 @@ def _remove_entry(ref: SecretRef, name: str, result: UpkeepResult) -> None:
 
 
 def delete_profile(store: ConfigStore, name: str, *, expected: Config | None = None) -> UpkeepResult:
-    """Delete a profile, then its keyring entry if smtp-setup made it and no other
-    profile uses it. Raises UnknownProfileError, ConfigConflict, ConfigError."""
+    """Delete a profile (a broken one too), then its keyring entry if smtp-setup made it
+    and no other profile uses it. Raises UnknownProfileError, ConfigConflict, ConfigError."""
     config = expected if expected is not None else store.load()
-    profile = config.profile(name)
+    if name not in config.broken:
+        config.profile(name)
     store.delete_profile(name, expected=config)
     after = store.load()
     result = UpkeepResult(store.path, [name], after.default_profile)
-    ref = profile.password
+    saved = config.saved(name)
+    ref = saved.password if saved is not None else None
     if _ours(ref):
         other = _in_use(config, ref, {name})
         if other:
@@ -93,7 +99,7 @@ def check_new_name(config: Config, new: str) -> None:
     problem = validation.profile_name(new)
     if problem:
         raise ProfileError("name", problem)
-    if new in config.profiles:
+    if new in config.names:
         raise NameTakenError(
             f"A profile named {new!r} already exists; choose another name, or delete it "
             f"first (smtp-setup delete {new})."
@@ -197,7 +203,7 @@ def save_imported(
     entries written here are put back as they were.
     """
     config = expected if expected is not None else store.load()
-    taken = [i.profile.name for i in items if i.profile.name in config.profiles]
+    taken = [i.profile.name for i in items if i.profile.name in config.names]
     if not replace:
         check_import_names(config, taken)
     kind, value = secret_store
@@ -212,7 +218,8 @@ def save_imported(
         _restore_keyring(undo)
         raise
     for name in taken:  # an entry of ours the replacement no longer uses
-        old = config.profiles[name].password
+        saved = config.saved(name)
+        old = saved.password if saved is not None else None
         new = next(p.password for p in profiles if p.name == name)
         if _ours(old) and new != old and not _in_use(config, old, {name}):
             _remove_entry(old, name, result)
@@ -222,7 +229,7 @@ def save_imported(
 
 def check_import_names(config: Config, names: list[str]) -> None:
     """Raise NameTakenError naming every profile of `names` that exists in `config`."""
-    taken = [n for n in names if n in config.profiles]
+    taken = [n for n in names if n in config.names]
     if taken:
         raise NameTakenError(
             f"{_names(taken)} already {'exists' if len(taken) == 1 else 'exist'} in "
