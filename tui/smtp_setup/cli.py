@@ -335,7 +335,7 @@ def _port_summary(provider: Any, most: int = 2) -> str:
 def _cmd_wizard(args: argparse.Namespace) -> int:
     store = _store(args)
     config = store.load()  # a broken file is reported here, before the UI starts
-    if args.name is not None and args.name not in config.broken:  # a broken one opens to be fixed
+    if args.name is not None and config.saved(args.name) is None:  # broken ones open to be fixed
         config.profile(args.name)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(

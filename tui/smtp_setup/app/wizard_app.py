@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from smtp_setup.app.draft import Draft, draft_for_new, draft_for_profile
+from smtp_setup.app.draft import Draft, draft_for_broken, draft_for_new, draft_for_profile
 from smtp_setup.app.services import WizardServices
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.step_indicator import StepIndicator
@@ -55,9 +55,13 @@ class SetupWizard(App[int]):
         self.services = services
         self.draft: Draft = draft_for_new()
         self.index = 0
-        if edit and services.config and edit in services.config.profiles:
-            self.draft = draft_for_profile(services.config.profiles[edit])
+        config = services.config
+        if edit and config and edit in config.profiles:
+            self.draft = draft_for_profile(config.profiles[edit])
             self.index = 1
+        elif edit and config and edit in config.broken:
+            self.draft = draft_for_broken(config.broken[edit]) or draft_for_new()
+            self.index = self._next_index(0)
         self.steps: dict[int, StepPane] = {}
 
     def compose(self) -> ComposeResult:
@@ -106,6 +110,8 @@ class SetupWizard(App[int]):
             index, {test} if index > test and not self.draft.test_ok else set())
         self.query_one("#back", Button).disabled = index == 0
         step.enter()
+        flagged = self.draft.flagged
+        step.show_saved_problem(flagged if self.draft.flagged_step == step.step_id else None)
         step.scroll_home(animate=False)
         self._update_next()
         self.call_after_refresh(step.focus_first)
@@ -148,8 +154,17 @@ class SetupWizard(App[int]):
             self._update_next()
             return
         step.leave()
+        if self.draft.flagged_step == step.step_id:  # the person has seen and set it
+            self.draft.flagged = None
         if not step.submit():
-            await self._show(self.index + 1)
+            await self._show(self._next_index(self.index))
+
+    def _next_index(self, index: int) -> int:
+        """The step after `index`; from Welcome, a broken profile opens where it is broken."""
+        flagged = self.draft.flagged_step
+        if index == 0 and flagged:
+            return next(i for i, (step_id, _, _) in enumerate(STEPS) if step_id == flagged)
+        return index + 1
 
     @on(Button.Pressed, "#back")
     async def action_back(self) -> None:

@@ -57,6 +57,9 @@ class StepPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(self.title, classes="step-title")
         yield Static(self.why, classes="step-why", markup=False)
+        problem = Static("", classes="saved-problem -error", markup=False)
+        problem.display = False
+        yield problem
         yield from self.compose_body()
 
     def compose_body(self) -> ComposeResult:
@@ -78,6 +81,14 @@ class StepPane(VerticalScroll):
         return []
 
     can_focus = False  # a step is a page, not a Tab stop; its fields are
+
+    def show_saved_problem(self, problem) -> None:
+        """Flag a value of a broken profile that this step asks for (None: clear it)."""
+        box = self.query_one(".saved-problem", Static)
+        box.display = problem is not None
+        if problem is not None:
+            box.update(f"✗ The saved {problem.field} could not be used: {problem.message}. "
+                       "Choose it again here; saving replaces it.")
 
     def focus_first(self) -> None:
         for widget in self.query("Input, OptionList, RadioSet, Button, Select"):
