@@ -200,15 +200,18 @@ class SetupWizard(App[int]):
 
     @on(StepPane.Saved)
     async def _saved(self, event: StepPane.Saved) -> None:
+        from smtp_setup.core.next_command import next_command
+
         await self.services.stop_sandbox()
         verb = "Replaced" if event.replaced else "Saved"
+        test = next_command("test", event.name)
         self.exit(
             0,
             return_code=0,
             message=(
                 f"✓ {verb} profile '{event.name}' in {event.path}\n"
-                + (f"  Next: run smtp-setup sandbox in another terminal, then "
-                   f"smtp-setup test {event.name}" if self.draft.provider_id == "sandbox"
-                   else f"  Next: smtp-setup test {event.name}")
+                + (f"  Next: run smtp-setup sandbox in another terminal, then {test}"
+                   if self.draft.provider_id == "sandbox" else f"  Next: {test}")
+                + "".join(f"\n! {warning}" for warning in event.warnings)
             ),
         )

@@ -158,6 +158,37 @@ def set_default(store: ConfigStore, name: str, *, expected: Config | None = None
     return UpkeepResult(store.path, [name], name)
 
 
+def save_with_secret(
+    store: ConfigStore, profile: Profile, secret: str | None = None, *, make_default: bool = False
+) -> UpkeepResult:
+    """Write one profile (the wizard's Save), keeping the profile it replaces whole until the
+    new file is written.
+
+    `secret`, when given, goes to the profile's own keyring entry first; if the file then
+    cannot be written, that entry gets its old value back. Only once the file is written is
+    a keyring entry of ours that the replaced profile used, and no profile uses now, removed.
+    """
+    from smtp_setup.core.secrets import store_in_keyring
+
+    old = store.load().saved(profile.name)
+    result = UpkeepResult(store.path, [profile.name], None)
+    undo: list[tuple[str, str | None]] = []
+    try:
+        if secret is not None:
+            undo.append((profile.name, _keyring_value(profile.name)))
+            profile = profile.copy(password=store_in_keyring(profile.name, secret))
+        store.save_profile(profile, make_default=make_default)
+    except BaseException:
+        _restore_keyring(undo)
+        raise
+    after = store.load()
+    result.default = after.default_profile
+    ref = old.password if old is not None else None
+    if _ours(ref) and ref != profile.password and not _in_use(after, ref, {profile.name}):
+        _remove_entry(ref, profile.name, result)
+    return result
+
+
 # -- saving imported profiles ---------------------------------------------------------------
 
 

@@ -45,9 +45,11 @@ class StepPane(VerticalScroll):
     class Saved(Message):
         """The profile was written; the app exits and prints where."""
 
-        def __init__(self, name: str, path: str, replaced: bool) -> None:
+        def __init__(self, name: str, path: str, replaced: bool,
+                     warnings: list[str] | None = None) -> None:
             super().__init__()
             self.name, self.path, self.replaced = name, path, replaced
+            self.warnings = warnings or []  # e.g. a keyring entry that could not be removed
 
     def __init__(self, draft: Draft, services: WizardServices) -> None:
         super().__init__(id=self.step_id, classes="step")
