@@ -202,7 +202,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
                     for n in config.names])
         return 0
     if not config.names:
-        print("No profiles yet. Run smtp-setup to create one.")
+        print(f"No profiles yet. Run {next_command()} to create one.")
         return 0
     fail = marks()[1]
     rows = [["", "NAME", "PROVIDER", "SERVER", "SECURITY"]]

@@ -172,7 +172,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.all == (args.name is not None):
         raise UsageError("Name one profile to export, or use --all (not both).")
     if args.all and not config.names:
-        raise UsageError("There are no profiles to export yet; run smtp-setup to create one.")
+        raise UsageError(f"There are no profiles to export yet; run {next_command()} to create one.")
     profiles = list(config.profiles.values()) if args.all else [config.profile(args.name)]
     skipped = [f"Profile {b.name!r} was left out: it is broken ({b.reason}); fix it with: "
                f"{next_command('edit', b.name)}" for b in config.broken.values()] if args.all else []

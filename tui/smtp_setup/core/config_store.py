@@ -105,11 +105,12 @@ class UnknownProfileError(LookupError):
         if name is None:  # no NAME given and no default profile
             text = ("No profile was named and there is no default profile; give a NAME"
                     + (f" (profiles: {', '.join(known)})." if known else
-                       ": there are no profiles yet. Run smtp-setup to create one."))
+                       f": there are no profiles yet. Run {next_command()} to create one."))
         elif known:
             text = f"No profile named {name!r}. Profiles: {', '.join(known)}."
         else:
-            text = f"No profile named {name!r}. There are no profiles yet; run smtp-setup to create one."
+            text = (f"No profile named {name!r}. There are no profiles yet; run "
+                    f"{next_command()} to create one.")
         super().__init__(text)
 
     def __str__(self) -> str:

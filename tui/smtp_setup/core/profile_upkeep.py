@@ -15,6 +15,7 @@ from pathlib import Path
 
 from smtp_setup.core import validation
 from smtp_setup.core.config_store import Config, ConfigStore
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import Profile, ProfileError, SecretRef
 from smtp_setup.core.secrets import SERVICE, SecretError
 
@@ -102,7 +103,7 @@ def check_new_name(config: Config, new: str) -> None:
     if new in config.names:
         raise NameTakenError(
             f"A profile named {new!r} already exists; choose another name, or delete it "
-            f"first (smtp-setup delete {new})."
+            f"first ({next_command('delete', new)})."
         )
 
 

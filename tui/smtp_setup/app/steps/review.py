@@ -14,6 +14,7 @@ from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.toggles import Checkbox
 from smtp_setup.core import validation
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import SecretRef
 
 
@@ -120,7 +121,7 @@ class ReviewStep(StepPane):
         elif draft.test_ok is False:
             rows.append(("Test", "✗ the last test failed; you can save anyway and fix it later"))
         else:
-            rows.append(("Test", f"! not tested; run smtp-setup test {profile.name} after saving"))
+            rows.append(("Test", f"! not tested; run {next_command('test', profile.name)} after saving"))
         text = Text()
         for label, value in rows:
             text.append(f"{label:>9}  ", style="bold")
