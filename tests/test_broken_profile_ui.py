@@ -79,3 +79,36 @@ async def test_edit_of_a_broken_profile_opens_on_the_flagged_field(tmp_path):
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert app.step.step_id == "provider" and saved_problem(app) == ""
+
+
+async def test_saving_a_new_profile_over_a_broken_one_names_its_problem(tmp_path):
+    from smtp_setup.app.widgets.modals import Confirm
+    from textual.widgets import Input, Label
+
+    config = write_config(tmp_path)
+    app = build_wizard(config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # a new profile
+        app.screen.query_one("#provider-filter", Input).value = "sandbox"
+        await pilot.pause()
+        for _ in range(3):  # provider, connection, login (none)
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+        app.screen.query_one("#from-email", Input).value = "me@example.com"
+        for _ in range(2):  # sender, test (skipped)
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+        app.screen.query_one("#profile-name", Input).value = "broken"
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, Confirm):
+                break
+        text = " ".join(str(label.content) for label in app.screen.query(Label))
+        assert "It is broken (port: 70000 is not between 1 and 65535)" in text
+        await pilot.press("escape")  # Keep it
+        await pilot.pause()
+        assert app.step.step_id == "review"
+    assert "port = 70000" in config.read_text()

@@ -193,14 +193,15 @@ class ReviewStep(StepPane):
 
         config = self.services.config
         old = config.saved(name) if config else None
-        if old is None:
-            what = f"It is broken ({config.broken[name].reason})." if config and (
-                name in config.broken) else "Its settings are replaced."
-        else:
-            login = (f"its password is kept in {old.password.describe()}" if old.password
-                     else "it does not log in")
+        login = (f"its password is kept in {old.password.describe()}" if old and old.password
+                 else "it does not log in")
+        if config and name in config.broken:  # its server settings may be the bad ones
+            what = f"It is broken ({config.broken[name].reason}), and {login}."
+        elif old is not None:
             what = (f"It sends through {old.host}, port {old.port} "
                     f"({old.security.label}), and {login}.")
+        else:
+            what = "Its settings are replaced."
         return bool(await self.app.push_screen_wait(Confirm(
             f"Replace the saved profile {name}?",
             f"{what} Saving replaces all of it with these settings. Choose Keep it to leave "
