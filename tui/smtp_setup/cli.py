@@ -218,8 +218,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print("\n* default profile")
     for broken in config.broken.values():
         where = f", line {broken.line}" if broken.line else ""
+        fix = (next_command("edit", broken.name) if broken.salvage() is not None
+               else f"a text editor ({config.path})")
         print(f"\n{fail} {broken.name} is broken ({broken.reason}{where}); the other profiles "
-              f"still work. Fix it with: {next_command('edit', broken.name)}")
+              f"still work. Fix it with: {fix}")
     return 0
 
 

@@ -91,8 +91,9 @@ class BrokenProfileError(ConfigError):
             path,
             broken.line,
             broken.column,
-            hint=f"Fix it in a text editor or with: {next_command('edit', broken.name)} "
-            "(the other profiles still work)",
+            hint=(f"Fix it in a text editor or with: {next_command('edit', broken.name)}"
+                  if broken.salvage() is not None else "Fix it in a text editor")
+            + " (the other profiles still work)",
         )
 
 
