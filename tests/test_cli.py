@@ -112,6 +112,7 @@ def test_list_json(two_profiles):
         "username": "apikey",
         "from_email": "alerts@example.com",
         "password": "inline",
+        "broken": False,
     }
     assert data[1]["default"] is False and data[1]["password"] is None
 
@@ -194,7 +195,7 @@ def test_broken_config_is_reported_and_left_alone(config_path, args):
 def test_wrong_type_names_profile_and_key(config_path):
     config_path.parent.mkdir(parents=True)
     config_path.write_text('format = 1\n[profiles.work]\nport = "587"\n')
-    message = one_line_error(run("list"))
+    message = one_line_error(run("show", "work"))
     assert message.startswith(f"{config_path}:3:1: in [profiles.work], port:")
 
 

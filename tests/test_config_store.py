@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from smtp_setup.core.config_store import (
+    BrokenProfileError,
     ConfigError,
     ConfigStore,
     UnknownProfileError,
@@ -250,7 +251,6 @@ def test_error_at_end_of_document_still_has_a_position(store):
     "content",
     [
         BROKEN,
-        'format = 1\n[profiles.work]\nport = "587"\n',
         "format = 7\n",
         b"format = 1\n\xff\xfe\n",
     ],
@@ -281,9 +281,12 @@ def test_failed_save_leaves_a_bad_file_byte_identical(store, content):
 def test_wrong_values_name_the_profile_and_key(store, body, key, line):
     store.path.parent.mkdir()
     store.path.write_text(f'format = 1\n[profiles.work]\nhost = "h.example.com"\n{body}\n')
-    with pytest.raises(ConfigError) as caught:
-        store.load()
+    config = store.load()  # one broken profile does not make the file unreadable
+    assert config.names == ["work"] and config.broken["work"].field == key
+    with pytest.raises(BrokenProfileError) as caught:
+        config.profile("work")
     error = caught.value
+    assert isinstance(error, ConfigError)
     assert f"in [profiles.work], {key}:" in error.message
     assert (error.line, error.column) == (line, 1)
 

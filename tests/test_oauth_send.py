@@ -93,8 +93,10 @@ def test_a_broken_oauth_setting_is_refused_with_its_key(table, field):
 def test_a_config_file_with_a_broken_oauth_table_names_its_line(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('[profiles.mail]\nhost = "h"\nauth = "oauth2"\n')
-    with pytest.raises(ConfigError, match="oauth"):
-        ConfigStore(path).load()
+    config = ConfigStore(path).load()  # only this profile is unusable, not the file
+    with pytest.raises(ConfigError, match="oauth") as caught:
+        config.profile("mail")
+    assert caught.value.line == 1  # no oauth line to point at: the profile's header
 
 
 def test_problems_of_an_oauth_profile_say_what_is_missing():

@@ -54,3 +54,30 @@ def test_help_screen(snap_compare, wizard):
         await pilot.pause()
 
     assert snap_compare(wizard(), run_before=run_before, terminal_size=(100, 32))
+
+
+BROKEN = '\n[profiles.broken]\nprovider = "custom"\nhost = "smtp.example.com"\nport = 70000\n'
+
+
+def test_a_broken_profile_opens_flagged_on_connection(snap_compare, wizard):
+    FIXED_CONFIG.write_text(SAVED + BROKEN)
+
+    async def run_before(pilot):
+        await pilot.pause()
+        choice = pilot.app.screen.query_one("#start-choice")
+        choice.highlighted = [o.id for o in choice.options].index("edit:broken")
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(wizard(), run_before=run_before, terminal_size=(80, 24))
+
+
+def test_saving_over_a_profile_asks_first(snap_compare, wizard):
+    async def run_before(pilot):
+        await go_to(pilot.app, pilot, "review")
+        pilot.app.screen.query_one("#profile-name", Input).value = "alerts"
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause(0.3)
+
+    assert snap_compare(wizard(), run_before=run_before, terminal_size=(80, 24))

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from smtp_setup import __version__
-from smtp_setup.cli_output import UsageError, print_json, table, wrap
+from smtp_setup.cli_output import UsageError, marks, print_json, table, wrap
+from smtp_setup.core.broken_profile import BrokenProfile
 from smtp_setup.core.config_store import Config, ConfigError, ConfigStore, UnknownProfileError
+from smtp_setup.core.next_command import next_command, use_config_option
 from smtp_setup.core.profile import Profile
 from smtp_setup.i18n import (
     N_,
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.lang:  # an abbreviation (--la ja) only argparse understood
         set_language(args.lang)
     args.debug = args.debug or os.environ.get("SMTP_SETUP_DEBUG", "") not in ("", "0")
+    use_config_option(args.config)  # every suggested next command repeats it
     try:
         return args.handler(args)
     except (UsageError, ConfigError, UnknownProfileError) as exc:
@@ -218,23 +221,49 @@ def _summary(profile: Profile, config: Config) -> dict[str, Any]:
 # -- list, show ------------------------------------------------------------------
 
 
+def _broken_summary(broken: BrokenProfile, config: Config) -> dict[str, Any]:
+    """What `list --json` says about a profile that cannot be used, and why."""
+    return {
+        "name": broken.name,
+        "default": broken.name == config.default_profile,
+        "broken": True,
+        "problem": {"field": broken.error.field, "message": broken.error.message,
+                    "line": broken.line, "column": broken.column},
+    }
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     config = _store(args).load()
-    profiles = list(config.profiles.values())
     if args.json:
-        print_json([_summary(p, config) for p in profiles])
+        print_json([_broken_summary(config.broken[n], config) if n in config.broken
+                    else {**_summary(config.profiles[n], config), "broken": False}
+                    for n in config.names])
         return 0
-    if not profiles:
-        print(_("No profiles yet. Run smtp-setup to create one."))
+    if not config.names:
+        print(_("No profiles yet. Run {command} to create one.").format(command=next_command()))
         return 0
+    fail = marks()[1]
     # TRANSLATORS: column headings of `smtp-setup list`
     rows = [["", _("NAME"), _("PROVIDER"), _("SERVER"), _("SECURITY")]]
-    for p in profiles:
-        mark = "*" if p.name == config.default_profile else ""
+    for name in config.names:
+        mark = "*" if name == config.default_profile else ""
+        if name in config.broken:
+            rows.append([mark, name, "", "", _("{mark} broken (below)").format(mark=fail)])
+            continue
+        p = config.profiles[name]
         rows.append([mark, p.name, p.provider, p.server, p.security.label])
     print("\n".join(table(rows)))
-    if config.default_profile in config.profiles:
+    if config.default_profile in config.names:
         print("\n" + _("* default profile"))
+    for broken in config.broken.values():
+        fix = (next_command("edit", broken.name) if broken.salvage() is not None
+               else _("a text editor ({path})").format(path=config.path))
+        text = (_("{mark} {name} is broken ({reason}, line {line}); the other profiles still "
+                  "work. Fix it with: {fix}") if broken.line else
+                _("{mark} {name} is broken ({reason}); the other profiles still work. "
+                  "Fix it with: {fix}"))
+        print("\n" + text.format(mark=fail, name=broken.name, reason=broken.reason,
+                                  line=broken.line, fix=fix))
     return 0
 
 
@@ -350,7 +379,7 @@ def _port_summary(provider: Any, most: int = 2) -> str:
 def _cmd_wizard(args: argparse.Namespace) -> int:
     store = _store(args)
     config = store.load()  # a broken file is reported here, before the UI starts
-    if args.name is not None:
+    if args.name is not None and config.saved(args.name) is None:  # broken ones open to be fixed
         config.profile(args.name)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(

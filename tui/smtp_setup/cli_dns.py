@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from smtp_setup.cli_output import UsageError, print_json
+from smtp_setup.core.next_command import next_command
 
 
 def register(command) -> None:
@@ -92,7 +93,7 @@ def run_doctor(args: argparse.Namespace, config) -> int:
     problems = profile.problems(check_address=False)
     if problems:
         raise UsageError(f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
-                         f"run: smtp-setup edit {profile.name}")
+                         f"run: {next_command('edit', profile.name)}")
     if args.to is not None and (problem := validation.email_address(args.to)):
         raise UsageError(f"--to {args.to!r}: {problem}")
     password = _password_for(profile)  # for OAuth: the refresh token

@@ -15,6 +15,7 @@ from typing import Any
 from smtp_setup.cli_output import UsageError, print_json
 from smtp_setup.cli_profiles import ask_passphrase, interactive, one_line_errors, report, warn
 from smtp_setup.core.config_store import ConfigStore
+from smtp_setup.core.next_command import next_command
 
 
 @one_line_errors
@@ -63,7 +64,7 @@ def run_import(args: argparse.Namespace) -> int:
     result = save_imported(
         store, items, secret_store=secret_store, replace=args.replace, expected=config
     )
-    replaced = [n for n in result.names if n in config.profiles]
+    replaced = [n for n in result.names if n in config.names]
     saved = store.load()
     if args.json:
         print_json(
@@ -88,7 +89,7 @@ def run_import(args: argparse.Namespace) -> int:
         verb = "Replaced" if name in replaced else "Imported"
         renamed = f" (as {name!r})" if name != p.profile.name else ""
         print(f"{verb} profile {p.profile.name!r}{renamed}; {where}.")
-    print(f"Config: {result.path}. Try it: smtp-setup test {result.names[0]}")
+    print(f"Config: {result.path}. Try it: {next_command('test', result.names[0])}")
     warn(result.warnings)
     return 0
 

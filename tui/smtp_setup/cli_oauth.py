@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from smtp_setup.cli_output import UsageError
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import Profile
 
 
@@ -44,7 +45,7 @@ def run_token(args: argparse.Namespace, store: Any) -> int:
                 if p.field in ("username", "oauth", "password")]
     if problems:
         raise UsageError(f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
-                         f"run: smtp-setup edit {profile.name}")
+                         f"run: {next_command('edit', profile.name)}")
     refresh_token = refresh_token_for(profile)
     saver = token_saver(profile, store)
     try:
@@ -62,7 +63,7 @@ def refresh_token_for(profile: Profile) -> str:
 
     if profile.password is None:
         raise UsageError(f"Profile {profile.name!r} is not signed in yet; sign in with: "
-                         f"smtp-setup edit {profile.name}")
+                         f"{next_command('edit', profile.name)}")
     try:
         return resolve_secret(profile.password, profile.name)
     except SecretError as exc:

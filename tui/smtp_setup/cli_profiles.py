@@ -17,6 +17,7 @@ from typing import Any
 
 from smtp_setup.cli_output import UsageError, print_json
 from smtp_setup.core.config_store import ConfigStore
+from smtp_setup.core.next_command import next_command
 
 PASSPHRASE_ENV = "SMTP_SETUP_PASSPHRASE"
 PORTABLE = "toml"
@@ -170,9 +171,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
     config = store.load()
     if args.all == (args.name is not None):
         raise UsageError("Name one profile to export, or use --all (not both).")
-    if args.all and not config.profiles:
-        raise UsageError("There are no profiles to export yet; run smtp-setup to create one.")
+    if args.all and not config.names:
+        raise UsageError(f"There are no profiles to export yet; run {next_command()} to create one.")
     profiles = list(config.profiles.values()) if args.all else [config.profile(args.name)]
+    skipped = [f"Profile {b.name!r} was left out: it is broken ({b.reason}); fix it with: "
+               f"{next_command('edit', b.name)}" for b in config.broken.values()] if args.all else []
+    if not profiles:
+        raise UsageError(" ".join(skipped))
     _check_format(args.format)
     to_stdout = args.output in (None, "-")
     if args.json and to_stdout:
@@ -186,6 +191,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if target is not None and _same_file(target, store.path):
         raise UsageError(f"{target} is the config file itself; choose another file for -o.")
     text, warnings = _render(args, profiles, config.default_profile)
+    warnings = skipped + warnings
     if target is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         warn(warnings)

@@ -15,6 +15,7 @@ from typing import Any
 
 from smtp_setup.cli_output import UsageError, marks, print_json
 from smtp_setup.core.config_store import Config
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import Profile
 
 SANDBOX_HOST = "127.0.0.1"
@@ -32,7 +33,7 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
     if problems:
         raise UsageError(
             f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
-            f"run: smtp-setup edit {profile.name}"
+            f"run: {next_command('edit', profile.name)}"
         )
     if args.to is not None and (problem := validation.email_address(args.to)):
         raise UsageError(f"--to {args.to!r}: {problem}")
@@ -110,7 +111,7 @@ def _print_outcome(result: Any, profile: Profile, recipient: str) -> None:
         print("\n".join(f"  {n}. {step}" for n, step in enumerate(diagnosis.next_steps, 1)))
     if diagnosis.suggestion:
         change = ", ".join(f"{key} = {value}" for key, value in diagnosis.suggestion.items())
-        print(f"\nSuggested change: {change} (smtp-setup edit {profile.name})")
+        print(f"\nSuggested change: {change} ({next_command('edit', profile.name)})")
 
 
 def _write_debug_log(result: Any, password: str | None) -> None:

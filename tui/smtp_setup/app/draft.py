@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from smtp_setup.core.profile import Profile, SecretRef
+from smtp_setup.core.broken_profile import BrokenProfile
+from smtp_setup.core.profile import Profile, ProfileError, SecretRef
 
 # Where the person chose to keep the password.
 STORE_KEYRING = "keyring"
 STORE_ENV = "env"
 STORE_COMMAND = "command"
 STORE_FILE = "inline"
+
+# The step that asks for each config key: a broken profile opens where its bad value is.
+FIELD_STEPS = {
+    "provider": "provider", "host": "connection", "port": "connection",
+    "security": "connection", "verify_certificates": "connection", "ca_file": "connection",
+    "timeout": "connection", "username": "credentials", "auth": "credentials",
+    "password": "credentials", "oauth": "credentials", "from_email": "sender",
+    "from_name": "sender",
+}
 
 
 @dataclass
@@ -26,6 +36,14 @@ class Draft:
     use_auth: bool = True
     test_ok: bool | None = None  # None: not run; False: failed; True: accepted
     suggested_name: str = ""  # e.g. the name a profile had in an imported file
+    flagged: ProfileError | None = None  # the saved value a broken profile could not use
+
+    @property
+    def flagged_step(self) -> str | None:
+        """The step that asks for the flagged value (None when nothing is flagged)."""
+        if self.flagged is None:
+            return None
+        return FIELD_STEPS.get(self.flagged.field.split(".")[0], "provider")
 
     @property
     def kept_secret(self) -> SecretRef | None:
@@ -74,6 +92,17 @@ def draft_for_profile(profile: Profile) -> Draft:
         draft.secret_store = ref.kind
         if ref.kind in (STORE_ENV, STORE_COMMAND):
             draft.secret_target = ref.value
+    return draft
+
+
+def draft_for_broken(broken: BrokenProfile) -> Draft | None:
+    """A broken profile opened to be fixed: its bad value set aside and flagged. None when
+    the table cannot be read even so (then only a text editor can fix it)."""
+    profile = broken.salvage()
+    if profile is None:
+        return None
+    draft = draft_for_profile(profile)
+    draft.flagged = broken.error
     return draft
 
 

@@ -43,7 +43,7 @@ class WizardServices:
 
     @property
     def profile_names(self) -> list[str]:
-        return sorted(self.config.profiles) if self.config else []
+        return sorted(self.config.names) if self.config else []  # broken ones too
 
     async def ensure_sandbox(self, preferred_port: int) -> int:
         """Start the local sandbox server once (on `preferred_port` when it is free, else on

@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from smtp_setup.app.draft import Draft, draft_for_new, draft_for_profile
+from smtp_setup.app.draft import Draft, draft_for_broken, draft_for_new, draft_for_profile
 from smtp_setup.app.services import WizardServices
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.translated_bindings import translate_bindings
@@ -60,9 +60,13 @@ class SetupWizard(App[int]):
         self.services = services
         self.draft: Draft = draft_for_new()
         self.index = 0
-        if edit and services.config and edit in services.config.profiles:
-            self.draft = draft_for_profile(services.config.profiles[edit])
+        config = services.config
+        if edit and config and edit in config.profiles:
+            self.draft = draft_for_profile(config.profiles[edit])
             self.index = 1
+        elif edit and config and edit in config.broken:
+            self.draft = draft_for_broken(config.broken[edit]) or draft_for_new()
+            self.index = self._next_index(0)
         self.steps: dict[int, StepPane] = {}
 
     def compose(self) -> ComposeResult:
@@ -111,6 +115,8 @@ class SetupWizard(App[int]):
             index, {test} if index > test and not self.draft.test_ok else set())
         self.query_one("#back", Button).disabled = index == 0
         step.enter()
+        flagged = self.draft.flagged
+        step.show_saved_problem(flagged if self.draft.flagged_step == step.step_id else None)
         step.scroll_home(animate=False)
         self._update_next()
         self.call_after_refresh(step.focus_first)
@@ -154,8 +160,17 @@ class SetupWizard(App[int]):
             self._update_next()
             return
         step.leave()
+        if self.draft.flagged_step == step.step_id:  # the person has seen and set it
+            self.draft.flagged = None
         if not step.submit():
-            await self._show(self.index + 1)
+            await self._show(self._next_index(self.index))
+
+    def _next_index(self, index: int) -> int:
+        """The step after `index`; from Welcome, a broken profile opens where it is broken."""
+        flagged = self.draft.flagged_step
+        if index == 0 and flagged:
+            return next(i for i, (step_id, _, _) in enumerate(STEPS) if step_id == flagged)
+        return index + 1
 
     @on(Button.Pressed, "#back")
     async def action_back(self) -> None:
@@ -191,15 +206,18 @@ class SetupWizard(App[int]):
 
     @on(StepPane.Saved)
     async def _saved(self, event: StepPane.Saved) -> None:
+        from smtp_setup.core.next_command import next_command
+
         await self.services.stop_sandbox()
         verb = "Replaced" if event.replaced else "Saved"
+        test = next_command("test", event.name)
         self.exit(
             0,
             return_code=0,
             message=(
                 f"✓ {verb} profile '{event.name}' in {event.path}\n"
-                + (f"  Next: run smtp-setup sandbox in another terminal, then "
-                   f"smtp-setup test {event.name}" if self.draft.provider_id == "sandbox"
-                   else f"  Next: smtp-setup test {event.name}")
+                + (f"  Next: run smtp-setup sandbox in another terminal, then {test}"
+                   if self.draft.provider_id == "sandbox" else f"  Next: {test}")
+                + "".join(f"\n! {warning}" for warning in event.warnings)
             ),
         )

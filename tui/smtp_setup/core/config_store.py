@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from smtp_setup.core import validation
+from smtp_setup.core.broken_profile import BrokenProfile
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.private_file import write_private_file
 from smtp_setup.core.profile import Profile, ProfileError
+from smtp_setup.core.toml_positions import TOML_POSITION, find_line, toml_error_position
 from smtp_setup.core.toml_tables import render_profile_table, toml_key
 
 FORMAT = 1
 ENV_VAR = "SMTP_SETUP_CONFIG"
 _EDIT_HINT = "Fix it in a text editor (smtp-setup has not changed the file)"
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)$")
 _TOML_AT_END = "(at end of document)"
 
 
@@ -80,6 +81,22 @@ class ConfigConflict(ConfigError):
         return f"{self.message}. {self.hint}."
 
 
+class BrokenProfileError(ConfigError):
+    """The named profile holds a value this version cannot use; the others still work."""
+
+    def __init__(self, broken: BrokenProfile, path: Path) -> None:
+        self.broken = broken
+        super().__init__(
+            f"in [profiles.{toml_key(broken.name)}], {broken.reason}",
+            path,
+            broken.line,
+            broken.column,
+            hint=(f"Fix it in a text editor or with: {next_command('edit', broken.name)}"
+                  if broken.salvage() is not None else "Fix it in a text editor")
+            + " (the other profiles still work)",
+        )
+
+
 class UnknownProfileError(LookupError):
     """No profile has that name. str() is a sentence listing the names there are."""
 
@@ -89,11 +106,12 @@ class UnknownProfileError(LookupError):
         if name is None:  # no NAME given and no default profile
             text = ("No profile was named and there is no default profile; give a NAME"
                     + (f" (profiles: {', '.join(known)})." if known else
-                       ": there are no profiles yet. Run smtp-setup to create one."))
+                       f": there are no profiles yet. Run {next_command()} to create one."))
         elif known:
             text = f"No profile named {name!r}. Profiles: {', '.join(known)}."
         else:
-            text = f"No profile named {name!r}. There are no profiles yet; run smtp-setup to create one."
+            text = (f"No profile named {name!r}. There are no profiles yet; run "
+                    f"{next_command()} to create one.")
         super().__init__(text)
 
     def __str__(self) -> str:
@@ -109,18 +127,35 @@ class Config:
     default_profile: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level keys, kept
     fingerprint: str | None = None  # sha256 of the bytes read; None when there was no file
+    # Profiles with a value this version cannot use: listed, kept as written, not usable.
+    broken: dict[str, BrokenProfile] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)  # every profile name, in file order
+
+    @property
+    def names(self) -> list[str]:
+        """Every profile in the file, broken ones too, in file order."""
+        return self.order or [*self.profiles, *self.broken]
 
     def profile(self, name: str | None) -> Profile:
         """The named profile (None: the default one); raises UnknownProfileError with the
-        known names."""
+        known names, BrokenProfileError (a ConfigError) for a broken one."""
         if name is None:
-            if self.default_profile in self.profiles:
-                return self.profiles[self.default_profile]
-            raise UnknownProfileError(None, list(self.profiles))
+            name = self.default_profile
+            if name not in self.profiles and name not in self.broken:
+                raise UnknownProfileError(None, self.names)
+        if name in self.broken:
+            raise BrokenProfileError(self.broken[name], self.path)
         try:
             return self.profiles[name]
         except KeyError:
-            raise UnknownProfileError(name, list(self.profiles)) from None
+            raise UnknownProfileError(name, self.names) from None
+
+    def saved(self, name: str) -> Profile | None:
+        """The profile as far as it can be read: a broken one with its bad values left
+        out (None if even that fails, or if there is no such profile)."""
+        if name in self.broken:
+            return self.broken[name].salvage()
+        return self.profiles.get(name)
 
 
 @dataclass
@@ -251,8 +286,8 @@ class ConfigStore:
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            line, column = _toml_error_position(exc, text)
-            reason = _TOML_POSITION.sub("", str(exc)).replace(_TOML_AT_END, "").strip()
+            line, column = toml_error_position(exc, text)
+            reason = TOML_POSITION.sub("", str(exc)).replace(_TOML_AT_END, "").strip()
             reason = reason[:1].lower() + reason[1:]
             raise ConfigError(f"not valid TOML ({reason})", self.path, line, column) from None
         return self._parse(raw, text, hashlib.sha256(data).hexdigest())
@@ -266,7 +301,7 @@ class ConfigStore:
                 f"this file uses format {fmt}, written by a newer smtp-setup; "
                 f"this version reads format {FORMAT}",
                 self.path,
-                *_find_line(text, None, "format"),
+                *find_line(text, None, "format"),
                 hint="Upgrade smtp-setup, or use --config to point at another file",
             )
         default = raw.get("default_profile")
@@ -278,27 +313,25 @@ class ConfigStore:
         if not isinstance(tables, dict):
             raise self._key_error(text, "profiles", "profiles must be tables like [profiles.work]")
         profiles: dict[str, Profile] = {}
+        broken: dict[str, BrokenProfile] = {}
         for name, table in tables.items():
             if not isinstance(table, dict):
                 raise ConfigError(
                     f"[profiles.{toml_key(name)}] must be a table of settings",
                     self.path,
-                    *_find_line(text, None, name),
+                    *find_line(text, None, name),
                 )
             try:
                 profiles[name] = Profile.from_toml(name, table)
-            except ProfileError as exc:
-                raise ConfigError(
-                    f"in [profiles.{toml_key(name)}], {exc.field}: {exc.message}",
-                    self.path,
-                    *_find_line(text, name, exc.field),
-                ) from None
+            except ProfileError as exc:  # only this profile is unusable; the file still is
+                key = exc.field.split(".")[0]
+                broken[name] = BrokenProfile(name, exc, *find_line(text, name, key), table)
         extra = {k: v for k, v in raw.items() if k not in ("format", "default_profile", "profiles")}
-        config = Config(self.path, profiles, default, extra, fingerprint)
+        config = Config(self.path, profiles, default, extra, fingerprint, broken, list(tables))
         return _Document(config, dict(tables))
 
     def _key_error(self, text: str, key: str, message: str) -> ConfigError:
-        return ConfigError(message, self.path, *_find_line(text, None, key))
+        return ConfigError(message, self.path, *find_line(text, None, key))
 
     # -- writing ---------------------------------------------------------------
 
@@ -337,50 +370,3 @@ def _fingerprint_of(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
-
-
-# -- locating errors ----------------------------------------------------------
-
-
-def _toml_error_position(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int, int]:
-    """Line and column of a TOML error (3.14 has attributes; older only the message)."""
-    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-    if line is not None and column is not None:
-        return line, column
-    match = _TOML_POSITION.search(str(exc))
-    if match:
-        return int(match.group(1)), int(match.group(2))
-    lines = text.split("\n")  # "at end of document"
-    return len(lines), len(lines[-1]) + 1
-
-
-def _header_names(name: str) -> set[str]:
-    return {name, f'"{name}"', f"'{name}'"}
-
-
-def _find_line(text: str, profile: str | None, key: str) -> tuple[int | None, int | None]:
-    """Best effort: the line and column where `key` is set (in [profiles.PROFILE] if given).
-
-    Falls back to the profile's header line, then to no position at all.
-    """
-    in_scope = profile is None
-    header_at: tuple[int, int] | tuple[None, None] = (None, None)
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
-        if header and not stripped.startswith("[["):
-            parts = [p.strip() for p in header.group(1).split(".", 1)]
-            names = _header_names(key if profile is None else profile)
-            is_match = parts[0] == "profiles" and len(parts) == 2 and parts[1] in names
-            if profile is None:
-                if is_match:
-                    return number, line.index("[") + 1
-                in_scope = False
-            else:
-                in_scope = is_match
-                if is_match and header_at[0] is None:
-                    header_at = (number, line.index("[") + 1)
-            continue
-        if in_scope and re.match(rf"^\s*({re.escape(key)}|\"{re.escape(key)}\")\s*=", line):
-            return number, len(line) - len(line.lstrip()) + 1
-    return header_at

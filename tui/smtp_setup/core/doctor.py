@@ -22,6 +22,7 @@ from smtp_setup.core.diagnosis import InvalidInput
 from smtp_setup.core.domain_check import check_domain, sender_domain
 from smtp_setup.core.domain_report import DomainReport
 from smtp_setup.core.domain_report import format_report as format_domain_report
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.probe import probe_host
 from smtp_setup.core.probe_ports import Candidate, default_candidates, parse_ports
 from smtp_setup.core.probe_report import MODE_WORDS, STATUSES, PortProbe, ProbeReport
@@ -173,7 +174,7 @@ def _verdict(report: DoctorReport, profile: Profile) -> None:
         if probe is not None and probe.recommended is not None:
             best = probe.recommended
             problems.append(f"Port {best.port} with {MODE_WORDS[best.security]} works from "
-                            f"here: run `smtp-setup edit {profile.name}` to switch to it.")
+                            f"here: run `{next_command('edit', profile.name)}` to switch to it.")
     elif (own is not None and probe is not None and probe.recommended is not None
           and probe.recommended is not own):
         best = probe.recommended

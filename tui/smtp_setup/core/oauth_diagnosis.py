@@ -12,6 +12,7 @@ from typing import Any
 
 from smtp_setup.core.diagnosis import Diagnosis
 from smtp_setup.core.diagnosis_text import STAGE_LABELS, TEXT
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.oauth_http import OAuthError
 from smtp_setup.core.profile import Profile
 
@@ -72,7 +73,7 @@ def _make(code: str, profile: Profile, *, reason: str = "", reply: str = "") -> 
     if code in SIGN_IN_AGAIN_CODES and next_steps[-1].startswith(SIGN_IN_AGAIN):
         # Name the way to do it; the words after the first comma stay (e.g. "with the browser")
         tail = next_steps[-1][len(SIGN_IN_AGAIN):].rstrip(".")
-        next_steps[-1] = (f"{SIGN_IN_AGAIN}{tail}: run smtp-setup edit {profile.name} and "
+        next_steps[-1] = (f"{SIGN_IN_AGAIN}{tail}: run {next_command('edit', profile.name)} and "
                           "sign in on the Credentials step.")
     return Diagnosis(code=code, title=title.format(**ctx),
                      explanation=explanation.format(**ctx),

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from smtp_setup.core import validation
 from smtp_setup.core.diagnosis import Diagnosis, InvalidInput, MissingExtension
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import Profile
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def oauth_preflight(profile: Profile, refresh_token: str | None) -> None:
     """Raise InvalidInput when an OAuth profile cannot even try to sign in."""
     if profile.oauth is None:
         raise InvalidInput("oauth", f"Profile {profile.name!r} signs in with OAuth but has no "
-                           f"app registration (client ID); run: smtp-setup edit {profile.name}")
+                           f"app registration (client ID); run: {next_command('edit', profile.name)}")
     if not profile.username:
         raise InvalidInput("username", "OAuth sign-in needs the mailbox address as the "
                            "user name.")
@@ -150,7 +151,7 @@ def oauth_preflight(profile: Profile, refresh_token: str | None) -> None:
     if not refresh_token:
         raise InvalidInput("password", f"The profile signs in with OAuth as "
                            f"{profile.username!r} but holds no sign-in (refresh token); "
-                           f"sign in again: smtp-setup edit {profile.name}")
+                           f"sign in again: {next_command('edit', profile.name)}")
 
 
 async def login_xoauth2(smtp: Any, profile: Profile, refresh_token: str, *,
@@ -223,5 +224,5 @@ def _no_xoauth2(exc: MissingExtension, profile: Profile) -> Diagnosis:
     diagnosis.next_steps = [
         "Check the host: Microsoft 365 uses smtp.office365.com, Outlook.com "
         "smtp-mail.outlook.com, Gmail smtp.gmail.com.",
-        f"Or log in with a password (an app password) instead: smtp-setup edit {profile.name}"]
+        f"Or log in with a password (an app password) instead: {next_command('edit', profile.name)}"]
     return diagnosis

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from smtp_setup.core import validation
 from smtp_setup.core.config_store import Config, ConfigStore
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import Profile, ProfileError, SecretRef
 from smtp_setup.core.secrets import SERVICE, SecretError
 
@@ -44,8 +45,12 @@ def _ours(ref: SecretRef | None) -> bool:
 
 
 def _in_use(config: Config, ref: SecretRef, but: set[str]) -> str | None:
-    """Another profile (not in `but`) that reads its password from `ref`."""
-    return next((n for n, p in config.profiles.items() if p.password == ref and n not in but), None)
+    """Another profile (not in `but`, broken ones too) that reads its password from `ref`."""
+    for name in config.names:
+        profile = config.saved(name) if name not in but else None
+        if profile is not None and profile.password == ref:
+            return name
+    return None
 
 
 def _remove_entry(ref: SecretRef, name: str, result: UpkeepResult) -> None:
@@ -69,14 +74,16 @@ def _remove_entry(ref: SecretRef, name: str, result: UpkeepResult) -> None:
 
 
 def delete_profile(store: ConfigStore, name: str, *, expected: Config | None = None) -> UpkeepResult:
-    """Delete a profile, then its keyring entry if smtp-setup made it and no other
-    profile uses it. Raises UnknownProfileError, ConfigConflict, ConfigError."""
+    """Delete a profile (a broken one too), then its keyring entry if smtp-setup made it
+    and no other profile uses it. Raises UnknownProfileError, ConfigConflict, ConfigError."""
     config = expected if expected is not None else store.load()
-    profile = config.profile(name)
+    if name not in config.broken:
+        config.profile(name)
     store.delete_profile(name, expected=config)
     after = store.load()
     result = UpkeepResult(store.path, [name], after.default_profile)
-    ref = profile.password
+    saved = config.saved(name)
+    ref = saved.password if saved is not None else None
     if _ours(ref):
         other = _in_use(config, ref, {name})
         if other:
@@ -93,10 +100,10 @@ def check_new_name(config: Config, new: str) -> None:
     problem = validation.profile_name(new)
     if problem:
         raise ProfileError("name", problem)
-    if new in config.profiles:
+    if new in config.names:
         raise NameTakenError(
             f"A profile named {new!r} already exists; choose another name, or delete it "
-            f"first (smtp-setup delete {new})."
+            f"first ({next_command('delete', new)})."
         )
 
 
@@ -152,6 +159,37 @@ def set_default(store: ConfigStore, name: str, *, expected: Config | None = None
     return UpkeepResult(store.path, [name], name)
 
 
+def save_with_secret(
+    store: ConfigStore, profile: Profile, secret: str | None = None, *, make_default: bool = False
+) -> UpkeepResult:
+    """Write one profile (the wizard's Save), keeping the profile it replaces whole until the
+    new file is written.
+
+    `secret`, when given, goes to the profile's own keyring entry first; if the file then
+    cannot be written, that entry gets its old value back. Only once the file is written is
+    a keyring entry of ours that the replaced profile used, and no profile uses now, removed.
+    """
+    from smtp_setup.core.secrets import store_in_keyring
+
+    old = store.load().saved(profile.name)
+    result = UpkeepResult(store.path, [profile.name], None)
+    undo: list[tuple[str, str | None]] = []
+    try:
+        if secret is not None:
+            undo.append((profile.name, _keyring_value(profile.name)))
+            profile = profile.copy(password=store_in_keyring(profile.name, secret))
+        store.save_profile(profile, make_default=make_default)
+    except BaseException:
+        _restore_keyring(undo)
+        raise
+    after = store.load()
+    result.default = after.default_profile
+    ref = old.password if old is not None else None
+    if _ours(ref) and ref != profile.password and not _in_use(after, ref, {profile.name}):
+        _remove_entry(ref, profile.name, result)
+    return result
+
+
 # -- saving imported profiles ---------------------------------------------------------------
 
 
@@ -197,7 +235,7 @@ def save_imported(
     entries written here are put back as they were.
     """
     config = expected if expected is not None else store.load()
-    taken = [i.profile.name for i in items if i.profile.name in config.profiles]
+    taken = [i.profile.name for i in items if i.profile.name in config.names]
     if not replace:
         check_import_names(config, taken)
     kind, value = secret_store
@@ -212,7 +250,8 @@ def save_imported(
         _restore_keyring(undo)
         raise
     for name in taken:  # an entry of ours the replacement no longer uses
-        old = config.profiles[name].password
+        saved = config.saved(name)
+        old = saved.password if saved is not None else None
         new = next(p.password for p in profiles if p.name == name)
         if _ours(old) and new != old and not _in_use(config, old, {name}):
             _remove_entry(old, name, result)
@@ -222,7 +261,7 @@ def save_imported(
 
 def check_import_names(config: Config, names: list[str]) -> None:
     """Raise NameTakenError naming every profile of `names` that exists in `config`."""
-    taken = [n for n in names if n in config.profiles]
+    taken = [n for n in names if n in config.names]
     if taken:
         raise NameTakenError(
             f"{_names(taken)} already {'exists' if len(taken) == 1 else 'exist'} in "

@@ -10,6 +10,7 @@ Nothing here raises, and no sentence contains a token.
 from __future__ import annotations
 
 from smtp_setup.core.config_store import ConfigError, ConfigStore
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import Profile, SecretRef
 
 
@@ -39,7 +40,7 @@ class RefreshTokenSaver:
             self.warnings.append(
                 f"The sign-in server issued a new refresh token for profile {name!r}, but "
                 f"smtp-setup cannot write it to {where}; the old one may stop working, so keep "
-                f"the sign-in in the keyring instead (smtp-setup edit {name}).")
+                f"the sign-in in the keyring instead ({next_command('edit', name)}).")
             return
         try:
             if ref.kind == "keyring":
@@ -53,7 +54,7 @@ class RefreshTokenSaver:
             self.warnings.append(
                 f"The new refresh token for profile {name!r} could not be saved to "
                 f"{ref.describe()} ({reason}); the old one may stop working, and then "
-                f"you will have to sign in again (smtp-setup edit {name}).")
+                f"you will have to sign in again ({next_command('edit', name)}).")
             return
         self.saved = True
 

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import SecretRef
 
 SERVICE = "smtp-setup"
@@ -60,7 +61,7 @@ def _split_ref(ref: SecretRef) -> tuple[str, str]:
 def _unusable(profile_name: str, why: str) -> SecretError:
     return SecretError(
         f"Profile {profile_name!r} keeps its password in the system keyring, but there is "
-        f"no usable keyring here ({why}); {_NO_KEYRING_ADVICE}: run smtp-setup edit {profile_name}"
+        f"no usable keyring here ({why}); {_NO_KEYRING_ADVICE}: run {next_command('edit', profile_name)}"
     )
 
 
@@ -120,7 +121,7 @@ def resolve_secret(ref: SecretRef, profile_name: str, *, timeout: float = 15) ->
             raise SecretError(
                 f"Profile {profile_name!r} reads its password from the environment variable "
                 f"{ref.value}, which {state}; set it (export {ref.value}=...) or run: "
-                f"smtp-setup edit {profile_name}"
+                f"{next_command('edit', profile_name)}"
             )
         return value
     if ref.kind == "command":
@@ -152,12 +153,12 @@ def _read_keyring(ref: SecretRef, profile_name: str) -> str:
         raise SecretError(
             f"The system keyring could not give the password for profile {profile_name!r} "
             f"({type(exc).__name__}); unlock the keyring and try again, or {_NO_KEYRING_ADVICE}: "
-            f"run smtp-setup edit {profile_name}"
+            f"run {next_command('edit', profile_name)}"
         ) from None
     if value is None:
         raise SecretError(
             f"No password for profile {profile_name!r} in the system keyring. "
-            f"Run: smtp-setup edit {profile_name}"
+            f"Run: {next_command('edit', profile_name)}"
         )
     return value
 

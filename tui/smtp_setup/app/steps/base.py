@@ -46,9 +46,11 @@ class StepPane(VerticalScroll):
     class Saved(Message):
         """The profile was written; the app exits and prints where."""
 
-        def __init__(self, name: str, path: str, replaced: bool) -> None:
+        def __init__(self, name: str, path: str, replaced: bool,
+                     warnings: list[str] | None = None) -> None:
             super().__init__()
             self.name, self.path, self.replaced = name, path, replaced
+            self.warnings = warnings or []  # e.g. a keyring entry that could not be removed
 
     def __init__(self, draft: Draft, services: WizardServices) -> None:
         super().__init__(id=self.step_id, classes="step")
@@ -58,6 +60,9 @@ class StepPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(self.title, classes="step-title")
         yield Static(self.why, classes="step-why", markup=False)
+        problem = Static("", classes="saved-problem -error", markup=False)
+        problem.display = False
+        yield problem
         yield from self.compose_body()
 
     def compose_body(self) -> ComposeResult:
@@ -79,6 +84,14 @@ class StepPane(VerticalScroll):
         return []
 
     can_focus = False  # a step is a page, not a Tab stop; its fields are
+
+    def show_saved_problem(self, problem) -> None:
+        """Flag a value of a broken profile that this step asks for (None: clear it)."""
+        box = self.query_one(".saved-problem", Static)
+        box.display = problem is not None
+        if problem is not None:
+            box.update(f"✗ The saved {problem.field} could not be used: {problem.message}. "
+                       "Choose it again here; saving replaces it.")
 
     def focus_first(self) -> None:
         for widget in self.query("Input, OptionList, RadioSet, Button, Select"):

@@ -14,6 +14,7 @@ from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.toggles import Checkbox
 from smtp_setup.core import validation
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import SecretRef
 from smtp_setup.i18n import N_
 
@@ -121,7 +122,7 @@ class ReviewStep(StepPane):
         elif draft.test_ok is False:
             rows.append(("Test", "✗ the last test failed; you can save anyway and fix it later"))
         else:
-            rows.append(("Test", f"! not tested; run smtp-setup test {profile.name} after saving"))
+            rows.append(("Test", f"! not tested; run {next_command('test', profile.name)} after saving"))
         text = Text()
         for label, value in rows:
             text.append(f"{label:>9}  ", style="bold")
@@ -155,30 +156,55 @@ class ReviewStep(StepPane):
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def save(self) -> None:
-        """Store the secret where chosen, then write the profile; report success upward."""
+        """Ask before replacing another profile, then store the secret where chosen and
+        write the profile (core keeps the replaced one whole until the file is written)."""
         from smtp_setup.core.config_store import ConfigError
-        from smtp_setup.core.secrets import SecretError, resolve_secret_async, store_in_keyring
+        from smtp_setup.core.profile_upkeep import save_with_secret
+        from smtp_setup.core.secrets import SecretError, resolve_secret_async
 
         draft, services = self.draft, self.services
         name = self.profile_name
         draft.profile.name = name
         profile = draft.to_profile()
+        replaced = name in services.profile_names
+        if replaced and name != draft.editing and not await self._replace_confirmed(name):
+            return  # No: the saved profile stays as it is, and so does this step
         try:
+            secret = None
             if profile.password is not None and draft.secret_store == STORE_KEYRING:
                 if draft.password:
-                    await asyncio.to_thread(store_in_keyring, name, draft.password)
+                    secret = draft.password
                 elif draft.kept_secret and draft.kept_secret != profile.password:
                     # Saving a copy under a new name: copy the keyring entry too.
                     secret = await resolve_secret_async(draft.kept_secret, draft.editing or name)
-                    await asyncio.to_thread(store_in_keyring, name, secret)
             make_default = self.query_one("#make-default", Checkbox).value
-            path = await asyncio.to_thread(
-                services.store.save_profile, profile, make_default=make_default
+            result = await asyncio.to_thread(
+                save_with_secret, services.store, profile, secret, make_default=make_default
             )
         except (SecretError, ConfigError, OSError) as exc:
             error = self.query_one("#save-error", Static)
             error.display = True
             error.update(f"✗ Not saved: {exc}")
             return
-        replaced = name in services.profile_names
-        self.post_message(self.Saved(name, str(path), replaced))
+        self.post_message(self.Saved(name, str(result.path), replaced, result.warnings))
+
+    async def _replace_confirmed(self, name: str) -> bool:
+        """Ask, naming what would be lost: the server, the port and where the password is."""
+        from smtp_setup.app.widgets.modals import Confirm
+
+        config = self.services.config
+        old = config.saved(name) if config else None
+        login = (f"its password is kept in {old.password.describe()}" if old and old.password
+                 else "it does not log in")
+        if config and name in config.broken:  # its server settings may be the bad ones
+            what = f"It is broken ({config.broken[name].reason}), and {login}."
+        elif old is not None:
+            what = (f"It sends through {old.host}, port {old.port} "
+                    f"({old.security.label}), and {login}.")
+        else:
+            what = "Its settings are replaced."
+        return bool(await self.app.push_screen_wait(Confirm(
+            f"Replace the saved profile {name}?",
+            f"{what} Saving replaces all of it with these settings. Choose Keep it to leave "
+            "it as it is and pick another name.",
+            "Replace", variant="warning", no="Keep it")))

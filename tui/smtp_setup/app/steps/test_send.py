@@ -126,14 +126,17 @@ class TestStep(StepPane):
 
     @work(exclusive=True, group="send", exit_on_error=False)
     async def _send(self, recipient: str) -> None:
+        from smtp_setup.core.next_command import next_command
+
         try:
             await self._send_and_show(recipient)
         except Exception as exc:  # a bug must not leave the step "sending" for ever
             self._finish_ui()
             self._show_outcome(
                 f"✗ The test could not run: {type(exc).__name__}: {exc}\n"
-                "Go back and check the settings, or run smtp-setup test NAME --debug after "
-                "saving and report the log.", "-error")
+                "Go back and check the settings, or run "
+                f"{next_command('test', 'NAME', '--debug')} after saving and report the log.",
+                "-error")
             self._refresh()
 
     async def _send_and_show(self, recipient: str) -> None:

@@ -13,12 +13,19 @@ from textual.containers import Horizontal
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from smtp_setup.app.draft import Draft, draft_for_import, draft_for_new, draft_for_profile
+from smtp_setup.app.draft import (
+    Draft,
+    draft_for_broken,
+    draft_for_import,
+    draft_for_new,
+    draft_for_profile,
+)
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.core import validation
 
 NEW = "new"
 PROFILE_ACTIONS = ("make-default", "rename", "delete", "export", "check-domain")
+BROKEN_ACTIONS = ("delete",)  # a broken profile can be fixed (Edit) or deleted, nothing else
 
 
 class WelcomeStep(StepPane):
@@ -51,7 +58,12 @@ class WelcomeStep(StepPane):
         options = [Option(Text("+ Set up a new profile", style="bold"), id=NEW)]
         config = services.config
         if config:
-            for name in sorted(config.profiles):
+            for name in sorted(config.names):
+                if name in config.broken:
+                    options.append(Option(Text.assemble(
+                        ("✗ Fix ", "bold"), (name, "bold"),
+                        f"  broken: {config.broken[name].reason}"), id=f"edit:{name}"))
+                    continue
                 profile = config.profiles[name]
                 mark = "  ★ default" if name == config.default_profile else ""
                 label = Text.assemble(
@@ -74,7 +86,7 @@ class WelcomeStep(StepPane):
             )
             problem.add_class("-warning")
         where = "Profiles are saved to " + str(services.store.path)
-        if not config or not config.profiles:
+        if not config or not config.names:
             where = "No saved profiles yet. " + where
         self.query_one("#config-path", Static).update(where)
         self._update_actions()
@@ -92,9 +104,11 @@ class WelcomeStep(StepPane):
 
     def _update_actions(self) -> None:
         chosen = self.highlighted_profile
+        broken = chosen is not None and chosen in self.services.config.broken
         for button_id in PROFILE_ACTIONS:
-            self.query_one(f"#{button_id}", Button).disabled = chosen is None
-        if chosen and self.services.config:
+            self.query_one(f"#{button_id}", Button).disabled = chosen is None or (
+                broken and button_id not in BROKEN_ACTIONS)
+        if chosen and not broken:
             self.query_one("#make-default", Button).disabled = (
                 chosen == self.services.config.default_profile)
         self.query_one("#profile-actions").display = bool(self.services.config)
@@ -105,6 +119,12 @@ class WelcomeStep(StepPane):
 
     @on(OptionList.OptionSelected, "#start-choice")
     def _chosen(self) -> None:
+        name, config = self.highlighted_profile, self.services.config
+        if name and config and config.saved(name) is None:
+            self.notify(f"Profile {name} cannot be opened here ({config.broken[name].reason}); "
+                        f"fix it in a text editor: {config.path}", severity="error",
+                        markup=False)
+            return
         self.request_advance()
 
     def enter(self) -> None:
@@ -121,7 +141,9 @@ class WelcomeStep(StepPane):
             if self.draft.editing is not None or not self.draft.provider_id:
                 self.draft.reset_to(draft_for_new())
         elif self.draft.editing != name and self.services.config:
-            self.draft.reset_to(draft_for_profile(self.services.config.profiles[name]))
+            config = self.services.config
+            self.draft.reset_to(draft_for_broken(config.broken[name]) if name in config.broken
+                                else draft_for_profile(config.profiles[name]))
 
     # -- profile upkeep ------------------------------------------------------------------
 

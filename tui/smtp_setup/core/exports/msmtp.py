@@ -20,6 +20,7 @@ from smtp_setup.core.exports.values import (
     check_profile,
     password_source,
 )
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import Profile, Security
 
 TOOL = "an msmtp configuration file"
@@ -45,7 +46,7 @@ def _setting(profile: Profile, command: str, value: str, what: str) -> str:
     if len(line.encode()) > MAX_LINE_BYTES:
         raise ExportProblem(
             f"The {what} of profile {profile.name!r} is too long for msmtp, which reads at "
-            f"most 500 bytes per line; shorten it (smtp-setup edit {profile.name}) or write "
+            f"most 500 bytes per line; shorten it ({next_command('edit', profile.name)}) or write "
             "that line by hand."
         )
     return line

@@ -10,6 +10,7 @@ import shlex
 from dataclasses import dataclass
 
 from smtp_setup.core import validation
+from smtp_setup.core.next_command import next_command
 from smtp_setup.core.profile import Profile
 from smtp_setup.core.secrets import _split_ref
 
@@ -57,12 +58,12 @@ def check_profile(profile: Profile, tool: str, secret: str | None = None) -> Non
             raise ExportProblem(
                 f"Profile {profile.name!r} has a line break or NUL character in its "
                 f"{_LABELS[field]}, which {tool} cannot hold; correct it with: "
-                f"smtp-setup edit {profile.name}"
+                f"{next_command('edit', profile.name)}"
             )
     if not profile.host.strip():
         raise ExportProblem(
             f"Profile {profile.name!r} has no host name; set one with: "
-            f"smtp-setup edit {profile.name}"
+            f"{next_command('edit', profile.name)}"
         )
 
 
