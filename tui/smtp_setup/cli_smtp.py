@@ -25,8 +25,6 @@ SANDBOX_HOST = "127.0.0.1"
 
 def run_test(args: argparse.Namespace, config: Config) -> int:
     """`smtp-setup test NAME [--to ADDR] [--json]`: 0 accepted, 1 failed, 2 unusable input."""
-    from smtp_setup.core import validation
-
     profile = config.profile(args.name)
     problems = profile.problems(check_address=False)  # the send itself rejects a bad address
     if problems:
@@ -34,9 +32,9 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
             f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
             f"run: smtp-setup edit {profile.name}"
         )
-    if args.to is not None and (problem := validation.email_address(args.to)):
-        raise UsageError(f"--to {args.to!r}: {problem}")
+    check_recipient(args.to)
     password = _password_for(profile)  # for OAuth: the refresh token
+    note_recipient(args.to)
     from smtp_setup.cli_oauth import print_warnings, token_saver
     from smtp_setup.core.config_store import ConfigStore
     from smtp_setup.core.sending import send_test_message
@@ -53,6 +51,24 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
     else:
         _print_outcome(result, profile, args.to or profile.from_email)
     return 0 if result.ok else 1
+
+
+def check_recipient(to: str | None) -> None:
+    """`--to` by the one address rule: a UsageError when it is not an address."""
+    from smtp_setup.core import validation
+
+    if to is not None and (problem := validation.email_address(to)):
+        raise UsageError(f"--to {to!r}: {problem}")
+
+
+def note_recipient(to: str | None) -> None:
+    """A note on stderr when `--to` is on an internal or reserved domain (corp.local): it is
+    sent all the same, only the person should know who can deliver it. (The profile's own
+    From address got its note when it was set; repeating it on every run is noise.)"""
+    from smtp_setup.core import validation
+
+    if to is not None and (note := validation.address_note(to)):
+        print(f"Note: {note}", file=sys.stderr)
 
 
 def _password_for(profile: Profile) -> str | None:
