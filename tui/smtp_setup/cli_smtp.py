@@ -33,6 +33,7 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
             f"run: smtp-setup edit {profile.name}"
         )
     check_recipient(args.to)
+    _check_nameserver(args.nameserver)
     password = _password_for(profile)  # for OAuth: the refresh token
     note_recipient(args.to)
     from smtp_setup.cli_oauth import print_warnings, token_saver
@@ -42,7 +43,7 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
     printer = _StagePrinter(live=not args.json)
     saver = token_saver(profile, ConfigStore(config.path))  # a rotated refresh token goes back
     result = asyncio.run(send_test_message(profile, password, to=args.to, on_event=printer,
-                                           store_rotated=saver))
+                                           store_rotated=saver, nameserver=args.nameserver))
     print_warnings(saver)
     if args.debug:
         _write_debug_log(result, password)
@@ -59,6 +60,15 @@ def check_recipient(to: str | None) -> None:
 
     if to is not None and (problem := validation.email_address(to)):
         raise UsageError(f"--to {to!r}: {problem}")
+
+
+def _check_nameserver(nameserver: str | None) -> None:
+    from smtp_setup.core.probe import check_nameserver
+
+    try:
+        check_nameserver(nameserver)
+    except ValueError as exc:
+        raise UsageError(f"--nameserver: {exc}") from None
 
 
 def note_recipient(to: str | None) -> None:
@@ -171,7 +181,7 @@ def run_probe(args: argparse.Namespace) -> int:
     try:
         report = asyncio.run(probe_host(
             args.host, candidates, timeout=args.timeout, ca_file=args.ca_file,
-            on_result=None if args.json else show,
+            on_result=None if args.json else show, nameserver=args.nameserver,
         ))
     except ValueError as exc:  # a bad host, limit or CA file: the probe says which
         raise UsageError(str(exc)) from None

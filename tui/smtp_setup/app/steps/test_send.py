@@ -164,6 +164,7 @@ class TestStep(StepPane):
         result = await send_test_message(
             profile, password, to=recipient,
             on_event=lambda e: stages.record(e.name, e.status, e.ms, e.detail),
+            nameserver=self.services.nameserver,
         )
         self._finish_ui()
         log = self.query_one("#transcript", Log)
