@@ -77,7 +77,7 @@ async def discover(address: str, *, nameserver: str | None = None, timeout: floa
     loop = asyncio.get_running_loop()
     ports = {k: v for k, v in (("http", http_port), ("https", https_port)) if v}
     ctx = Context(address, domain, resolver, loop.time() + timeout, timeout, probe,
-                  allow_http, ports, list(guess_ports or GUESS_PORTS), ca_file)
+                  allow_http, ports, list(guess_ports or GUESS_PORTS), ca_file, nameserver)
     runs = [Run(name) for name in SOURCES]
     started = perf_counter()
     try:
