@@ -1,5 +1,5 @@
 """One address rule for every entry point: internal and reserved domains (corp.local, x.lan,
-x.internal, localhost) are addresses, accepted with a note; the wizard's fields, `test --to`,
+x.internal, localhost, a one-label mailhub) are addresses, accepted with a note; the wizard's fields, `test --to`,
 `import` and the send itself all say the same."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from test_wizard_flow import SIZE, choose_provider, next_enabled, send_and_wait,
 
 INTERNAL = ["it@corp.local", "alice@test.local", "bob@printers.lan", "ops@corp.internal",
             "root@localhost", "me@x.home.arpa", "qa@lab.test", "a@example.com",
-            "ü@bücher.local"]
+            "ü@bücher.local", "root@mailhub"]
 NOT_ADDRESSES = ["", "alice", "alice@", "@corp.local", "a b@corp.local", "a@corp..local",
                  "a@corp.local.", "a@-corp.local", "<a@corp.local>", "a@" + "x" * 64 + ".local",
-                 "a@intranet", "a@[10.0.0.1]"]
+                 "a@123", "a@mailhub-", "a@[10.0.0.1]"]
 
 
 @pytest.mark.parametrize("address", INTERNAL)

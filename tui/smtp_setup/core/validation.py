@@ -57,7 +57,8 @@ _PLAIN_ADDRESS = re.compile(
 def email_address(value: str) -> str | None:
     """The one address rule for every entry point (wizard, --to, import, config, the send):
     the syntax is checked, with no DNS look-up. Internal and reserved domains (corp.local,
-    x.lan, example.test, localhost) are accepted; `address_note` explains them."""
+    x.lan, example.test, localhost, a one-label mailhub) are accepted; `address_note`
+    explains them."""
     value = value.strip()
     if not value:
         return "Enter an email address, e.g. alerts@example.com."
@@ -65,7 +66,7 @@ def email_address(value: str) -> str | None:
         return "Enter just the address, without a name, quotes, spaces or angle brackets."
     local, _, domain = value.rpartition("@")
     if (_PLAIN_ADDRESS.match(value) and len(value) <= 254 and len(local) <= 64
-            and "--" not in domain and not _reserved_suffix(domain)):
+            and "--" not in domain and _stand_in(domain) is None):
         return None
     return _full_check(value, local, domain)
 
@@ -73,18 +74,17 @@ def email_address(value: str) -> str | None:
 def _full_check(value: str, local: str, domain: str) -> str | None:
     from email_validator import EmailNotValidError, validate_email
 
-    checked = value
-    if suffix := _reserved_suffix(domain):
-        # email-validator refuses special-use names (.local, localhost) outright; they are
-        # real addresses inside a network. Check the syntax with ".test" in the reserved
-        # name's place (allowed under test_environment), then the real name's length.
-        checked = f"{local}@{domain[:len(domain) - len(suffix)]}test"
+    stand_in = _stand_in(domain)
+    # email-validator refuses special-use names (.local, localhost) and one-label names
+    # (mailhub) outright; they are real addresses inside a network. Check the syntax with a
+    # ".test" name in their place (allowed under test_environment), then the real length.
+    checked = value if stand_in is None else f"{local}@{stand_in}"
     try:
         validate_email(checked, check_deliverability=False, allow_smtputf8=True,
                        test_environment=True)
     except EmailNotValidError as exc:
         return f"That is not a valid email address: {exc}"
-    if suffix and (problem := host(domain)):
+    if stand_in is not None and (problem := host(domain)):
         return f"That is not a valid email address: {problem}"
     return None
 
@@ -164,16 +164,21 @@ _RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
 _SPECIAL_USE = ("arpa", "invalid", "local", "localhost", "onion", "test")
 
 
-def _reserved_suffix(domain: str) -> str:
-    """The special-use name `domain` ends with (in its own spelling), or ""."""
+def _stand_in(domain: str) -> str | None:
+    """What email-validator checks in place of a special-use or one-label name (the same
+    labels, ending in .test), or None when it can check `domain` itself."""
     last = domain.rpartition(".")[2]  # a trailing dot leaves "": email-validator refuses it
-    return last if last.casefold() in _SPECIAL_USE else ""
+    if last.casefold() in _SPECIAL_USE:
+        return domain[:len(domain) - len(last)] + "test"
+    if "." not in domain and last[-1:].isalpha():  # a host of the network: root@mailhub
+        return domain + ".test"
+    return None
 
 
 def is_reserved_domain(domain: str) -> bool:
-    """Internal and reserved names (see _RESERVED_TLDS): public DNS has nothing useful
-    about them, so DNS checks skip them unless a nameserver is named, and an address there
+    """Internal and reserved names (see _RESERVED_TLDS) and one-label names (public DNS
+    has none since 2013, ICANN): public DNS has nothing useful about them, so DNS checks skip them unless a nameserver is named, and an address there
     gets a note."""
     name = domain.strip().rstrip(".").casefold()
-    return name.rpartition(".")[2] in _RESERVED_TLDS or any(
+    return "." not in name or name.rpartition(".")[2] in _RESERVED_TLDS or any(
         name == d or name.endswith("." + d) for d in _RESERVED_DOMAINS)
