@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 from email_validator import EmailNotValidError, validate_email
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from smtp_setup.app import build_wizard
 from smtp_setup.core import validation
 from smtp_setup.core.config_store import ConfigStore
@@ -111,3 +113,18 @@ async def test_wizard_sender_and_recipient_take_internal_addresses(tmp_path):
         assert not recipient.has_class("-error")
         await send_and_wait(app, pilot)
         assert app.draft.test_ok is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.emails() | st.from_regex(r"\A[a-z.'+-]{1,8}@[a-z0-9.-]{1,12}\.(com|de|x1)\Z"))
+def test_the_quick_check_never_differs_from_email_validator(address):
+    """Public addresses: the rule's answer is email-validator's, with or without the quick
+    path that spares `test --to` its import."""
+    domain = address.rpartition("@")[2]
+    assume(not validation.is_reserved_domain(domain))
+    try:
+        validate_email(address, check_deliverability=False, test_environment=True)
+        accepted = True
+    except EmailNotValidError:
+        accepted = False
+    assert (validation.email_address(address) is None) == accepted
