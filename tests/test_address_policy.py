@@ -1,6 +1,6 @@
 """One address rule for every entry point: internal and reserved domains (corp.local, x.lan,
-x.internal, localhost, a one-label mailhub) are addresses, accepted with a note; the wizard's fields, `test --to`,
-`import` and the send itself all say the same."""
+x.internal, localhost, a one-label mailhub) are addresses, accepted with a note; the
+wizard's fields, `test --to`, `import` and the send itself all say the same."""
 
 from __future__ import annotations
 

@@ -49,8 +49,8 @@ from smtp_setup.core.tcp_connect import Address, open_socket, resolve_host
 from smtp_setup.core.tls import certificate_names, client_tls_context
 
 __all__ = ["STATUSES", "Candidate", "PortProbe", "ProbeReport", "blocked_hint",
-           "candidates_for_host", "check_nameserver", "choose", "default_candidates", "format_report",
-           "format_result", "parse_ports", "probe_host", "provider_for_host"]
+           "candidates_for_host", "check_nameserver", "choose", "default_candidates",
+           "format_report", "format_result", "parse_ports", "probe_host", "provider_for_host"]
 
 _STATUS_BY_CODE = {
     "connection_refused": "refused", "connection_timeout": "timeout",

@@ -51,7 +51,8 @@ def port(value: str) -> str | None:
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _PLAIN_ADDRESS = re.compile(
     rf"^{_ATEXT}(?:\.{_ATEXT})*@"
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z0-9][A-Za-z0-9-]{0,61})?[A-Za-z]$")
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?:[A-Za-z0-9][A-Za-z0-9-]{0,61})?[A-Za-z]$")
 
 
 def email_address(value: str) -> str | None:
@@ -176,9 +177,9 @@ def _stand_in(domain: str) -> str | None:
 
 
 def is_reserved_domain(domain: str) -> bool:
-    """Internal and reserved names (see _RESERVED_TLDS) and one-label names (public DNS
-    has none since 2013, ICANN): public DNS has nothing useful about them, so DNS checks skip them unless a nameserver is named, and an address there
-    gets a note."""
+    """Internal and reserved names (see _RESERVED_TLDS) and one-label names (ICANN allows
+    none in public DNS): public DNS has nothing useful about them, so DNS checks skip them
+    unless a nameserver is named, and an address there gets a note."""
     name = domain.strip().rstrip(".").casefold()
     return "." not in name or name.rpartition(".")[2] in _RESERVED_TLDS or any(
         name == d or name.endswith("." + d) for d in _RESERVED_DOMAINS)
