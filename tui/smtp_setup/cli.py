@@ -183,7 +183,8 @@ def _shared_options(*, on_command: bool) -> argparse.ArgumentParser:
         "--nameserver",
         metavar="HOST[:PORT]",
         default=argparse.SUPPRESS if on_command else None,
-        help="send every DNS question to this server (discovery, domain checks)",
+        help="send every DNS question to this server (discovery, domain checks, and the "
+        "address of every server connected to)",
     )
     shared.add_argument(
         "--lang",

@@ -84,8 +84,7 @@ def run_check_domain(args: argparse.Namespace) -> int:
 
 def run_doctor(args: argparse.Namespace, config) -> int:
     """`smtp-setup doctor NAME`: port check + test send + domain check; 0 healthy, 1 not."""
-    from smtp_setup.cli_smtp import _password_for
-    from smtp_setup.core import validation
+    from smtp_setup.cli_smtp import _password_for, check_recipient, note_recipient
     from smtp_setup.core.doctor import format_report
     from smtp_setup.core.doctor import run_doctor as doctor
 
@@ -94,9 +93,9 @@ def run_doctor(args: argparse.Namespace, config) -> int:
     if problems:
         raise UsageError(f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
                          f"run: {next_command('edit', profile.name)}")
-    if args.to is not None and (problem := validation.email_address(args.to)):
-        raise UsageError(f"--to {args.to!r}: {problem}")
+    check_recipient(args.to)
     password = _password_for(profile)  # for OAuth: the refresh token
+    note_recipient(args.to)
     from smtp_setup.cli_oauth import print_warnings, token_saver
     from smtp_setup.core.config_store import ConfigStore
 

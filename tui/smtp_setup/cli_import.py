@@ -65,6 +65,10 @@ def run_import(args: argparse.Namespace) -> int:
         store, items, secret_store=secret_store, replace=args.replace, expected=config
     )
     replaced = [n for n in result.names if n in config.names]
+    for p in incoming:
+        if note := validation.address_note(p.profile.from_email):
+            print(f"Note: profile {final[p.profile.name]!r} sends from {p.profile.from_email}; "
+                  f"{note}", file=sys.stderr)
     saved = store.load()
     if args.json:
         print_json(

@@ -26,8 +26,6 @@ SANDBOX_HOST = "127.0.0.1"
 
 def run_test(args: argparse.Namespace, config: Config) -> int:
     """`smtp-setup test NAME [--to ADDR] [--json]`: 0 accepted, 1 failed, 2 unusable input."""
-    from smtp_setup.core import validation
-
     profile = config.profile(args.name)
     problems = profile.problems(check_address=False)  # the send itself rejects a bad address
     if problems:
@@ -35,9 +33,10 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
             f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
             f"run: {next_command('edit', profile.name)}"
         )
-    if args.to is not None and (problem := validation.email_address(args.to)):
-        raise UsageError(f"--to {args.to!r}: {problem}")
+    check_recipient(args.to)
+    _check_nameserver(args.nameserver)
     password = _password_for(profile)  # for OAuth: the refresh token
+    note_recipient(args.to)
     from smtp_setup.cli_oauth import print_warnings, token_saver
     from smtp_setup.core.config_store import ConfigStore
     from smtp_setup.core.sending import send_test_message
@@ -45,7 +44,7 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
     printer = _StagePrinter(live=not args.json)
     saver = token_saver(profile, ConfigStore(config.path))  # a rotated refresh token goes back
     result = asyncio.run(send_test_message(profile, password, to=args.to, on_event=printer,
-                                           store_rotated=saver))
+                                           store_rotated=saver, nameserver=args.nameserver))
     print_warnings(saver)
     if args.debug:
         _write_debug_log(result, password)
@@ -54,6 +53,33 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
     else:
         _print_outcome(result, profile, args.to or profile.from_email)
     return 0 if result.ok else 1
+
+
+def check_recipient(to: str | None) -> None:
+    """`--to` by the one address rule: a UsageError when it is not an address."""
+    from smtp_setup.core import validation
+
+    if to is not None and (problem := validation.email_address(to)):
+        raise UsageError(f"--to {to!r}: {problem}")
+
+
+def _check_nameserver(nameserver: str | None) -> None:
+    from smtp_setup.core.probe import check_nameserver
+
+    try:
+        check_nameserver(nameserver)
+    except ValueError as exc:
+        raise UsageError(f"--nameserver: {exc}") from None
+
+
+def note_recipient(to: str | None) -> None:
+    """A note on stderr when `--to` is on an internal or reserved domain (corp.local): it is
+    sent all the same, only the person should know who can deliver it. (The profile's own
+    From address got its note when it was set; repeating it on every run is noise.)"""
+    from smtp_setup.core import validation
+
+    if to is not None and (note := validation.address_note(to)):
+        print(f"Note: {note}", file=sys.stderr)
 
 
 def _password_for(profile: Profile) -> str | None:
@@ -156,7 +182,7 @@ def run_probe(args: argparse.Namespace) -> int:
     try:
         report = asyncio.run(probe_host(
             args.host, candidates, timeout=args.timeout, ca_file=args.ca_file,
-            on_result=None if args.json else show,
+            on_result=None if args.json else show, nameserver=args.nameserver,
         ))
     except ValueError as exc:  # a bad host, limit or CA file: the probe says which
         raise UsageError(str(exc)) from None

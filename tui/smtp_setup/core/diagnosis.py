@@ -291,8 +291,8 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
 
     for error in chain:
         if isinstance(error, socket.gaierror):
-            ctx["reason"] = ("DNS did not answer" if error.errno == socket.EAI_AGAIN
-                             else "no such name in DNS")
+            ctx["reason"] = getattr(error, "reason", None) or (  # --nameserver says which
+                "DNS did not answer" if error.errno == socket.EAI_AGAIN else "no such name in DNS")
             return _make("dns_not_found", ctx)
         if isinstance(error, ConnectionRefusedError):
             first = ["The sandbox runs only while smtp-setup runs it: start it with "

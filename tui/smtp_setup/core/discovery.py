@@ -10,6 +10,9 @@ and skipped, never fatal:
 4. autoconfig Mozilla autoconfig files, HTTPS first (autoconfig.py);
 5. guess     smtp.<domain> and mail.<domain>, when they exist, confirmed by the port check.
 
+With the port check on, every other suggestion's port is checked too, in the time left: a
+suggestion whose port does not answer from here is never "high" confidence.
+
 Every DNS question, including the look-ups of names fetched over HTTP and of guessed hosts,
 goes through dns_client, so `nameserver` controls them all. Suggestions are ranked by
 confidence, then implicit TLS before STARTTLS before none (RFC 8314), then source order.
@@ -59,8 +62,9 @@ async def discover(address: str, *, nameserver: str | None = None, timeout: floa
                    ca_file: str | None = None) -> DiscoveryReport:
     """Ask every source at once and rank what they suggest; never longer than `timeout`.
 
-    `nameserver` (HOST[:PORT]) receives every DNS question. `probe=False` skips the guesses
-    (they need the port check). `allow_http` adds Thunderbird's plain-HTTP autoconfig URLs
+    `nameserver` (HOST[:PORT]) receives every DNS question, including the addresses of the
+    suggested servers. `probe=False` skips the guesses and the check of the suggestions'
+    ports. `allow_http` adds Thunderbird's plain-HTTP autoconfig URLs
     after the HTTPS ones; `http_port`/`https_port` replace 80/443 and `guess_ports` the
     guessed ports (tests on loopback); `ca_file` adds a trust anchor for HTTPS and the port
     check. Raises ValueError (one sentence) for a bad address or nameserver.
@@ -73,7 +77,7 @@ async def discover(address: str, *, nameserver: str | None = None, timeout: floa
     loop = asyncio.get_running_loop()
     ports = {k: v for k, v in (("http", http_port), ("https", https_port)) if v}
     ctx = Context(address, domain, resolver, loop.time() + timeout, timeout, probe,
-                  allow_http, ports, list(guess_ports or GUESS_PORTS), ca_file)
+                  allow_http, ports, list(guess_ports or GUESS_PORTS), ca_file, nameserver)
     runs = [Run(name) for name in SOURCES]
     started = perf_counter()
     try:
@@ -83,5 +87,40 @@ async def discover(address: str, *, nameserver: str | None = None, timeout: floa
     except TimeoutError:
         pass  # each unfinished source has marked itself timed out
     suggestions = rank([s for run in runs for s in run.found])
+    if probe and (left := ctx.left()) > 0.1:
+        await confirm_ports(suggestions, timeout=left, nameserver=nameserver, ca_file=ca_file)
+        suggestions = rank(suggestions)
     return DiscoveryReport(address, domain, suggestions, [run.outcome() for run in runs],
                            ms=(perf_counter() - started) * 1000, timeout=timeout)
+
+
+async def confirm_ports(suggestions: list[Suggestion], *, timeout: float,
+                        nameserver: str | None, ca_file: str | None) -> None:
+    """Check each suggestion's port (the guesses were checked already), one port check per
+    host, all at once within `timeout`. One whose port did not answer, or failed its TLS
+    check, drops from high to medium confidence and says why in its note."""
+    from smtp_setup.core.probe import probe_host
+
+    by_host: dict[str, list[Suggestion]] = {}
+    for suggestion in suggestions:
+        if not suggestion.source.startswith("guess"):
+            by_host.setdefault(suggestion.host, []).append(suggestion)
+
+    async def check(host: str, group: list[Suggestion]) -> None:
+        candidates = [Candidate(s.port, s.security) for s in group]
+        try:
+            report = await probe_host(host, candidates, timeout=timeout, ca_file=ca_file,
+                                      nameserver=nameserver)
+        except ValueError:  # an unreadable CA file: the suggestions stay as the sources said
+            return
+        results = {(r.port, r.security): r for r in report.results}
+        for suggestion in group:
+            result = results[(suggestion.port, suggestion.security)]
+            if result.usable:
+                continue
+            if suggestion.confidence == "high":
+                suggestion.confidence = "medium"
+            said = f"Port {suggestion.port} did not work from here: {result.detail}"
+            suggestion.note = f"{suggestion.note} {said}".strip()
+
+    await asyncio.gather(*(check(host, group) for host, group in by_host.items()))

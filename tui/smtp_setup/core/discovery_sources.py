@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import ssl
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
@@ -40,6 +38,7 @@ class Context:
     ports: dict[str, int]
     guess_ports: list[Candidate]
     ca_file: str | None
+    nameserver: str | None  # HOST[:PORT] the resolver asks, also for connections
 
     @property
     def local(self) -> str:
@@ -272,17 +271,16 @@ async def _guess(ctx: Context, run: Run) -> None:
         elif not addresses:
             run.notes.append(f"{name} does not exist")
         else:
-            existing.append((name, addresses[0]))
+            existing.append(name)
     if not existing:
         return
 
-    async def check(name: str, address: str) -> None:
-        # Connect to the address DNS gave us (not the name: the system resolver stays out),
-        # while the certificate is still checked against the name.
-        context = await asyncio.to_thread(_named_tls_context, name, ctx.ca_file)
+    async def check(name: str) -> None:
+        # The name's address comes from the same DNS server (the system resolver stays out
+        # when one is named); the certificate is checked against the name.
         limit = max(0.1, min(5.0, ctx.left() - min(0.5, ctx.timeout * 0.1)))
-        report = await probe_host(address, ctx.guess_ports, timeout=limit,
-                                  tls_context=context)
+        report = await probe_host(name, ctx.guess_ports, timeout=limit, ca_file=ctx.ca_file,
+                                  nameserver=ctx.nameserver)
         usable = [r for r in report.results if r.usable]
         run.notes.append(f"{name}: " + (", ".join(f"{r.port}/{r.security}" for r in usable)
                                         + " answer" if usable else "no port answered"))
@@ -294,28 +292,7 @@ async def _guess(ctx: Context, run: Run) -> None:
                 note="" if result.login_mechanisms else "The server offers no login here.",
                 username_stated=False))
 
-    await asyncio.gather(*(check(name, address) for name, address in existing))
-
-
-class _NamedTLSContext(ssl.SSLContext):
-    """A client context that checks the certificate against `expected_name` even though the
-    connection is made to an address (the port check is given the address, not the name)."""
-
-    expected_name = ""
-
-    def wrap_bio(self, incoming: Any, outgoing: Any, server_side: bool = False,
-                 server_hostname: Any = None, session: Any = None) -> Any:
-        return super().wrap_bio(incoming, outgoing, server_side,
-                                self.expected_name or server_hostname, session)
-
-
-def _named_tls_context(name: str, ca_file: str | None) -> ssl.SSLContext:
-    context = _NamedTLSContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies chain and name
-    context.load_default_certs()
-    if ca_file:
-        context.load_verify_locations(cafile=os.path.expanduser(ca_file))
-    context.expected_name = name
-    return context
+    await asyncio.gather(*(check(name) for name in existing))
 
 
 def _sentence(parts: list[str]) -> str:

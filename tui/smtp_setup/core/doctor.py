@@ -23,7 +23,7 @@ from smtp_setup.core.domain_check import check_domain, sender_domain
 from smtp_setup.core.domain_report import DomainReport
 from smtp_setup.core.domain_report import format_report as format_domain_report
 from smtp_setup.core.next_command import next_command
-from smtp_setup.core.probe import probe_host
+from smtp_setup.core.probe import check_nameserver, probe_host
 from smtp_setup.core.probe_ports import Candidate, default_candidates, parse_ports
 from smtp_setup.core.probe_report import MODE_WORDS, STATUSES, PortProbe, ProbeReport
 from smtp_setup.core.probe_report import format_result as format_port
@@ -79,7 +79,8 @@ async def run_doctor(profile: Profile, password: str | None, *, nameserver: str 
                      store_rotated: Callable[[str], Any] | None = None) -> DoctorReport:
     """Probe the profile's server, send a test message and check the From domain.
 
-    `nameserver` ("HOST[:PORT]") is the DNS server for the domain check. `to` defaults to
+    `nameserver` ("HOST[:PORT]") is the DNS server for everything: the domain check and
+    the server's own address. `to` defaults to
     the From address. `tls_context` replaces the profile's TLS trust for the probe and the
     send (tests, special trust); `on_event` receives the test send's stages as they happen;
     `store_rotated` keeps an OAuth profile's new refresh token (see send_test_message).
@@ -89,18 +90,12 @@ async def run_doctor(profile: Profile, password: str | None, *, nameserver: str 
     started = perf_counter()
     report = DoctorReport(profile.name, profile.server, str(profile.security))
     provider = _provider(profile.provider)
-    if nameserver is not None:  # a typo there is the caller's to fix, before any work
-        from smtp_setup.core.dns_client import parse_nameserver
-
-        try:
-            parse_nameserver(nameserver)
-        except ValueError as exc:
-            raise InvalidInput("nameserver", str(exc)) from None
+    check_nameserver(nameserver)  # a typo there is the caller's to fix, before any work
     domain_task = asyncio.ensure_future(
         _domain(report, profile, provider, nameserver, domain_timeout))
     try:
         await _server(report, profile, password, provider, probe_timeout, to, tls_context,
-                      on_event, store_rotated)
+                      on_event, store_rotated, nameserver)
         await domain_task
     finally:
         domain_task.cancel()
@@ -129,14 +124,14 @@ async def _server(report: DoctorReport, profile: Profile, password: str | None,
                   provider: Provider | None, probe_timeout: float, to: str | None,
                   tls_context: ssl.SSLContext | None,
                   on_event: Callable[[StageEvent], None] | None,
-                  store_rotated: Callable[[str], Any] | None) -> None:
+                  store_rotated: Callable[[str], Any] | None, nameserver: str | None) -> None:
     context = tls_context
     if context is None and not profile.verify_certificates:
         context = await asyncio.to_thread(client_tls_context, profile)  # the user's choice
     try:
         report.probe = await probe_host(profile.host, candidates_for(profile, provider),
                                         timeout=probe_timeout, tls_context=context,
-                                        ca_file=profile.ca_file)
+                                        ca_file=profile.ca_file, nameserver=nameserver)
     except InvalidInput as exc:  # a bad host or CA file: the send explains it with stages
         report.warnings.append(f"The port check could not run: {exc.message}")
     else:
@@ -147,7 +142,8 @@ async def _server(report: DoctorReport, profile: Profile, password: str | None,
                                    "was sent.")
             return
     report.send = await send_test_message(profile, password, to=to, on_event=on_event,
-                                          tls_context=tls_context, store_rotated=store_rotated)
+                                          tls_context=tls_context, store_rotated=store_rotated,
+                                          nameserver=nameserver)
 
 
 async def _domain(report: DoctorReport, profile: Profile, provider: Provider | None,

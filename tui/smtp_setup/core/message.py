@@ -7,6 +7,7 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 
+from smtp_setup.core import validation
 from smtp_setup.core.diagnosis import InvalidInput
 from smtp_setup.core.profile import Profile
 
@@ -47,17 +48,16 @@ def build_test_message(profile: Profile, to: str) -> EmailMessage:
 def envelope_address(value: str, field_name: str) -> str:
     """The address for MAIL FROM / RCPT TO, with an international domain in IDNA form.
 
-    Deliberately lenient (test domains such as example.test are fine); raises InvalidInput
-    for what no server could take: empty, spaces, brackets, quotes, control characters.
+    Checked by the one address rule (validation.email_address: internal and reserved
+    domains such as corp.local are fine); raises InvalidInput with its sentence otherwise.
     """
     label = "From address" if field_name == "from_email" else "recipient"
     value = value.strip()
     if not value:
         raise InvalidInput(field_name, f"The {label} is empty; enter an email address.")
-    local, at, domain = value.rpartition("@")
-    if (not at or not local or not domain or any(c.isspace() or c in '<>"\\' for c in value)
-            or any(ord(c) < 32 or ord(c) == 127 for c in value)):
-        raise InvalidInput(field_name, f"The {label} {value!r} is not a valid email address.")
+    if problem := validation.email_address(value):
+        raise InvalidInput(field_name, f"The {label} {value!r}: {problem}")
+    local, _, domain = value.rpartition("@")
     try:
         return f"{local}@{ascii_domain(domain, strict=True)}"
     except UnicodeError:

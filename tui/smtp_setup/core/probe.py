@@ -49,8 +49,8 @@ from smtp_setup.core.tcp_connect import Address, open_socket, resolve_host
 from smtp_setup.core.tls import certificate_names, client_tls_context
 
 __all__ = ["STATUSES", "Candidate", "PortProbe", "ProbeReport", "blocked_hint",
-           "candidates_for_host", "choose", "default_candidates", "format_report",
-           "format_result", "parse_ports", "probe_host", "provider_for_host"]
+           "candidates_for_host", "check_nameserver", "choose", "default_candidates",
+           "format_report", "format_result", "parse_ports", "probe_host", "provider_for_host"]
 
 _STATUS_BY_CODE = {
     "connection_refused": "refused", "connection_timeout": "timeout",
@@ -73,12 +73,15 @@ async def probe_host(
     ca_file: str | None = None,
     on_result: Callable[[PortProbe], None] | None = None,
     local_hostname: str | None = None,
+    nameserver: str | None = None,
 ) -> ProbeReport:
     """Try every candidate on `host` at the same time and recommend one.
 
     Each candidate has `timeout` seconds, counted from the start (the one shared DNS look-up
     included). `tls_context` replaces the default trust (system CAs plus `ca_file`);
     `on_result` receives each PortProbe as it finishes. Results keep the candidates' order.
+    `nameserver` (HOST[:PORT]) gives the host's address instead of the system resolver;
+    certificates are still checked against the host name.
     Raises InvalidInput (a ValueError with one sentence) for a bad host, an empty list, a
     limit that is not positive or an unreadable CA file; asyncio.CancelledError passes
     through so the caller can cancel. Anything the network does becomes a result.
@@ -97,6 +100,7 @@ async def probe_host(
         raise InvalidInput("ports", "Give at least one port to check, e.g. 465 or 587.")
     if not timeout > 0:
         raise InvalidInput("timeout", "The time limit must be more than 0 seconds.")
+    check_nameserver(nameserver)
     own_trust = tls_context is None
     verified = own_trust or (tls_context.verify_mode == ssl.CERT_REQUIRED
                              and tls_context.check_hostname)
@@ -108,11 +112,11 @@ async def probe_host(
             raise InvalidInput("ca_file", f"The CA file {ca_file} could not be read "
                                f"({getattr(exc, 'strerror', None) or exc}).") from None
     shared = _Shared(host.strip("[]"), timeout, tls_context, own_trust, verified, ca_file,
-                     local_hostname or default_local_hostname(), on_result)
+                     local_hostname or default_local_hostname(), on_result, nameserver)
     started = perf_counter()
     shared.deadline = asyncio.get_running_loop().time() + timeout
     try:
-        shared.addresses = await resolve_host(shared.host, shared.deadline)
+        shared.addresses = await resolve_host(shared.host, shared.deadline, nameserver)
     except OSError as exc:  # one look-up for all: its failure is every candidate's answer
         shared.lookup_error = exc
     results: list[PortProbe] = [PortProbe(c.port, c.security) for c in unique]
@@ -134,11 +138,11 @@ class _Shared:
 
     def __init__(self, host: str, timeout: float, tls_context: ssl.SSLContext | None,
                  own_trust: bool, verified: bool, ca_file: str | None, local_hostname: str,
-                 on_result: Callable[[PortProbe], None] | None) -> None:
+                 on_result: Callable[[PortProbe], None] | None, nameserver: str | None) -> None:
         self.host, self.timeout, self.tls_context = host, timeout, tls_context
         self.own_trust = own_trust  # False when the caller gave its own TLS context
         self.verified, self.ca_file, self.local_hostname = verified, ca_file, local_hostname
-        self.on_result = on_result
+        self.on_result, self.nameserver = on_result, nameserver
         self.deadline = 0.0
         self.addresses: list[Address] = []
         self.lookup_error: OSError | None = None
@@ -279,7 +283,19 @@ class _CandidateProbe:
         if not self.shared.own_trust or left <= 0.2:
             return []
         return await certificate_names(self.profile, local_hostname=self.shared.local_hostname,
-                                       timeout=min(left, 3.0))
+                                       timeout=min(left, 3.0), nameserver=self.shared.nameserver)
+
+
+def check_nameserver(nameserver: str | None) -> None:
+    """InvalidInput (one sentence) for a malformed --nameserver, before any work."""
+    if nameserver is None:
+        return
+    from smtp_setup.core.dns_client import parse_nameserver
+
+    try:
+        parse_nameserver(nameserver)
+    except ValueError as exc:
+        raise InvalidInput("nameserver", str(exc)) from None
 
 
 # -- words ------------------------------------------------------------------------------------

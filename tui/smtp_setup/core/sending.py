@@ -33,6 +33,7 @@ from smtp_setup.core.diagnosis import (
 )
 from smtp_setup.core.message import build_test_message, envelope_address
 from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.tcp_connect import connect_socket
 from smtp_setup.core.tls import certificate_names, client_tls_context, tls_hello_answer
 from smtp_setup.core.transcript import Transcript, redact
 
@@ -112,6 +113,7 @@ async def send_test_message(
     local_hostname: str | None = None,
     tls_context: ssl.SSLContext | None = None,
     store_rotated: Callable[[str], Any] | None = None,
+    nameserver: str | None = None,
 ) -> SendResult:
     """Send the test message through `profile`, stage by stage, and explain any failure.
 
@@ -120,12 +122,14 @@ async def send_test_message(
     For an OAuth profile (auth = "oauth2") `password` is the refresh token: the auth stage
     gets an access token first (core.oauth_send) and `store_rotated` receives a new refresh
     token before it is used (it may return an awaitable; it should not raise).
+    `nameserver` (HOST[:PORT]) gives the server's address instead of the system resolver;
+    the certificate is still checked against the host name.
     The whole send is limited to `profile.timeout` seconds. Never raises, except
     asyncio.CancelledError so that the caller can cancel.
     """
     run = _TestSend(profile, password, to or profile.from_email, on_event,
                     local_hostname or default_local_hostname(), tls_context)
-    run.store_rotated = store_rotated
+    run.store_rotated, run.nameserver = store_rotated, nameserver
     return await run.execute()
 
 
@@ -164,6 +168,7 @@ class _TestSend:
         self.sender = self.recipient = ""
         self.utf8 = False
         self.store_rotated: Callable[[str], Any] | None = None  # OAuth: the new refresh token
+        self.nameserver: str | None = None  # --nameserver: it alone names the address
 
     async def execute(self) -> SendResult:
         started = perf_counter()
@@ -203,9 +208,13 @@ class _TestSend:
         async with self._stage("connect") as st:
             await self._preflight()
             st.started = perf_counter()
+            sock = None if self.nameserver is None else await connect_socket(
+                p.host, p.port, nameserver=self.nameserver, timeout=self.per_op)
+            # With a socket of ours, aiosmtplib still checks the certificate against hostname.
             self.smtp = smtp = SMTP(
-                hostname=p.host.strip(), port=p.port, use_tls=p.security is Security.TLS,
-                start_tls=False, tls_context=self.tls_context, timeout=self.per_op,
+                hostname=p.host.strip(), port=None if sock else p.port, sock=sock,
+                use_tls=p.security is Security.TLS, start_tls=False,
+                tls_context=self.tls_context, timeout=self.per_op,
                 local_hostname=self.local_hostname)
             try:
                 banner = await smtp.connect()
@@ -270,6 +279,10 @@ class _TestSend:
         p = self.profile
         if error := validation.host(p.host):
             raise InvalidInput("host", error)
+        if self.nameserver is not None:
+            from smtp_setup.core.probe import check_nameserver
+
+            check_nameserver(self.nameserver)
         if not 1 <= int(p.port) <= 65535:
             raise InvalidInput("port", "A port is a number from 1 to 65535.")
         self.sender = envelope_address(p.from_email, "from_email")
@@ -433,7 +446,8 @@ class _TestSend:
         if self.custom_tls:
             return
         names = await certificate_names(self.profile, local_hostname=self.local_hostname,
-                                        timeout=min(self.per_op, 3.0))
+                                        timeout=min(self.per_op, 3.0),
+                                        nameserver=self.nameserver)
         if names:
             self.diagnosis = self._diagnose(stage, exc, cert_names=names)
 
@@ -445,7 +459,7 @@ class _TestSend:
         if left < 0.05:
             return
         answer = await tls_hello_answer(self.profile.host.strip(), self.profile.port,
-                                        min(left, 3.0))
+                                        min(left, 3.0), self.nameserver)
         facts: dict[str, Any] = {"hello_answer": answer}
         left = self.deadline - perf_counter() - 0.05
         if self.diagnosis.code == "tls_on_plain_port" and left > 0.1:
@@ -459,7 +473,8 @@ class _TestSend:
         try:
             report = await probe_host(self.profile.host.strip(),
                                       [Candidate(self.profile.port, Security.STARTTLS)],
-                                      timeout=limit, tls_context=self.tls_context)
+                                      timeout=limit, tls_context=self.tls_context,
+                                      nameserver=self.nameserver)
         except ValueError:
             return None
         return report.results[0].starttls_offered if report.results else None

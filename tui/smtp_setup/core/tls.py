@@ -8,6 +8,7 @@ import os
 import ssl
 
 from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.tcp_connect import connect_socket
 
 
 def client_tls_context(profile: Profile) -> ssl.SSLContext:
@@ -23,27 +24,32 @@ def client_tls_context(profile: Profile) -> ssl.SSLContext:
     return context
 
 
-async def certificate_names(profile: Profile, *, local_hostname: str,
-                            timeout: float = 3.0) -> list[str]:
+async def certificate_names(profile: Profile, *, local_hostname: str, timeout: float = 3.0,
+                            nameserver: str | None = None) -> list[str]:
     """The DNS names and IP addresses the server's certificate is valid for, or [] when they
     cannot be read. Connects once more with the name check off (the chain is still
-    verified) and goes no further than TLS: no credentials are sent."""
+    verified) and goes no further than TLS: no credentials are sent. With `nameserver`
+    the host's address comes from that DNS server (tcp_connect)."""
     from aiosmtplib import SMTP
 
     context = await asyncio.to_thread(client_tls_context, profile)
     context.check_hostname = False
-    probe = SMTP(hostname=profile.host.strip(), port=profile.port,
-                 use_tls=profile.security is Security.TLS,
-                 start_tls=profile.security is Security.STARTTLS, tls_context=context,
-                 timeout=timeout, local_hostname=local_hostname)
+    probe = None
     try:
         async with asyncio.timeout(timeout):
+            sock = None if nameserver is None else await connect_socket(
+                profile.host, profile.port, nameserver=nameserver, timeout=timeout)
+            probe = SMTP(hostname=profile.host.strip(), port=None if sock else profile.port,
+                         sock=sock, use_tls=profile.security is Security.TLS,
+                         start_tls=profile.security is Security.STARTTLS, tls_context=context,
+                         timeout=timeout, local_hostname=local_hostname)
             await probe.connect()
             cert = probe.get_transport_info("peercert") or {}
     except Exception:  # only an embellishment of a diagnosis already made
         return []
     finally:
-        probe.close()
+        if probe is not None:
+            probe.close()
     return [value for kind, value in cert.get("subjectAltName", ())
             if kind in ("DNS", "IP Address")]
 
@@ -51,11 +57,13 @@ async def certificate_names(profile: Profile, *, local_hostname: str,
 _TLS_RECORDS = (21, 22)  # the first byte of a TLS alert or handshake record
 
 
-async def tls_hello_answer(host: str, port: int, timeout: float) -> str | None:
+async def tls_hello_answer(host: str, port: int, timeout: float,
+                           nameserver: str | None = None) -> str | None:
     """What `host:port` answers to a TLS hello: "tls" when it speaks TLS, else the first line
     of whatever came back (an SMTP banner, an HTTP server's 400), "" for silence or a
     hang-up, None when no connection could be made. Checks no certificate and sends
-    nothing but the hello: it only asks which protocol is there."""
+    nothing but the hello: it only asks which protocol is there. `nameserver` as in
+    certificate_names."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # no CA loading: nothing is verified
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -68,7 +76,11 @@ async def tls_hello_answer(host: str, port: int, timeout: float) -> str | None:
     writer = None
     try:
         async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection(host, port)
+            if nameserver is None:
+                reader, writer = await asyncio.open_connection(host, port)
+            else:  # the address from that DNS server, never the system resolver
+                reader, writer = await asyncio.open_connection(sock=await connect_socket(
+                    host, port, nameserver=nameserver, timeout=timeout))
             writer.write(outgoing.read())
             await writer.drain()
             answer = await reader.read(512)

@@ -199,7 +199,8 @@ class ConnectionStep(StepPane):
         try:
             context = await asyncio.to_thread(client_tls_context, trust)
             report = await probe_host(host, candidates, timeout=PROBE_TIMEOUT,
-                                      tls_context=context, on_result=plist.mark)
+                                      tls_context=context, on_result=plist.mark,
+                                      nameserver=self.services.nameserver)
         finally:
             plist.checking = False
             button.disabled = False

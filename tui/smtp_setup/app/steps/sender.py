@@ -21,6 +21,7 @@ class SenderStep(StepPane):
 
     def compose_body(self) -> ComposeResult:
         yield Field("From address", check=validation.email_address, input_id="from-email",
+                    note=validation.address_note,
                     placeholder="alerts@example.com", id="from-email-field")
         yield Field("From name (optional)", check=validation.header_text, input_id="from-name",
                     placeholder="Example Alerts", id="from-name-field", optional=True)

@@ -28,6 +28,7 @@ class TestStep(StepPane):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="send-row"):
             yield Field("Send the test to", check=validation.email_address, input_id="recipient",
+                        note=validation.address_note,
                         placeholder="you@example.com", id="recipient-field")
             yield Button("Send test", id="send", variant="primary")
             yield Button("Cancel", id="cancel-send", variant="warning")
@@ -167,6 +168,7 @@ class TestStep(StepPane):
         result = await send_test_message(
             profile, password, to=recipient,
             on_event=lambda e: stages.record(e.name, e.status, e.ms, e.detail),
+            nameserver=self.services.nameserver,
         )
         self._finish_ui()
         log = self.query_one("#transcript", Log)
@@ -200,7 +202,7 @@ class TestStep(StepPane):
         domain = from_email.rpartition("@")[2]
         if self.services.nameserver is None and is_reserved_domain(domain):
             table.display = True
-            table.update(f"i No domain check: {domain} is reserved for tests and examples, "
+            table.update(f"i No domain check: {domain} is an internal or reserved name, "
                          "so public DNS has no records for it.")
             return
         table.show_checking(domain)

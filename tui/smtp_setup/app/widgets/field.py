@@ -25,7 +25,8 @@ class CoreValidator(Validator):
 
 
 class Field(Vertical):
-    """Label, input and an inline message. `error` is the current problem, if any."""
+    """Label, input and an inline message: the current problem (`error`), else a note on
+    the value, else the hint."""
 
     DEFAULT_CLASSES = "field"
 
@@ -34,6 +35,7 @@ class Field(Vertical):
         label: str,
         *,
         check: CoreCheck | None = None,
+        note: CoreCheck | None = None,
         hint: str = "",
         input_id: str,
         placeholder: str = "",
@@ -44,6 +46,7 @@ class Field(Vertical):
         super().__init__(id=id)
         self.label = label
         self.check = check
+        self.note = note  # a remark on a valid value (core text -> sentence or None)
         self.hint = hint
         self.optional = optional
         self._input = Input(
@@ -87,5 +90,6 @@ class Field(Vertical):
             message.update(f"✗ {error}")
             message.set_class(True, "-error")
         else:
-            message.update(self.hint)
+            note = self.note(self.value) if self.note and self.value else None
+            message.update(f"i {note}" if note else self.hint)
             message.set_class(False, "-error")
