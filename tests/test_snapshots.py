@@ -54,3 +54,14 @@ def test_help_screen(snap_compare, wizard):
         await pilot.pause()
 
     assert snap_compare(wizard(), run_before=run_before, terminal_size=(100, 32))
+
+
+def test_oauth_login_80x24(snap_compare, wizard):
+    """Outlook.com signs in with OAuth only: the sign-in buttons and the status line fit."""
+    async def run_before(pilot):
+        await go_to(pilot.app, pilot, "credentials", {"provider": "outlook"})
+        pilot.app.screen.query_one("#username", Input).value = "me@outlook.com"
+        pilot.app.screen.query_one("#sign-in-browser").focus()  # scrolls them into view
+        await pilot.pause()
+
+    assert snap_compare(wizard(), run_before=run_before, terminal_size=(80, 24))

@@ -23,14 +23,6 @@ def _required(value: str) -> str | None:
 class OAuthPanel(Vertical):
     """Shown only for providers that accept OAuth for SMTP. `tokens` holds a fresh sign-in."""
 
-    DEFAULT_CSS = """
-    OAuthPanel { height: auto; }
-    OAuthPanel #method { height: auto; }
-    OAuthPanel Horizontal { height: auto; margin-top: 1; }
-    OAuthPanel Horizontal Button { margin-right: 1; }
-    OAuthPanel #oauth-status { height: auto; margin-top: 1; }
-    """
-
     class Changed(Message):
         """The method, a field or the sign-in state changed."""
 
