@@ -155,6 +155,10 @@ class CredentialsStep(StepPane):
     def _changed(self) -> None:
         self._refresh()
 
+    @on(OAuthPanel.SignedIn)
+    def _signed_in(self, event: OAuthPanel.SignedIn) -> None:
+        self.draft.refresh_token, self.draft.signed_in = event.refresh_token, True
+
     @on(Input.Submitted)
     def _submitted(self) -> None:
         if not self.errors():
@@ -203,7 +207,7 @@ class CredentialsStep(StepPane):
         draft.profile.auth = "oauth2" if oauth else "password"
         draft.profile.oauth = panel.oauth_config() if oauth else None
         if oauth:  # the secret kept for an OAuth profile is its refresh token
-            draft.password = panel.tokens.refresh_token if panel.tokens else ""
+            draft.password = draft.refresh_token
         draft.secret_store = self.store
         if draft.secret_store == STORE_ENV:
             draft.secret_target = self.query_one("#env-field", Field).value

@@ -26,6 +26,13 @@ class OAuthPanel(Vertical):
     class Changed(Message):
         """The method, a field or the sign-in state changed."""
 
+    class SignedIn(Message):
+        """A sign-in just finished; `refresh_token` is what it is kept by."""
+
+        def __init__(self, refresh_token: str) -> None:
+            super().__init__()
+            self.refresh_token = refresh_token
+
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
         self.provider = None
@@ -173,4 +180,5 @@ class OAuthPanel(Vertical):
             return
         self.tokens = result
         self._status()
+        self.post_message(self.SignedIn(result.refresh_token or ""))
         self.post_message(self.Changed())
