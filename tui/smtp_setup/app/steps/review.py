@@ -161,6 +161,12 @@ class ReviewStep(StepPane):
         draft, services = self.draft, self.services
         name = self.profile_name
         draft.profile.name = name
+        try:
+            await self._move_kept_sign_in()
+        except SecretError as exc:
+            self._show_error(f"✗ Not saved: the sign-in could not be moved ({exc}). Sign in "
+                             "again on the Login step instead.")
+            return
         profile = draft.to_profile()
         try:
             if profile.password is not None and draft.secret_store == STORE_KEYRING:
@@ -175,9 +181,24 @@ class ReviewStep(StepPane):
                 services.store.save_profile, profile, make_default=make_default
             )
         except (SecretError, ConfigError, OSError) as exc:
-            error = self.query_one("#save-error", Static)
-            error.display = True
-            error.update(f"✗ Not saved: {exc}")
+            self._show_error(f"✗ Not saved: {exc}")
             return
         replaced = name in services.profile_names
         self.post_message(self.Saved(name, str(path), replaced))
+
+    async def _move_kept_sign_in(self) -> None:
+        """An OAuth profile kept where the wizard cannot write (a variable, a command) and
+        not signed in again: its refresh token is read now and saved in the chosen place.
+        Leaving the old reference would lose the sign-in at the first renewal by a server
+        that replaces the token, since nothing could write the new one there."""
+        from smtp_setup.core.secrets import resolve_secret_async
+
+        draft, kept = self.draft, self.draft.kept_secret
+        if (draft.profile.uses_oauth and draft.use_auth and not draft.password
+                and kept is not None and kept.kind != draft.secret_store):
+            draft.password = await resolve_secret_async(kept, draft.editing or "")
+
+    def _show_error(self, text: str) -> None:
+        error = self.query_one("#save-error", Static)
+        error.display = True
+        error.update(text)

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Collapsible, Input, Log, Static
 
+from smtp_setup.app.draft import STORE_COMMAND, STORE_ENV
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.domain_table import DomainTable
 from smtp_setup.app.widgets.field import Field
@@ -149,9 +150,11 @@ class TestStep(StepPane):
         password = None
         if draft.use_auth and profile.username:
             password = draft.password or None
-            ref = profile.password if password is None else None
-            if ref is None and password is None:
-                ref = draft.kept_secret
+            # Nothing typed: a variable or a command is read now; the keyring and the file
+            # get a secret only on Save, so until then it is the saved profile's.
+            ref = None if password is not None else (
+                profile.password if draft.secret_store in (STORE_ENV, STORE_COMMAND)
+                else draft.kept_secret)
             if password is None and ref is not None:
                 try:
                     password = await resolve_secret_async(ref, profile.name)
