@@ -93,8 +93,9 @@ class RefreshTokenSaver:
             where = ref.describe() if ref else "nowhere (the profile names no source)"
             self.warnings.append(
                 f"The sign-in server issued a new refresh token for profile {name!r}, but "
-                f"smtp-setup cannot write it to {where}; the old one may stop working, so keep "
-                f"the sign-in in the keyring instead (smtp-setup edit {name}).")
+                f"smtp-setup cannot write it to {where}; the old one may stop working, so let "
+                f"smtp-setup keep the sign-in: smtp-setup edit {name} moves it to the keyring "
+                f"or the config file.")
             return
         try:
             if ref.kind == "keyring":
