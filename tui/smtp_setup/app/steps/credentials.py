@@ -129,9 +129,11 @@ class CredentialsStep(StepPane):
         self.query_one("#env-field").display = auth and store == STORE_ENV
         self.query_one("#command-field").display = auth and store == STORE_COMMAND
         oauth = self.oauth_on
-        chosen = self.query_one(f"#{store}", RadioButton)
-        if not chosen.value:  # an OAuth sign-in moves off a variable or a command
-            chosen.value = True
+        pressed = self.query_one("#store", RadioSet).pressed_button
+        if oauth and pressed is not None and pressed.id != store:
+            # An OAuth sign-in moves off a variable or a command. (Before the RadioSet has
+            # seen a new choice, pressed_button is stale: this runs again once it has.)
+            self.query_one(f"#{store}", RadioButton).value = True
         for unwritable in (STORE_ENV, STORE_COMMAND):
             button = self.query_one(f"#{unwritable}", RadioButton)
             button.display, button.disabled = not oauth, oauth
