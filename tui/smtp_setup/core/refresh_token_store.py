@@ -5,8 +5,8 @@ new one that is not kept means "sign in again" some day. It goes where the old o
 the keyring entry the profile names, or the config file for an inline secret. An
 environment variable or a command cannot be written to: that becomes a warning sentence.
 Renewal and store-back run under the lock beside the config file (core.config_lock), so
-two processes never spend the same refresh token. Nothing here raises, and no sentence
-contains a token.
+two processes never spend the same refresh token. Storing never raises (only a lock held
+too long by another process does), and no sentence contains a token.
 """
 
 from __future__ import annotations
