@@ -59,6 +59,7 @@ class FakeOAuthServer:
         self.rotate_refresh = True
         self.access_ttl = 3600
         self.broken = False  # every answer becomes a 503 HTML page
+        self.token_delay = 0.0  # seconds the token endpoint thinks first (overlapping clients)
         self.requests: list[tuple[str, str]] = []  # (endpoint, grant_type) in arrival order
         self.authorize_requests: list[dict[str, str]] = []
         self.token_forms: list[dict[str, str]] = []
@@ -149,6 +150,8 @@ class FakeOAuthServer:
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length).decode() if length else ""
         form = {k: v[0] for k, v in parse_qs(body if method == "POST" else url.query).items()}
+        if kind == "token" and self.token_delay:
+            time.sleep(self.token_delay)  # outside the lock: other requests keep coming in
         with self._lock:
             self.requests.append((kind, form.get("grant_type", "")))
             if self.broken:

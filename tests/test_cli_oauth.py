@@ -101,6 +101,52 @@ def test_token_warns_when_the_rotated_token_cannot_be_kept(store, smtp_xoauth2, 
     no_token_in(fake_oauth, proc.stderr)
 
 
+@pytest.mark.parametrize("where", ["keyring", "inline"])
+def test_two_token_commands_at_once_both_work_and_keep_the_last_rotation(
+        store, smtp_xoauth2, fake_oauth, test_keyring, where):
+    """msmtp may ask twice at once. The server rotates strictly (a spent refresh token is
+    refused) and thinks a while, so without the lock both would renew the same token."""
+    first = fake_oauth.issue_refresh_token()
+    ref = store_in_keyring("mail", first) if where == "keyring" else SecretRef("inline", first)
+    save_oauth_profile(store, smtp_xoauth2("exchange"), fake_oauth, ref)
+    fake_oauth.token_delay = 1.0
+    command = [sys.executable, "-m", "smtp_setup", "token", "mail"]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, text=True, env=cli_env())
+             for _ in range(2)]
+    outputs = [proc.communicate(timeout=60) for proc in procs]
+
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err
+        assert err == ""
+        assert fake_oauth.user_for(out.strip()) == USER
+    assert fake_oauth.count("token") == 2
+    kept = kept_token(test_keyring) if where == "keyring" else store.load().profile(
+        "mail").password.value
+    rotations = [t for t in fake_oauth.issued if t.startswith("fake-rt-")]
+    assert kept == rotations[-1] != first
+
+
+def test_a_test_send_and_a_token_command_at_once_both_work(
+        store, smtp_xoauth2, fake_oauth, test_keyring):
+    """`smtp-setup test` renews under the same lock as `token` (doctor shares its path)."""
+    server = smtp_xoauth2("exchange")
+    first = fake_oauth.issue_refresh_token()
+    save_oauth_profile(store, server, fake_oauth, store_in_keyring("mail", first))
+    fake_oauth.token_delay = 1.0
+    procs = [subprocess.Popen([sys.executable, "-m", "smtp_setup", command, "mail"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, text=True, env=cli_env())
+             for command in ("test", "token")]
+    outputs = [proc.communicate(timeout=60) for proc in procs]
+
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, out + err
+    assert len(server.messages) == 1
+    rotations = [t for t in fake_oauth.issued if t.startswith("fake-rt-")]
+    assert kept_token(test_keyring) == rotations[-1] != first
+
+
 def test_token_with_a_revoked_sign_in_says_sign_in_again(
         store, smtp_xoauth2, fake_oauth, test_keyring):
     keyring_profile(store, smtp_xoauth2("exchange"), fake_oauth, test_keyring)

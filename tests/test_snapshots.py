@@ -81,3 +81,14 @@ def test_saving_over_a_profile_asks_first(snap_compare, wizard):
         await pilot.pause(0.3)
 
     assert snap_compare(wizard(), run_before=run_before, terminal_size=(80, 24))
+
+
+def test_oauth_login_80x24(snap_compare, wizard):
+    """Outlook.com signs in with OAuth only: the sign-in buttons and the status line fit."""
+    async def run_before(pilot):
+        await go_to(pilot.app, pilot, "credentials", {"provider": "outlook"})
+        pilot.app.screen.query_one("#username", Input).value = "me@outlook.com"
+        pilot.app.screen.query_one("#sign-in-browser").focus()  # scrolls them into view
+        await pilot.pause()
+
+    assert snap_compare(wizard(), run_before=run_before, terminal_size=(80, 24))

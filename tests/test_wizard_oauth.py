@@ -4,10 +4,13 @@ token with the same fake server. Everything on 127.0.0.1."""
 
 from __future__ import annotations
 
+import os
 import tomllib
 from contextlib import suppress
 
+import pytest
 from smtp_setup.app import build_wizard
+from support.cli import run
 from textual.widgets import Button, Input, OptionList, RadioButton
 from textual.worker import WorkerCancelled
 
@@ -22,7 +25,8 @@ async def until(pilot, condition, tries: int = 200) -> None:
     raise AssertionError("condition never met")
 
 
-async def test_outlook_sign_in_with_a_code_then_send_and_save(tmp_path, fake_oauth, smtp_xoauth2):
+async def test_outlook_sign_in_with_a_code_then_send_save_and_test_from_the_cli(
+        tmp_path, fake_oauth, smtp_xoauth2):
     server = smtp_xoauth2()
     config = tmp_path / "config.toml"
     app = build_wizard(config_path=config)
@@ -81,5 +85,102 @@ async def test_outlook_sign_in_with_a_code_then_send_and_save(tmp_path, fake_oau
     assert saved["auth"] == "oauth2"
     assert saved["oauth"]["client_id"] == endpoints.client_id
     assert saved["oauth"]["tenant"] == "consumers"
-    assert saved["password"] in fake_oauth.issued  # the refresh token, kept as chosen
+    # The server rotates strictly: the test send spent the sign-in's refresh token, so the
+    # one saved is the one the test ended with, and the command line can use it.
+    rotations = [token for token in fake_oauth.issued if token.startswith("fake-rt-")]
+    assert len(rotations) == 2
+    assert saved["password"] == rotations[-1]
     assert len(server.messages) == 1
+    proc = run("--config", str(config), "test", "outlook")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(server.messages) == 2
+
+
+async def test_a_test_while_editing_keeps_the_saved_sign_in_even_without_saving(
+        tmp_path, fake_oauth, smtp_xoauth2, test_keyring):
+    """Editing a profile and testing renews its own sign-in: the rotated token goes where the
+    profile keeps it at once (the old one is spent), so leaving unsaved loses nothing."""
+    from smtp_setup.core.config_store import ConfigStore
+    from smtp_setup.core.secrets import store_in_keyring
+
+    server = smtp_xoauth2()
+    config = tmp_path / "config.toml"
+    first = fake_oauth.issue_refresh_token()
+    ConfigStore(config).save_profile(server.profile(
+        name="mail", provider="outlook", auth="oauth2", oauth=fake_oauth.oauth_config(),
+        username=server.username, from_email=server.username,
+        password=store_in_keyring("mail", first)))
+    app = build_wizard(config_path=config, edit="mail")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.services.keyring[1] != "still checking")
+        for _ in range(4):  # provider, connection, login, sender: all kept as saved
+            await pilot.pause()
+            await pilot.press("ctrl+n")
+        await until(pilot, lambda: app.step.step_id == "test")
+        await pilot.click("#send")
+        await until(pilot, lambda: app.draft.test_ok is not None and not app.step.sending)
+        assert app.draft.test_ok is True, app.screen.query_one("#outcome").content
+        await pilot.press("ctrl+q")  # leave without saving
+    kept = test_keyring.get_password("smtp-setup", "mail")
+    assert kept != first and kept in fake_oauth.issued
+    proc = run("--config", str(config), "test", "mail")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("tested", [False, True], ids=["untested", "tested"])
+async def test_a_sign_in_kept_in_a_variable_moves_to_the_file_when_there_is_no_keyring(
+        tmp_path, fake_oauth, smtp_xoauth2, monkeypatch, tested):
+    """No keyring here (conftest's null backend). A variable cannot follow a refresh token the
+    server replaces, so editing offers only the config file, says the sign-in moves there,
+    and saving moves it (as the test send left it): the profile then renews without the
+    variable."""
+    from smtp_setup.core.config_store import ConfigStore
+    from smtp_setup.core.profile import SecretRef
+
+    server = smtp_xoauth2()
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("MAIL_RT", fake_oauth.issue_refresh_token())
+    ConfigStore(config).save_profile(server.profile(
+        name="mail", provider="outlook", auth="oauth2", oauth=fake_oauth.oauth_config(),
+        username=server.username, from_email=server.username,
+        password=SecretRef("env", "MAIL_RT")))
+    app = build_wizard(config_path=config, edit="mail")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.services.keyring[1] != "still checking")
+        for _ in range(2):  # provider, connection
+            await pilot.pause()
+            await pilot.press("ctrl+n")
+        await until(pilot, lambda: app.step.step_id == "credentials")
+        await pilot.pause()
+        screen = app.screen
+        assert app.step.oauth_on
+        for unwritable in ("#env", "#command"):
+            assert not screen.query_one(unwritable).display
+            assert screen.query_one(unwritable).disabled
+        assert screen.query_one("#keyring", RadioButton).disabled  # no keyring here
+        assert screen.query_one("#inline", RadioButton).value
+        note = str(screen.query_one("#store-note").render())
+        assert "Only places smtp-setup can write to are offered" in note
+        assert "environment variable MAIL_RT" in note and "saving moves it here" in note
+        for _ in range(2):  # login, sender
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+        assert app.step.step_id == "test"
+        if tested:  # the send reads the variable and the server replaces the token
+            await pilot.click("#send")
+            await until(pilot, lambda: app.draft.test_ok is not None and not app.step.sending)
+            assert app.draft.test_ok is True, app.screen.query_one("#outcome").content
+        for _ in range(2):  # test, save
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+        with suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
+    saved = tomllib.loads(config.read_text())["profiles"]["mail"]
+    rotations = [token for token in fake_oauth.issued if token.startswith("fake-rt-")]
+    assert saved["password"] == rotations[-1]  # moved, as the screen said
+    assert (saved["password"] == os.environ["MAIL_RT"]) is not tested
+    monkeypatch.delenv("MAIL_RT")
+    proc = run("--config", str(config), "token", "mail")
+    assert proc.returncode == 0, proc.stderr
+    assert fake_oauth.user_for(proc.stdout.strip()) == server.username
+    assert tomllib.loads(config.read_text())["profiles"]["mail"]["password"] != saved["password"]

@@ -31,6 +31,10 @@ class Draft:
     editing: str | None = None  # the saved profile's name when reconfiguring
     provider_id: str = ""
     password: str = ""  # typed in this session; never written except by the chosen store
+    # OAuth: the refresh token this session holds (a sign-in, or what the server replaced
+    # it with during a test), and whether it came from a sign-in rather than the saved one.
+    refresh_token: str = ""
+    signed_in: bool = False
     secret_store: str = STORE_KEYRING
     secret_target: str = ""  # env variable name or command, for those stores
     use_auth: bool = True
@@ -49,6 +53,11 @@ class Draft:
     def kept_secret(self) -> SecretRef | None:
         """The saved profile's secret reference, kept when no new password is typed."""
         return self.profile.password if self.editing else None
+
+    def keep_rotated(self, refresh_token: str) -> None:
+        """The sign-in server replaced the refresh token: the old one is spent, so this
+        one is what Save writes."""
+        self.refresh_token = self.password = refresh_token
 
     def secret_ref(self) -> SecretRef | None:
         """The reference that will be written for the chosen store (None without AUTH)."""

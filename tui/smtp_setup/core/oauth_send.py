@@ -14,9 +14,10 @@ import asyncio
 import inspect
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from smtp_setup.core import validation
 from smtp_setup.core.diagnosis import Diagnosis, InvalidInput, MissingExtension
@@ -29,6 +30,27 @@ if TYPE_CHECKING:
 REUSE_MARGIN = 300.0  # seconds: a token with less life left is renewed first (clock skew)
 
 StoreRotated = Callable[[str], Any]  # may return an awaitable (e.g. a keyring write in a thread)
+
+
+@runtime_checkable
+class SharedRefreshToken(Protocol):
+    """A store_rotated for a token other processes use too (RefreshTokenSaver): `hold()`
+    locks it for one renewal and yields the token stored now, or None."""
+
+    def __call__(self, refresh_token: str) -> Any: ...
+
+    def hold(self) -> AbstractAsyncContextManager[str | None]: ...
+
+
+@asynccontextmanager
+async def _not_shared() -> AsyncIterator[None]:
+    yield None
+
+
+def _held(store_rotated: StoreRotated | None) -> AbstractAsyncContextManager[str | None]:
+    if isinstance(store_rotated, SharedRefreshToken):
+        return store_rotated.hold()
+    return _not_shared()
 
 
 @dataclass
@@ -103,7 +125,9 @@ def forget(profile_name: str | None = None) -> None:
 async def access_token_for(profile: Profile, refresh_token: str, *,
                            store_rotated: StoreRotated | None = None) -> AccessToken:
     """An access token for `profile`, renewed with `refresh_token` when the cached one has
-    five minutes or less left. A rotated refresh token goes to `store_rotated` first.
+    five minutes or less left. A rotated refresh token goes to `store_rotated` first; one
+    that other processes share (SharedRefreshToken) is locked for the renewal, and the token
+    it holds by then is the one renewed.
 
     Raises core.oauth.OAuthError (a sentence with the fix, and a diagnosis code) when the
     renewal fails, and ValueError when the profile has no OAuth settings.
@@ -118,12 +142,14 @@ async def access_token_for(profile: Profile, refresh_token: str, *,
         from smtp_setup.core.oauth import endpoints_for, refresh
 
         endpoints = endpoints_for(profile.oauth, profile.provider)
-        tokens = await refresh(profile.oauth, endpoints, refresh_token)
-        rotated = bool(tokens.refresh_token) and tokens.refresh_token != refresh_token
-        if rotated and store_rotated is not None:  # before the access token is ever used
-            stored = store_rotated(tokens.refresh_token)
-            if inspect.isawaitable(stored):
-                await stored
+        async with _held(store_rotated) as stored_now:
+            refresh_token = stored_now or refresh_token
+            tokens = await refresh(profile.oauth, endpoints, refresh_token)
+            rotated = bool(tokens.refresh_token) and tokens.refresh_token != refresh_token
+            if rotated and store_rotated is not None:  # before the access token is ever used
+                stored = store_rotated(tokens.refresh_token)
+                if inspect.isawaitable(stored):
+                    await stored
         token = AccessToken(tokens.access_token, tokens.expires_at, refreshed=True,
                             rotated=rotated and store_rotated is not None)
         _cache[profile.name] = _Cached(token, _identity(profile))

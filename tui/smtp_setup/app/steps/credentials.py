@@ -13,6 +13,7 @@ from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.oauth_panel import OAuthPanel
 from smtp_setup.app.widgets.toggles import Checkbox, RadioButton
 from smtp_setup.core import validation
+from smtp_setup.core.refresh_token_store import can_hold_refresh_token
 
 STORES = (STORE_KEYRING, STORE_ENV, STORE_COMMAND, STORE_FILE)
 
@@ -102,7 +103,11 @@ class CredentialsStep(StepPane):
     @property
     def store(self) -> str:
         pressed = self.query_one("#store", RadioSet).pressed_button
-        return pressed.id if pressed and pressed.id in STORES else STORE_FILE
+        store = pressed.id if pressed and pressed.id in STORES else STORE_FILE
+        if self.oauth_on and not can_hold_refresh_token(store):
+            # Only a place smtp-setup writes to can follow a refresh token the server replaces.
+            return STORE_KEYRING if self.services.keyring[0] else STORE_FILE
+        return store
 
     @property
     def auth_on(self) -> bool:
@@ -123,9 +128,22 @@ class CredentialsStep(StepPane):
             "Keep the sign-in (refresh token) in" if self.oauth_on else "Keep the password in")
         self.query_one("#env-field").display = auth and store == STORE_ENV
         self.query_one("#command-field").display = auth and store == STORE_COMMAND
+        oauth = self.oauth_on
+        pressed = self.query_one("#store", RadioSet).pressed_button
+        if oauth and pressed is not None and pressed.id != store:
+            # An OAuth sign-in moves off a variable or a command. (Before the RadioSet has
+            # seen a new choice, pressed_button is stale: this runs again once it has.)
+            self.query_one(f"#{store}", RadioButton).value = True
+        for unwritable in (STORE_ENV, STORE_COMMAND):
+            button = self.query_one(f"#{unwritable}", RadioButton)
+            button.display, button.disabled = not oauth, oauth
         note = self.query_one("#store-note", Static)
         note.display = auth
         note.set_class(store == STORE_FILE, "-warning")
+        if oauth:
+            note.update(self._oauth_note(store))
+            self.fields_changed()
+            return
         text = {
             STORE_KEYRING: "The password goes to your system keyring when you save; the config "
                            "file only names the keyring entry.",
@@ -136,12 +154,20 @@ class CredentialsStep(StepPane):
             STORE_FILE: "! The password is written into the config file as plain text. The file "
                         "is readable only by you (mode 0600), but backups and copies carry it.",
         }[store]
-        if self.oauth_on:  # what is kept is the sign-in, not a typed password
-            text = text.replace("The password", "The sign-in (refresh token)").replace(
-                "the password", "the sign-in").replace(" Type it above only to test now "
-                                                       "(it is not saved).", "")
         note.update(text)
         self.fields_changed()
+
+    def _oauth_note(self, store: str) -> str:
+        where = ("The sign-in goes to your system keyring when you save; the config file only "
+                 "names the keyring entry." if store == STORE_KEYRING else
+                 "! The sign-in is written into the config file as plain text. The file is "
+                 "readable only by you (mode 0600), but backups and copies carry it.")
+        kept = self.draft.kept_secret
+        if kept is not None and not can_hold_refresh_token(kept.kind):
+            where += (f" It was read from the {kept.describe()}, which smtp-setup cannot "
+                      "update: saving moves it here.")
+        return ("Only places smtp-setup can write to are offered: the server may replace the "
+                f"sign-in (refresh token) each time it is used.\n{where}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal":  # only where a password field is shown
@@ -154,6 +180,10 @@ class CredentialsStep(StepPane):
     @on(OAuthPanel.Changed)
     def _changed(self) -> None:
         self._refresh()
+
+    @on(OAuthPanel.SignedIn)
+    def _signed_in(self, event: OAuthPanel.SignedIn) -> None:
+        self.draft.refresh_token, self.draft.signed_in = event.refresh_token, True
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -203,7 +233,7 @@ class CredentialsStep(StepPane):
         draft.profile.auth = "oauth2" if oauth else "password"
         draft.profile.oauth = panel.oauth_config() if oauth else None
         if oauth:  # the secret kept for an OAuth profile is its refresh token
-            draft.password = panel.tokens.refresh_token if panel.tokens else ""
+            draft.password = draft.refresh_token
         draft.secret_store = self.store
         if draft.secret_store == STORE_ENV:
             draft.secret_target = self.query_one("#env-field", Field).value

@@ -165,6 +165,12 @@ class ReviewStep(StepPane):
         draft, services = self.draft, self.services
         name = self.profile_name
         draft.profile.name = name
+        try:
+            await self._move_kept_sign_in()
+        except SecretError as exc:
+            self._show_error(f"✗ Not saved: the sign-in could not be moved ({exc}). Sign in "
+                             "again on the Login step instead.")
+            return
         profile = draft.to_profile()
         replaced = name in services.profile_names
         if replaced and name != draft.editing and not await self._replace_confirmed(name):
@@ -182,9 +188,7 @@ class ReviewStep(StepPane):
                 save_with_secret, services.store, profile, secret, make_default=make_default
             )
         except (SecretError, ConfigError, OSError) as exc:
-            error = self.query_one("#save-error", Static)
-            error.display = True
-            error.update(f"✗ Not saved: {exc}")
+            self._show_error(f"✗ Not saved: {exc}")
             return
         self.post_message(self.Saved(name, str(result.path), replaced, result.warnings))
 
@@ -208,3 +212,20 @@ class ReviewStep(StepPane):
             f"{what} Saving replaces all of it with these settings. Choose Keep it to leave "
             "it as it is and pick another name.",
             "Replace", variant="warning", no="Keep it")))
+
+    async def _move_kept_sign_in(self) -> None:
+        """An OAuth profile kept where the wizard cannot write (a variable, a command) and
+        not signed in again: its refresh token is read now and saved in the chosen place.
+        Leaving the old reference would lose the sign-in at the first renewal by a server
+        that replaces the token, since nothing could write the new one there."""
+        from smtp_setup.core.secrets import resolve_secret_async
+
+        draft, kept = self.draft, self.draft.kept_secret
+        if (draft.profile.uses_oauth and draft.use_auth and not draft.password
+                and kept is not None and kept.kind != draft.secret_store):
+            draft.password = await resolve_secret_async(kept, draft.editing or "")
+
+    def _show_error(self, text: str) -> None:
+        error = self.query_one("#save-error", Static)
+        error.display = True
+        error.update(text)

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Collapsible, Input, Log, Static
 
+from smtp_setup.app.draft import STORE_COMMAND, STORE_ENV
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.domain_table import DomainTable
 from smtp_setup.app.widgets.field import Field
@@ -154,9 +155,11 @@ class TestStep(StepPane):
         password = None
         if draft.use_auth and profile.username:
             password = draft.password or None
-            ref = profile.password if password is None else None
-            if ref is None and password is None:
-                ref = draft.kept_secret
+            # Nothing typed: a variable or a command is read now; the keyring and the file
+            # get a secret only on Save, so until then it is the saved profile's.
+            ref = None if password is not None else (
+                profile.password if draft.secret_store in (STORE_ENV, STORE_COMMAND)
+                else draft.kept_secret)
             if password is None and ref is not None:
                 try:
                     password = await resolve_secret_async(ref, profile.name)
@@ -165,12 +168,16 @@ class TestStep(StepPane):
                     self._show_outcome(f"✗ {exc}", "-error")
                     return
         stages = self.query_one("#stages", StageList)
+        keeper = self._rotation_keeper() if profile.uses_oauth else None
         result = await send_test_message(
             profile, password, to=recipient,
             on_event=lambda e: stages.record(e.name, e.status, e.ms, e.detail),
             nameserver=self.services.nameserver,
+            store_rotated=keeper,
         )
         self._finish_ui()
+        for warning in getattr(keeper, "warnings", ()):
+            self.notify(warning, severity="warning", markup=False, timeout=15)
         log = self.query_one("#transcript", Log)
         log.write_lines(result.transcript)
         if self.services.debug:
@@ -191,6 +198,20 @@ class TestStep(StepPane):
         self._refresh()
         outcome = self.query_one("#outcome")
         self.call_after_refresh(lambda: self.scroll_to_widget(outcome, animate=False, top=True))
+
+    def _rotation_keeper(self):
+        """Where a refresh token the server replaces during the test goes: the draft, which
+        Save writes; and when the test renews the saved profile's own sign-in, that profile
+        too, at once and under the lock `smtp-setup test` takes (its old token is spent
+        now, even if this wizard is left without saving)."""
+        from smtp_setup.core.refresh_token_store import RefreshTokenSaver, can_hold_refresh_token
+
+        draft, config = self.draft, self.services.config
+        saved = config.profiles.get(draft.editing) if config and draft.editing else None
+        if (draft.signed_in or saved is None or not saved.uses_oauth or saved.password is None
+                or not can_hold_refresh_token(saved.password.kind)):
+            return draft.keep_rotated
+        return RefreshTokenSaver(saved, self.services.store, also=draft.keep_rotated)
 
     @work(exclusive=True, group="domain", exit_on_error=False)
     async def _check_domain(self, from_email: str, provider_id: str) -> None:

@@ -23,16 +23,15 @@ def _required(value: str) -> str | None:
 class OAuthPanel(Vertical):
     """Shown only for providers that accept OAuth for SMTP. `tokens` holds a fresh sign-in."""
 
-    DEFAULT_CSS = """
-    OAuthPanel { height: auto; }
-    OAuthPanel #method { height: auto; }
-    OAuthPanel Horizontal { height: auto; margin-top: 1; }
-    OAuthPanel Horizontal Button { margin-right: 1; }
-    OAuthPanel #oauth-status { height: auto; margin-top: 1; }
-    """
-
     class Changed(Message):
         """The method, a field or the sign-in state changed."""
+
+    class SignedIn(Message):
+        """A sign-in just finished; `refresh_token` is what it is kept by."""
+
+        def __init__(self, refresh_token: str) -> None:
+            super().__init__()
+            self.refresh_token = refresh_token
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -181,4 +180,5 @@ class OAuthPanel(Vertical):
             return
         self.tokens = result
         self._status()
+        self.post_message(self.SignedIn(result.refresh_token or ""))
         self.post_message(self.Changed())
