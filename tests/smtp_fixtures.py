@@ -23,7 +23,7 @@ These servers run in their own thread (aiosmtpd's Controller), so they serve asy
 sync tests and `smtp-setup` subprocesses alike. For failures aiosmtpd cannot produce
 (silence, a 421 banner, a dropped connection, a stall, another protocol) use the in-loop
 ``fake_smtp_server`` with one of the sessions below; ``full_backlog_port`` gives a port whose
-connections time out, ``tls_refusing_port`` one whose TLS handshake always fails,
+connections time out, ``reserved_ports`` ports that refuse, ``tls_refusing_port`` one whose TLS handshake always fails,
 ``old_tls_port`` one that speaks only TLS 1.0/1.1.
 """
 
@@ -413,6 +413,20 @@ def scripted_session(replies: dict[str, Any] | None = None,
 
 
 # -- socket-level faults ---------------------------------------------------------------------
+@contextmanager
+def reserved_ports(count: int) -> Iterator[list[int]]:
+    """`count` ports of 127.0.0.1 that are bound and held but never listen: a connection is
+    refused, whatever else runs on this machine (a real MTA on 25 or 587 included)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        yield [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 @contextmanager
 def full_backlog_port() -> Iterator[int]:
     """A listening port whose accept queue is full and never drained: the kernel drops new
