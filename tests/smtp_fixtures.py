@@ -23,7 +23,8 @@ These servers run in their own thread (aiosmtpd's Controller), so they serve asy
 sync tests and `smtp-setup` subprocesses alike. For failures aiosmtpd cannot produce
 (silence, a 421 banner, a dropped connection, a stall, another protocol) use the in-loop
 ``fake_smtp_server`` with one of the sessions below; ``full_backlog_port`` gives a port whose
-connections time out, ``tls_refusing_port`` one whose TLS handshake always fails.
+connections time out, ``reserved_ports`` ports that refuse, ``tls_refusing_port`` one whose TLS handshake always fails,
+``old_tls_port`` one that speaks only TLS 1.0/1.1.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import logging
 import socket
 import ssl
 import threading
+import warnings
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -412,6 +414,20 @@ def scripted_session(replies: dict[str, Any] | None = None,
 
 # -- socket-level faults ---------------------------------------------------------------------
 @contextmanager
+def reserved_ports(count: int) -> Iterator[list[int]]:
+    """`count` ports of 127.0.0.1 that are bound and held but never listen: a connection is
+    refused, whatever else runs on this machine (a real MTA on 25 or 587 included)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        yield [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@contextmanager
 def full_backlog_port() -> Iterator[int]:
     """A listening port whose accept queue is full and never drained: the kernel drops new
     connection attempts (SYNs), so a client's connect times out, as behind a firewall that
@@ -436,16 +452,54 @@ def full_backlog_port() -> Iterator[int]:
 @contextmanager
 def tls_refusing_port(cert: trustme.LeafCert) -> Iterator[int]:
     """A port that answers every TLS handshake with a handshake_failure alert (its only
-    cipher suite is one that clients no longer offer). A thread serves it, because an asyncio
-    TLS server resets the connection instead of sending the alert."""
+    cipher suite is one that clients no longer offer)."""
     context = server_context(cert)
     context.maximum_version = ssl.TLSVersion.TLSv1_2
     context.set_ciphers("AES128-SHA")  # RSA key exchange + SHA-1 MAC: refused by clients
+    with handshake_port(context) as port:
+        yield port
+
+
+@contextmanager
+def old_tls_port(cert: trustme.LeafCert, *, starttls: bool = False) -> Iterator[int]:
+    """A server that speaks only TLS 1.0 and 1.1, as an un-updated mail server does: the
+    client's hello gets a protocol_version alert. OpenSSL 3's default security level
+    refuses to build such a server at all (no cipher is left), so it is lowered to 0 for
+    this server's context only. `starttls`: greet and offer STARTTLS first (587-style)."""
+    context = server_context(cert)
+    with warnings.catch_warnings():  # the deprecation of TLS 1.0/1.1 is the point here
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.maximum_version = ssl.TLSVersion.TLSv1_1
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    with handshake_port(context, starttls=starttls) as port:
+        yield port
+
+
+@contextmanager
+def handshake_port(context: ssl.SSLContext, *, starttls: bool = False) -> Iterator[int]:
+    """A port whose server context is `context` and that stops after the TLS handshake,
+    whatever its outcome; with `starttls`, a plain greeting and EHLO offering STARTTLS come
+    first. A thread serves it, because an asyncio TLS server resets the connection instead of
+    sending the alert."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
     listener.settimeout(0.1)
     stop = threading.Event()
+
+    def greet(conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        conn.sendall(f"220 {SERVER_NAME} ESMTP old\r\n".encode())
+        while line := reader.readline():
+            verb = line.split(b" ", 1)[0].strip().upper()
+            if verb == b"EHLO":
+                conn.sendall(f"250-{SERVER_NAME}\r\n250 STARTTLS\r\n".encode())
+            elif verb == b"STARTTLS":
+                conn.sendall(b"220 2.0.0 Ready to start TLS\r\n")
+                return
+            else:
+                conn.sendall(b"502 5.5.2 not implemented\r\n")
 
     def serve() -> None:
         while not stop.is_set():
@@ -458,11 +512,13 @@ def tls_refusing_port(cert: trustme.LeafCert) -> Iterator[int]:
             with conn:
                 conn.settimeout(5)
                 try:
+                    if starttls:
+                        greet(conn)
                     context.wrap_socket(conn, server_side=True).close()
                 except OSError:  # ssl.SSLError included: the failure is the point
                     pass
 
-    thread = threading.Thread(target=serve, name="tls-refusing-port", daemon=True)
+    thread = threading.Thread(target=serve, name="handshake-port", daemon=True)
     thread.start()
     try:
         yield listener.getsockname()[1]

@@ -16,9 +16,9 @@ from smtp_setup.core.diagnosis import (
     InvalidInput,
     MissingExtension,
     diagnose,
-    failure_detail,
 )
 from smtp_setup.core.diagnosis_text import TEXT
+from smtp_setup.core.failure_reading import failure_detail
 from smtp_setup.core.profile import Profile, Security
 
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
@@ -37,6 +38,7 @@ from smtp_fixtures import (
     free_port,
     full_backlog_port,
     http_session,
+    old_tls_port,
     scripted_session,
     silent_session,
     tls_refusing_port,
@@ -148,6 +150,13 @@ def one_login_attempt(data: dict, faults: Faults) -> None:
     assert faults.server is None or len(faults.server.logins) == 1
 
 
+def no_login_advice(data: dict, faults: Faults) -> None:
+    """The login succeeded: nothing may send the person back to their credentials."""
+    assert "C: AUTH PLAIN ********" in data["transcript"]
+    steps = " ".join(data["diagnosis"]["next_steps"]).casefold()
+    assert not any(word in steps for word in ("username", "password", "log in", "login")), steps
+
+
 def says(where: str, *words: str) -> Callable[[dict, Faults], None]:
     """Each word appears in the diagnosis field `where` (title, explanation, next_steps)."""
     def check(data: dict, faults: Faults) -> None:
@@ -208,7 +217,9 @@ ROWS = [
     Row("connect_timeout", port_of(full_backlog_port, timeout=SLOW), "connection_timeout",
         "connect"),
     # -- the greeting --------------------------------------------------------------------------
-    Row("silent_after_accept", fake(silent_session, security=Security.STARTTLS, timeout=SLOW),
+    # The send then asks the port with a TLS hello in the last 20% of the limit: FAST, so a
+    # loaded machine still has time for it (with SLOW the suggestion turned on the timing).
+    Row("silent_after_accept", fake(silent_session, security=Security.STARTTLS, timeout=FAST),
         "greeting_timeout", "greeting", {"port": 465, "security": "tls"}),
     Row("close_at_once", fake(closing_session), "disconnected", "greeting"),
     Row("busy_421", fake(banner_session("421 4.3.2 Too many connections, try later")),
@@ -216,6 +227,10 @@ ROWS = [
     Row("blocked_554", fake(banner_session("554 5.7.1 Service unavailable; client host "
                                            "[127.0.0.1] blocked")),
         "connection_rejected", "greeting", check=says("explanation", "554 5.7.1")),
+    Row("banner_too_long", fake(banner_session("220 " + "x" * 9000)), "reply_too_long",
+        "greeting", check=both(says("title", "reply was too long"), says("next_steps", "512"))),
+    Row("ehlo_too_long", fake(scripted_session({"EHLO": "250 " + "x" * 9000})),
+        "reply_too_long", "ehlo", check=says("title", "reply was too long")),
     Row("ssh_banner", fake(banner_session("SSH-2.0-OpenSSH_9.6")), "not_smtp", "greeting",
         check=says("explanation", "SSH-2.0")),
     Row("http_server", fake(http_session, security=Security.STARTTLS),
@@ -231,10 +246,21 @@ ROWS = [
         "starttls_not_offered", "starttls", {"port": 465, "security": "tls"},
         check=no_login_attempt),
     Row("starttls_refused_454", fake(scripted_session(
-        {"STARTTLS": "454 4.7.0 TLS not available due to temporary reason"},
+        {"STARTTLS": "454 4.7.0 TLS not available due to local problem"},
         ehlo=("STARTTLS", "8BITMIME")), security=Security.STARTTLS, **login()),
-        "tls_handshake_failed", "starttls", check=both(no_login_attempt,
-                                                        says("explanation", "454 4.7.0"))),
+        "tls_handshake_failed", "starttls", {"port": 465, "security": "tls"},
+        check=both(no_login_attempt, says("title", "could not switch on encryption"),
+                   says("explanation", "454 4.7.0", "switched off or broken"),
+                   first_step("administrator", "TLS"), says("next_steps", "465"))),
+    Row("old_tls_only_implicit", port_of(old_tls_port, "cert", security=Security.TLS,
+                                         **login()),
+        "tls_handshake_failed", "connect", check=both(
+            no_login_attempt, says("title", "too old"), says("explanation", "TLS 1.0 or 1.1"),
+            first_step("TLS 1.2 or 1.3"))),
+    Row("old_tls_only_starttls", port_of(partial(old_tls_port, starttls=True), "cert",
+                                         security=Security.STARTTLS, **login()),
+        "tls_handshake_failed", "starttls", check=both(
+            no_login_attempt, says("title", "too old"), first_step("TLS 1.2 or 1.3"))),
     Row("tls_handshake_alert", port_of(tls_refusing_port, "cert", security=Security.TLS,
                                        **login()),
         "tls_handshake_failed", "connect", check=says("explanation", "HANDSHAKE_FAILURE")),
@@ -304,9 +330,21 @@ ROWS = [
         check=both(no_login_attempt, first_step("offers STARTTLS on port"))),
     Row("busy_421_at_mail", fake(scripted_session({"MAIL": "421 4.7.0 Try again later"})),
         "server_unavailable", "mail_from"),
+    *(Row(row_id, aiosmtpd("starttls", server=rejecting(**{f"{stage.split('_')[0]}_reply":
+                                                           reply})),
+          "temporary_failure", stage, check=both(
+              first_step("Wait a few minutes and test again"), says("explanation", reply[:9]),
+              no_login_advice))
+      for row_id, stage, reply in (
+          ("greylisted_450_at_rcpt", "rcpt_to", "450 4.7.1 <sender@example.test>: Recipient "
+           "address rejected: Greylisted, see http://postgrey.example.test/help"),
+          ("rate_limit_451_at_mail", "mail_from", "451 4.7.1 Rate limit exceeded, try later"),
+          ("mailbox_full_452_at_rcpt", "rcpt_to", "452 4.2.2 Mailbox full"),
+          ("local_problem_451_at_data", "data", "451 4.3.0 Error: queue file write error"))),
     Row("recipient_550", aiosmtpd("starttls", server=rejecting(
         rcpt_reply="550 5.1.1 <sender@example.test>: Recipient address rejected")),
-        "recipient_rejected", "rcpt_to", check=says("explanation", "550 5.1.1")),
+        "recipient_rejected", "rcpt_to", check=both(says("explanation", "550 5.1.1"),
+                                                     no_login_advice)),
     Row("data_554", aiosmtpd("starttls", server=rejecting(
         data_reply="554 5.7.1 Message rejected as spam")),
         "message_rejected", "data", check=says("explanation", "554 5.7.1")),

@@ -18,6 +18,7 @@ from smtp_fixtures import (
     expired_cert,
     fake_smtp_server,
     free_port,
+    old_tls_port,
     silent_session,
 )
 from smtp_setup.core.diagnosis import InvalidInput
@@ -164,6 +165,13 @@ async def test_silent_port_probed_as_tls_fails_the_handshake():
         result = await probe_one(port, TLS, timeout=QUICK)
     assert (result.status, result.diagnosis_code) == ("tls_failed", "tls_handshake_failed")
     assert "handshake did not finish" in result.detail
+
+
+async def test_a_server_with_only_old_tls_is_named_so(smtp_ca):
+    with old_tls_port(smtp_ca.issue_cert("127.0.0.1")) as port:
+        result = await probe_one(port, TLS)
+    assert (result.status, result.diagnosis_code) == ("tls_failed", "tls_handshake_failed")
+    assert result.detail.startswith("The server's encryption is too old"), result.detail
 
 
 async def test_plaintext_port_probed_as_tls(smtp_plain):

@@ -9,10 +9,12 @@ from smtp_setup.core.probe import (
     STATUSES,
     Candidate,
     PortProbe,
+    ProbeReport,
     blocked_hint,
     candidates_for_host,
     choose,
     default_candidates,
+    format_report,
     parse_ports,
 )
 from smtp_setup.core.profile import Security
@@ -38,6 +40,24 @@ def test_plain_only_says_the_password_would_be_unencrypted():
     best, reasons = choose([result(25, NONE), result(587, STARTTLS, "timeout")])
     assert best.port == 25
     assert "unencrypted" in reasons[0] and "AUTH" in reasons[0]
+
+
+@pytest.mark.parametrize("code, words", [
+    ("certificate_untrusted", "not trusted"), ("certificate_expired", "expired"),
+    ("certificate_hostname_mismatch", "another name")])
+def test_a_certificate_failure_keeps_the_plain_port_from_being_chosen(code, words):
+    results = [result(465, TLS, "tls_failed", diagnosis_code=code, provider_recommended=True),
+               result(587, STARTTLS, "tls_failed", diagnosis_code=code),
+               result(25, NONE, auth_before_tls=[])]
+    best, reasons = choose(results)
+    assert best is None
+    assert reasons[0].startswith("Ports 465 (implicit TLS) and 587 (STARTTLS) answer with "
+                                 "encryption, but the certificate"), reasons
+    assert words in reasons[0] and "25 (no encryption) works only without" in reasons[1]
+    report = ProbeReport("127.0.0.1", results, best, reasons)
+    assert (report.awaiting_certificate.port, report.awaiting_certificate.security) == (465, TLS)
+    assert "✗ No port works until a certificate is fixed: 465 with implicit TLS answers." in (
+        format_report(report))
 
 
 def test_login_and_documentation_come_before_port_numbers():

@@ -331,34 +331,6 @@ async def test_password_goes_to_the_keyring_and_the_cli_reads_it(tmp_path, smtp_
     assert json.loads(run.stdout)["ok"] is True
 
 
-async def test_check_which_ports_work_marks_choices_and_preselects(tmp_path, smtp_implicit_tls):
-    app = build_wizard(config_path=tmp_path / "config.toml")
-    async with app.run_test(size=SIZE) as pilot:
-        await choose_provider(app, pilot, "other smtp")
-        await set_value(app, pilot, "#host", "127.0.0.1")
-        await set_value(app, pilot, "#ca-file", str(smtp_implicit_tls.ca_file))
-        ports = app.screen.query_one("#port-list", OptionList)
-        ports.highlighted = len(ports.options) - 1  # custom: the test server's own port
-        await pilot.pause()
-        await set_value(app, pilot, "#custom-port", str(smtp_implicit_tls.port))
-        app.screen.query_one("#custom-security").value = "tls"
-        await pilot.pause()
-        ports.highlighted = 0  # the person was looking at 465 when they asked for the check
-        await pilot.pause()
-        app.screen.query_one("#check-ports", Button).focus()
-        await pilot.press("enter")
-        await settle(app, pilot)
-        summary = str(app.screen.query_one("#probe-summary").content)
-        # Every documented port (465, 587, 2525, 25) is closed on loopback and marked so.
-        choices = app.screen.query_one("#port-list")
-        assert {r.status for r in choices.results.values()} >= {"refused"}
-        assert all((c.port, c.security) in choices.results for c in choices.choices)
-        assert summary.startswith("✓ Chose"), summary
-        assert str(smtp_implicit_tls.port) in summary
-        assert app.step._chosen() == (smtp_implicit_tls.port, app.step._chosen()[1])
-        assert app.step._chosen()[1].value == "tls"
-
-
 async def test_edit_shows_what_changes_before_saving(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(

@@ -38,6 +38,22 @@ EXAMPLE = {
 }
 
 
+def move_ports(app, provider_id: str, ports: dict[int, int]) -> None:
+    """Give the provider the same choices (encryption, recommendation) on ports the test
+    chose, e.g. {465: 40123, ...}: the well-known ports of the machine running the tests may
+    have a real mail server behind them."""
+    from dataclasses import replace
+
+    from smtp_setup.core.catalog import ProviderCatalog
+
+    catalog = app.services.catalog
+    provider = catalog.get(provider_id)
+    moved = replace(provider, ports=tuple(replace(o, port=ports[o.port]) for o in provider.ports),
+                    recommended_port=ports[provider.recommended_port])
+    app.services._catalog = ProviderCatalog(
+        tuple(moved if p.id == provider_id else p for p in catalog))
+
+
 async def go_to(app, pilot, target: str, values: dict | None = None) -> None:
     """From the Welcome step, fill each step with `values` until `target` is shown."""
     values = {**EXAMPLE, **(values or {})}

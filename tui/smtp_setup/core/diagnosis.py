@@ -15,7 +15,15 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from smtp_setup.core.diagnosis_text import STAGE_LABELS, TEXT
+from smtp_setup.core.diagnosis_text import (
+    STAGE_LABELS,
+    TEMPORARY_BUSY,
+    TEMPORARY_CAUSES,
+    TEMPORARY_LATER,
+    TEXT,
+    VARIANTS,
+)
+from smtp_setup.core.failure_reading import chain, one_line
 from smtp_setup.core.profile import Profile, Security
 from smtp_setup.core.provider_advice import credential_steps, hints_about
 
@@ -23,7 +31,9 @@ from smtp_setup.core.provider_advice import credential_steps, hints_about
 # not_smtp (the port answers with another protocol, e.g. SSH on 22), connection_rejected
 # (a 5xx greeting or EHLO refusal: blocked address), network_unreachable (no route) and
 # encryption_required (a server that takes no mail at all before STARTTLS: "530 5.7.0
-# Must issue a STARTTLS command first" at MAIL FROM, e.g. Postfix with TLS "encrypt").
+# Must issue a STARTTLS command first" at MAIL FROM, e.g. Postfix with TLS "encrypt"),
+# temporary_failure (4xx to MAIL FROM, RCPT TO or DATA: greylisting, rate limit, full
+# mailbox) and reply_too_long (a reply line longer than the client reads).
 CODES = (
     "dns_not_found", "connection_refused", "connection_timeout", "greeting_timeout",
     "tls_on_plain_port", "plain_on_tls_port", "starttls_not_offered", "certificate_expired",
@@ -31,7 +41,7 @@ CODES = (
     "server_unavailable", "auth_not_offered", "auth_failed", "auth_requires_encryption",
     "sender_rejected", "recipient_rejected", "message_rejected", "disconnected", "timeout",
     "invalid_input", "not_smtp", "connection_rejected", "network_unreachable",
-    "encryption_required",
+    "encryption_required", "temporary_failure", "reply_too_long",
 )
 # OAuth failures (issue #6); words in diagnosis_text, chosen by core.oauth_diagnosis. The
 # first two come from an SMTP server's reply to XOAUTH2, the rest from the sign-in server.
@@ -95,10 +105,10 @@ def diagnose(
     ctx = {"host": profile.host, "port": profile.port, "server": profile.server,
            "security": profile.security.label, "stage_label": STAGE_LABELS.get(stage, stage),
            "limit": float(profile.timeout), "sender": sender or profile.from_email,
-           "recipient": recipient or profile.from_email, "reason": _one_line(exc),
+           "recipient": recipient or profile.from_email, "reason": one_line(exc),
            "reply": "", "names": "", "offered": ""}
     starttls_here = "starttls" in {e.casefold() for e in extensions}
-    chain = _chain(exc)
+    causes = chain(exc)
 
     if isinstance(exc, MissingExtension):
         if exc.extension == "starttls":
@@ -110,12 +120,14 @@ def diagnose(
         # mechanisms we lack (XOAUTH2) will not appear by changing port or encryption.
         return _make("auth_not_offered", ctx, suggestion=None if exc.offered else
                      _encryption_suggestion(profile, starttls_here))
-    cert = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
+    cert = next((e for e in causes if isinstance(e, ssl.SSLCertVerificationError)), None)
     if cert is not None:
         return _certificate(cert, ctx, cert_names)
-    tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
+    tls = next((e for e in causes if isinstance(e, ssl.SSLError)), None)
     if tls is not None:
-        ctx["reason"] = tls.reason or _one_line(tls)
+        ctx["reason"] = tls.reason or one_line(tls)
+        if tls.reason in _OLD_TLS_REASONS:
+            return _make("tls_handshake_failed", ctx, variant="tls_too_old")
         if tls.reason == "WRONG_VERSION_NUMBER" and profile.security is Security.TLS:
             if hello_answer and hello_answer != "tls" and not _SMTP_LINE.match(hello_answer):
                 ctx["reason"] = f"it answered a TLS hello with {hello_answer!r}"
@@ -138,9 +150,9 @@ def diagnose(
         exc = exc.recipients[0]
     if isinstance(exc, SMTPResponseException):
         return _reply(stage, exc.code, exc.message, ctx, profile, starttls_here)
-    if any(isinstance(e, TimeoutError) for e in chain):
+    if any(isinstance(e, TimeoutError) for e in causes):
         return _timeout(stage, ctx, profile, hello_answer)
-    return _connection(stage, chain, ctx, profile)
+    return _connection(stage, causes, ctx, profile)
 
 
 def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile,
@@ -149,14 +161,19 @@ def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile,
     enhanced = _enhanced_code(message)
     if code == -1:
         ctx["reason"] = " ".join(message.split())
-        return _make("not_smtp", ctx)
+        return _make("reply_too_long" if message == "Response too long" else "not_smtp", ctx)
     if code == 421 or (stage in ("greeting", "ehlo") and 400 <= code < 500):
         return _make("server_unavailable", ctx)
     if stage in ("greeting", "ehlo"):
         return _make("connection_rejected", ctx)
     if stage == "starttls":
         ctx["reason"] = f"the server answered {ctx['reply']} to STARTTLS"
+        if code == 454:  # "454 4.7.0 TLS not available": STARTTLS offered, but broken
+            return _make("tls_handshake_failed", ctx, variant="starttls_refused",
+                         suggestion=_suggest_tls(profile))
         return _make("tls_handshake_failed", ctx)
+    if 400 <= code < 500 and stage in ("mail_from", "rcpt_to", "data"):
+        return _temporary(stage, ctx)
     # The server offered STARTTLS on this very port: the one-step fix is to use it.
     here = [f"This server offers STARTTLS on port {profile.port}: choose STARTTLS as the "
             "encryption."] if starttls_here and profile.security is Security.NONE else []
@@ -171,14 +188,20 @@ def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile,
         if code == 504:
             return _make("auth_not_offered", ctx)
         return _auth_failed(code, enhanced, ctx, profile)
+    # A profile with a username got here only after its login succeeded: login advice and
+    # login causes would point the wrong way.
     if stage == "mail_from":
         steps = []
         if code == 530 and not profile.username:
             steps.append("The server requires a login before sending: add a username and "
                          "password to the profile.")
-        return _make("sender_rejected", ctx, first=steps, extra=hints_about(profile))
+        return _make("sender_rejected", ctx, first=steps, extra=hints_about(profile),
+                     drop_causes=("login",) if profile.username else ())
     if stage == "rcpt_to":
-        return _make("recipient_rejected", ctx, extra=hints_about(profile, "recipient"))
+        relay = [] if profile.username else ["If the server needs a login to relay, add a "
+                                             "username and password."]
+        return _make("recipient_rejected", ctx, extra=hints_about(profile, "recipient") + relay,
+                     drop_causes=("login",) if profile.username else ())
     if stage == "data":
         return _make("message_rejected", ctx, extra=hints_about(profile))
     return _make("disconnected", ctx)
@@ -309,7 +332,7 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
             return _make("disconnected", ctx)
         if isinstance(error, OSError) and error.errno in (
                 errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL):
-            ctx["reason"] = error.strerror or _one_line(error)
+            ctx["reason"] = error.strerror or one_line(error)
             return _make("network_unreachable", ctx)
     if stage == "connect":
         return _make("network_unreachable", ctx)
@@ -330,17 +353,35 @@ def _plain_only_port(ctx: dict, profile: Profile) -> Diagnosis:
 
 
 def _make(code: str, ctx: dict, *, suggestion: dict | None = None, first: list[str] = (),
-          extra: list[str] = (), title: str | None = None,
-          explanation: str | None = None) -> Diagnosis:
-    base_title, base_explanation, causes, steps = TEXT[code]
+          extra: list[str] = (), title: str | None = None, explanation: str | None = None,
+          variant: str | None = None, causes: list[str] = (),
+          drop_causes: tuple[str, ...] = ()) -> Diagnosis:
+    """`variant`: other words for the code (VARIANTS); `drop_causes`: words of usual causes
+    to leave out; `causes` and `first` go before the usual causes and steps."""
+    base_title, base_explanation, base_causes, steps = (VARIANTS[variant] if variant
+                                                        else TEXT[code])
+    kept = [c for c in base_causes if not any(word in c for word in drop_causes)]
     return Diagnosis(
         code=code,
         title=title or base_title.format(**ctx),
         explanation=explanation or base_explanation.format(**ctx),
-        causes=[c.format(**ctx) for c in causes],
+        causes=_unique([*causes, *(c.format(**ctx) for c in kept)]),
         next_steps=_unique([*first, *extra, *(s.format(**ctx) for s in steps)]),
         suggestion=suggestion,
     )
+
+
+_OLD_TLS_REASONS = ("TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL")  # TLS 1.0/1.1 only
+
+
+def _temporary(stage: str, ctx: dict) -> Diagnosis:
+    """A 4xx at MAIL FROM, RCPT TO or DATA: try again later first, then what the reply points
+    to; never login advice (the login, if any, has succeeded)."""
+    reply = ctx["reply"].casefold()
+    cause = next((c for words, c in TEMPORARY_CAUSES if any(w in reply for w in words)),
+                 TEMPORARY_BUSY)
+    return _make("temporary_failure", ctx, causes=[cause],
+                 first=[TEXT["temporary_failure"][3][0]], extra=[TEMPORARY_LATER[stage]])
 
 
 def _suggest_tls(profile: Profile) -> dict | None:
@@ -355,62 +396,5 @@ def _enhanced_code(message: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    out: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in out and len(out) < 8:
-        out.append(current)
-        current = current.__cause__ or current.__context__
-    return out
-
-
-def _one_line(exc: BaseException) -> str:
-    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return " ".join(str(text).split())
-
-
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(item for item in items if item))
-
-
-# -- reading failures (used by sending.py) -------------------------------------------------
-def failed_at_greeting(exc: BaseException) -> bool:
-    """True when aiosmtplib's connect() failed after TCP (and TLS) were up: at the banner."""
-    from aiosmtplib import (
-        SMTPConnectResponseError,
-        SMTPConnectTimeoutError,
-        SMTPReadTimeoutError,
-        SMTPResponseException,
-        SMTPServerDisconnected,
-    )
-
-    if isinstance(exc, SMTPConnectResponseError):
-        return True
-    if isinstance(exc, SMTPConnectTimeoutError):
-        return isinstance(exc.__cause__, SMTPReadTimeoutError)  # "waiting for server ready"
-    if isinstance(exc, SMTPResponseException):
-        return True  # a malformed greeting (code -1): something answered that is not SMTP
-    return isinstance(exc.__cause__, SMTPServerDisconnected)  # closed right after accepting
-
-
-def is_name_mismatch(exc: BaseException) -> bool:
-    """True when the certificate was refused because it is for another name."""
-    cert = next((e for e in _chain(exc) if isinstance(e, ssl.SSLCertVerificationError)), None)
-    return cert is not None and cert.verify_code in (62, 64)
-
-
-def failure_detail(exc: BaseException) -> str:
-    """A short one-line account of a failure for the stage list: the reply if there was one."""
-    code, message = getattr(exc, "code", None), getattr(exc, "message", None)
-    if isinstance(code, int) and code > 0 and message is not None:
-        return " ".join(f"{code} {message}".split())
-    recipients = getattr(exc, "recipients", None)
-    if recipients:
-        return failure_detail(recipients[0])
-    for error in _chain(exc):
-        if isinstance(error, ssl.SSLCertVerificationError) and error.verify_message:
-            return f"certificate: {error.verify_message}"
-        if isinstance(error, ssl.SSLError) and error.reason:
-            return f"TLS: {error.reason}"
-    return _one_line(exc)
-

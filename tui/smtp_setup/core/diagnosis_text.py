@@ -143,14 +143,24 @@ TEXT: dict[str, tuple[str, str, list[str], list[str]]] = {
         ["a typing mistake in the recipient address",
          "the server does not relay to outside addresses without a login",
          "a trial or sandbox account may only send to verified recipients"],
-        ["Check the recipient address.",
-         "If the profile does not log in, add a username and password."]),
+        ["Check the recipient address."]),
     "message_rejected": ("The server refused the message",
         "After receiving the message, the server answered {reply}.",
         ["the server's spam or policy filter", "the From domain is not allowed for this "
          "account", "a size or sending limit"],
         ["Check the From address and that its domain is verified with the provider.",
          "Check the account's sending limits."]),
+    "temporary_failure": ("The server asked to try again later",
+        "At {stage_label} the server answered {reply}. A reply that starts with 4 is "
+        "temporary: nothing was refused for good.",
+        [], ["Wait a few minutes and test again."]),
+    "reply_too_long": ("The server's reply was too long",
+        "During {stage_label}, {server} sent a reply line longer than SMTP allows, so it "
+        "could not be read.",
+        ["a misconfigured mail server", "a proxy or filter in between that garbles the "
+         "conversation"],
+        ["Ask the server's administrator: an SMTP reply line may be at most 512 characters "
+         "(RFC 5321).", "Check the port. " + _PORTS, _PROBE]),
     "disconnected": ("The server closed the connection",
         "{server} hung up during {stage_label} without an answer.",
         ["the server limits connections or blocked this address",
@@ -230,4 +240,40 @@ TEXT: dict[str, tuple[str, str, list[str], list[str]]] = {
          "an error)"],
         ["If the browser showed redirect_uri_mismatch or AADSTS50011, add the redirect "
          "address to the app registration.", "Sign in again."]),
+}
+
+# Failures that share a code but not its words: (title, explanation, causes, next steps).
+VARIANTS: dict[str, tuple[str, str, list[str], list[str]]] = {
+    "starttls_refused": ("The server could not switch on encryption",
+        "{server} offers STARTTLS, but answered {reply} when asked to start it: its "
+        "encryption is switched off or broken. Nothing secret was sent.",
+        ["the server's TLS is not set up (often a missing or unreadable certificate)",
+         "a temporary problem on the server"],
+        ["Ask the server's administrator to fix its TLS setup; the mail server's log says "
+         "why.", "Try the other port: implicit TLS on 465, or STARTTLS on 587.",
+         "Test again later: a reply that starts with 4 can be temporary."]),
+    "tls_too_old": ("The server's encryption is too old",
+        "{server} only speaks TLS 1.0 or 1.1, which this computer no longer accepts as safe "
+        "({reason}).",
+        ["the mail server or its TLS library has not been updated for years"],
+        ["Ask the server's administrator to enable TLS 1.2 or 1.3.",
+         "Try the other port: implicit TLS on 465, or STARTTLS on 587; it may be newer."]),
+}
+
+# A temporary refusal (temporary_failure): the likely cause, read from the reply, and what to
+# do when waiting does not help, by stage.
+TEMPORARY_CAUSES = [  # (words of the reply, what they point to); the first match wins
+    (("greylist", "graylist"), "greylisting: the server delays a sender it has not seen "
+     "before on purpose, and accepts the same message when it is tried again"),
+    (("452 ", "4.2.2", "4.3.1", "full", "quota", "storage"),
+     "the recipient's mailbox is full, or the server is short of storage"),
+    (("rate", "limit", "too many"),
+     "a sending limit: too many messages or connections in a short time"),
+]
+TEMPORARY_BUSY = "the server is busy or short of a resource for a moment"
+TEMPORARY_LATER = {
+    "mail_from": "If it keeps happening, check the account's sending limits with the provider.",
+    "rcpt_to": "If it keeps happening, test with another recipient: this one may be over its "
+               "quota or limited by the server.",
+    "data": "If it keeps happening, check the account's sending limits and the message size.",
 }

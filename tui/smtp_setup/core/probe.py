@@ -23,10 +23,8 @@ from smtp_setup.core.diagnosis import (
     InvalidInput,
     MissingExtension,
     diagnose,
-    failed_at_greeting,
-    failure_detail,
-    is_name_mismatch,
 )
+from smtp_setup.core.failure_reading import failed_at_greeting, failure_detail, is_name_mismatch
 from smtp_setup.core.probe_ports import (
     Candidate,
     candidates_for_host,
@@ -360,7 +358,7 @@ def _failure_detail(result: PortProbe, exc: BaseException, title: str, shared: _
     if result.status == "tls_failed" and isinstance(exc, TimeoutError):
         return f"Connected, but the TLS handshake did not finish within {limit} s."
     if result.status == "tls_failed":
-        return f"Encryption could not be set up ({reason})."
+        return f"{title} ({reason})."  # its own words for a refusal we can name
     if result.status == "no_starttls":
         return ("The server answers but does not offer STARTTLS, so a login here would not "
                 "be encrypted.")

@@ -2,7 +2,8 @@
 in plain words, the blocked-port hint, and the plain-text report the CLI prints.
 
 The ranking is deliberately simple so it can be explained: encrypted before plain (a password
-never goes out in clear text while an encrypted port works), then a port that offers login,
+never goes out in clear text while an encrypted port works, and a plain port is not
+recommended while an encrypted one failed only on its certificate), then a port that offers login,
 then the provider's recommendation, then what the provider documents, then implicit TLS
 before STARTTLS (RFC 8314), then 465, 587, 2525, other ports, 25.
 """
@@ -28,6 +29,15 @@ STATUSES = {
 }
 MODE_WORDS = {Security.TLS: "implicit TLS", Security.STARTTLS: "STARTTLS",
               Security.NONE: "no encryption"}
+# A certificate failure: the server answered and encrypts; this is what would fix it.
+CERTIFICATE_FIXES = {
+    "certificate_untrusted": "the certificate is not trusted: a private CA's certificate can "
+                             "be given as the CA file",
+    "certificate_expired": "the certificate has expired: the server's administrator must "
+                           "renew it",
+    "certificate_hostname_mismatch": "the certificate is for another name: use the host name "
+                                     "the certificate names",
+}
 # Where a mail server normally listens: a time-out there says more about the network.
 SUBMISSION_PORTS = (465, 587, 2525, 25)
 _PORT_ORDER = {465: 0, 587: 1, 2525: 2, 25: 9}  # any other port ranks 5
@@ -100,6 +110,12 @@ class ProbeReport:
     def ok(self) -> bool:
         return self.recommended is not None
 
+    @property
+    def awaiting_certificate(self) -> PortProbe | None:
+        """When nothing is recommended: the best encrypted port that answered but failed only
+        on its certificate, which is the choice to keep while the certificate is fixed."""
+        return None if self.recommended else certificate_only(self.results)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON of `smtp-setup probe --json`."""
         best = self.recommended
@@ -117,6 +133,8 @@ def choose(results: list[PortProbe], host: str = "") -> tuple[PortProbe | None, 
     if not usable:
         return None, _why_nothing(results, host)
     encrypted = [r for r in usable if r.encrypted]
+    if not encrypted and (waiting := certificate_only(results)) is not None:
+        return None, _why_certificate(waiting, results, usable)
     if not encrypted:
         best = min(usable, key=_preference)
         return best, [
@@ -156,6 +174,12 @@ def choose(results: list[PortProbe], host: str = "") -> tuple[PortProbe | None, 
     if others:
         reasons.append("Also works: " + ", ".join(_short(r) for r in others) + ".")
     return best, reasons
+
+
+def certificate_only(results: list[PortProbe]) -> PortProbe | None:
+    """The best-ranked encrypted result that answered but whose certificate failed, or None."""
+    failed = [r for r in results if r.encrypted and r.diagnosis_code in CERTIFICATE_FIXES]
+    return min(failed, key=_preference) if failed else None
 
 
 def blocked_hint(results: list[PortProbe]) -> str | None:
@@ -211,6 +235,8 @@ def format_report(report: ProbeReport) -> list[str]:
     if best is not None:
         mark = "✓" if best.encrypted else "!"
         lines.append(f"{mark} Recommended: {best.label}")
+    elif (waiting := report.awaiting_certificate) is not None:
+        lines.append(f"✗ No port works until a certificate is fixed: {waiting.label} answers.")
     else:
         lines.append("✗ No port works from this network.")
     for reason in report.reasons:
@@ -238,6 +264,21 @@ def _why_it_works(best: PortProbe) -> str:
                 f"the first byte, and {checked}.")
     return (f"Port {best.port} with STARTTLS works from this network: the connection is "
             f"encrypted before login, and {checked}.")
+
+
+def _why_certificate(waiting: PortProbe, results: list[PortProbe],
+                     usable: list[PortProbe]) -> list[str]:
+    same = [r for r in results if r.encrypted and r.diagnosis_code == waiting.diagnosis_code]
+    ports = _join([_short(r) for r in same])
+    reasons = [f"{'Port' if len(same) == 1 else 'Ports'} {ports} "
+               f"{'answers' if len(same) == 1 else 'answer'} with encryption, but "
+               f"{CERTIFICATE_FIXES[waiting.diagnosis_code]}; then check again."]
+    if usable:
+        reasons.append(f"{_join([_short(r) for r in usable])} "
+                       f"{'works' if len(usable) == 1 else 'work'} only without encryption: "
+                       "not recommended while an encrypted port only needs its certificate "
+                       "fixed.")
+    return reasons
 
 
 def _why_nothing(results: list[PortProbe], host: str) -> list[str]:

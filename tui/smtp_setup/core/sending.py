@@ -27,10 +27,8 @@ from smtp_setup.core.diagnosis import (
     InvalidInput,
     MissingExtension,
     diagnose,
-    failed_at_greeting,
-    failure_detail,
-    is_name_mismatch,
 )
+from smtp_setup.core.failure_reading import failed_at_greeting, failure_detail, is_name_mismatch
 from smtp_setup.core.message import build_test_message, envelope_address
 from smtp_setup.core.profile import Profile, Security
 from smtp_setup.core.tcp_connect import connect_socket

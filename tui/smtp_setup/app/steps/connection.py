@@ -9,7 +9,7 @@ from textual.widgets import Button, Collapsible, Input, OptionList, Select, Stat
 
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
-from smtp_setup.app.widgets.port_choices import PortChoices
+from smtp_setup.app.widgets.port_choices import CA_FILE_FIX, CA_FILE_LABEL, PortChoices
 from smtp_setup.app.widgets.toggles import Checkbox
 from smtp_setup.core import validation
 from smtp_setup.core.catalog import PortOption
@@ -49,7 +49,7 @@ class ConnectionStep(StepPane):
         with Collapsible(title="Advanced: certificates and time limit", id="advanced"):
             yield Checkbox("Verify the server's certificate (strongly recommended)",
                            value=True, id="verify")
-            yield Field("Extra trusted CA file (for a private or self-signed CA)",
+            yield Field(f"{CA_FILE_LABEL} (for a private or self-signed CA)",
                         check=_ca_file_check, input_id="ca-file", optional=True,
                         placeholder="/etc/ssl/private-ca.pem", id="ca-field")
             yield Field("Time limit for a test send (seconds)", check=validation.timeout,
@@ -206,15 +206,23 @@ class ConnectionStep(StepPane):
             button.disabled = False
         plist.load(plist.choices, plist.recommended)
         lines = []
-        best = report.recommended
+        best, waiting = report.recommended, report.awaiting_certificate
         if best is not None:
             plist.choose(best.port, best.security)
             lines.append(f"✓ Chose {best.port} ({best.security.label}): " + " ".join(report.reasons))
+        elif waiting is not None:  # encryption answers: never fall back to a plain port
+            plist.choose(waiting.port, waiting.security)
+            lines.append(f"! Kept {waiting.port} ({waiting.security.label}): "
+                         + " ".join(report.reasons))
+            if waiting.diagnosis_code == "certificate_untrusted":
+                lines.append(f"! To fix it, {CA_FILE_FIX} (opened below).")
+                self.query_one("#advanced", Collapsible).collapsed = False
         else:
             lines.append("✗ No port worked from this network. " + " ".join(report.reasons))
         if report.blocked_hint:
             lines.append("! " + report.blocked_hint)
-        self._summary("\n".join(lines), "-success" if best is not None else "-error")
+        self._summary("\n".join(lines), "-success" if best is not None else
+                      "-warning" if waiting is not None else "-error")
         self._refresh()
 
     @on(OptionList.OptionSelected, "#port-list")

@@ -27,6 +27,19 @@ STATUS_LINES = {
 }
 
 
+# The name of the Advanced field for a private CA, so that advice names it as the screen does.
+CA_FILE_LABEL = "Extra trusted CA file"
+CA_FILE_FIX = f"add the server's CA certificate as “{CA_FILE_LABEL}” under Advanced"
+# A port that answers and encrypts but whose certificate failed: the words and the fix (None:
+# the check's own detail says it, e.g. which names the certificate is for).
+CERTIFICATE_LINES = {
+    "certificate_untrusted": ("answers, but its certificate is not trusted", CA_FILE_FIX),
+    "certificate_expired": ("answers, but its certificate has expired",
+                            "its administrator must renew it"),
+    "certificate_hostname_mismatch": ("answers, but its certificate is for another name", None),
+}
+
+
 class PortChoices(OptionList):
     """Highlighting an option chooses it. `results` holds the port check, keyed by choice."""
 
@@ -93,7 +106,11 @@ class PortChoices(OptionList):
             mode.append("\n★ recommended", style="bold green")
         explanation = Text(choice.explain(), style="dim")
         result = self.results.get((choice.port, choice.security))
-        if result is not None:
+        if result is not None and result.diagnosis_code in CERTIFICATE_LINES:
+            words, fix = CERTIFICATE_LINES[result.diagnosis_code]
+            explanation.append(f"\n! {words}", style="bold yellow")
+            explanation.append(f": {fix or result.detail}", style="dim")
+        elif result is not None:
             mark, style, words = STATUS_LINES.get(result.status, STATUS_LINES["error"])
             explanation.append("\n")
             explanation.append(f"{mark} {words}", style=style)

@@ -1,0 +1,96 @@
+"""The wizard's "Check which ports work", driven by Pilot against real servers on loopback.
+
+The Other SMTP server's choices (465, 587, 2525, 25) are moved to ports each test chose:
+the machine running the tests may have a real mail server on the well-known ports.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from smtp_fixtures import reserved_ports
+from smtp_setup.app import build_wizard
+from test_wizard_flow import SIZE, choose_provider, set_value, settle
+from textual.widgets import Button, Collapsible
+from wizard_driver import move_ports
+
+WELL_KNOWN = (465, 587, 2525, 25)
+
+
+async def check_ports(app, pilot) -> str:
+    app.screen.query_one("#check-ports", Button).focus()
+    await pilot.press("enter")
+    await settle(app, pilot)
+    return str(app.screen.query_one("#probe-summary").content)
+
+
+def row_text(app, port: int, security: str) -> str:
+    """The row of that choice as drawn, on one line (wide enough that nothing wraps)."""
+    choices = app.screen.query_one("#port-list")
+    index = next(i for i, c in enumerate(choices.choices)
+                 if (c.port, c.security.value) == (port, security))
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(choices.get_option(f"port-{index}").prompt)
+    return " ".join(console.export_text().split())
+
+
+async def test_check_which_ports_work_marks_choices_and_preselects(tmp_path, smtp_implicit_tls):
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    with reserved_ports(len(WELL_KNOWN)) as closed:
+        move_ports(app, "custom", dict(zip(WELL_KNOWN, closed, strict=True)))
+        async with app.run_test(size=SIZE) as pilot:
+            await choose_provider(app, pilot, "other smtp")
+            await set_value(app, pilot, "#host", "127.0.0.1")
+            await set_value(app, pilot, "#ca-file", str(smtp_implicit_tls.ca_file))
+            ports = app.screen.query_one("#port-list")
+            ports.highlighted = len(ports.options) - 1  # custom: the test server's own port
+            await pilot.pause()
+            await set_value(app, pilot, "#custom-port", str(smtp_implicit_tls.port))
+            app.screen.query_one("#custom-security").value = "tls"
+            await pilot.pause()
+            ports.highlighted = 0  # the person was looking at 465 when they asked for the check
+            await pilot.pause()
+            summary = await check_ports(app, pilot)
+            # Every listed port is held closed for this test and marked so.
+            assert {r.status for r in ports.results.values()} >= {"refused"}
+            assert all((c.port, c.security) in ports.results for c in ports.choices)
+            assert summary.startswith("✓ Chose"), summary
+            assert str(smtp_implicit_tls.port) in summary
+            assert app.step._chosen() == (smtp_implicit_tls.port, app.step._chosen()[1])
+            assert app.step._chosen()[1].value == "tls"
+
+
+async def test_a_certificate_failure_never_makes_a_plain_port_the_choice(
+        tmp_path, smtp_server_factory):
+    """465, 587 and 2525 answer with certificates this computer does not trust (no CA file
+    given); 25 works, without encryption and without login. The check keeps encryption,
+    says why in each row and names the field that fixes it; with the CA file it chooses 465."""
+    tls = smtp_server_factory("tls")
+    starttls = smtp_server_factory("starttls")
+    alternate = smtp_server_factory("starttls")
+    relay = smtp_server_factory("plain", auth=False)
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    move_ports(app, "custom", {465: tls.port, 587: starttls.port, 2525: alternate.port,
+                               25: relay.port})
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await set_value(app, pilot, "#host", "127.0.0.1")
+        summary = await check_ports(app, pilot)
+
+        assert summary.startswith(f"! Kept {tls.port} (Implicit TLS"), summary
+        assert "certificate is not trusted" in summary
+        assert "“Extra trusted CA file” under Advanced" in summary
+        assert app.step._chosen()[1].value == "tls"
+        assert not app.screen.query_one("#advanced", Collapsible).collapsed
+        for port, security in ((tls.port, "tls"), (starttls.port, "starttls"),
+                               (alternate.port, "starttls")):
+            row = row_text(app, port, security)
+            assert "! answers, but its certificate is not trusted" in row, row
+            assert "“Extra trusted CA file” under Advanced" in row, row
+        assert "works from this network" in row_text(app, relay.port, "none")
+
+        await set_value(app, pilot, "#ca-file", str(tls.ca_file))
+        summary = await check_ports(app, pilot)
+        assert summary.startswith(f"✓ Chose {tls.port} (Implicit TLS"), summary
+        assert app.step._chosen() == (tls.port, app.step._chosen()[1])

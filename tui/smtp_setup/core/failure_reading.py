@@ -1,0 +1,66 @@
+"""Reading the exception of a failed SMTP step: its chain of causes, a one-line account, and
+whether it failed at the greeting or on the certificate's name. Used by diagnosis.py,
+sending.py and probe.py; aiosmtplib is imported inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import ssl
+
+
+def chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes, newest first (at most 8: a loop cannot trap us)."""
+    out: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in out and len(out) < 8:
+        out.append(current)
+        current = current.__cause__ or current.__context__
+    return out
+
+
+def one_line(exc: BaseException) -> str:
+    """The exception's message on one line."""
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return " ".join(str(text).split())
+
+
+def failed_at_greeting(exc: BaseException) -> bool:
+    """True when aiosmtplib's connect() failed after TCP (and TLS) were up: at the banner."""
+    from aiosmtplib import (
+        SMTPConnectResponseError,
+        SMTPConnectTimeoutError,
+        SMTPReadTimeoutError,
+        SMTPResponseException,
+        SMTPServerDisconnected,
+    )
+
+    if isinstance(exc, SMTPConnectResponseError):
+        return True
+    if isinstance(exc, SMTPConnectTimeoutError):
+        return isinstance(exc.__cause__, SMTPReadTimeoutError)  # "waiting for server ready"
+    if isinstance(exc, SMTPResponseException):
+        return True  # a malformed greeting (code -1): something answered that is not SMTP
+    return isinstance(exc.__cause__, SMTPServerDisconnected)  # closed right after accepting
+
+
+def is_name_mismatch(exc: BaseException) -> bool:
+    """True when the certificate was refused because it is for another name."""
+    cert = next((e for e in chain(exc) if isinstance(e, ssl.SSLCertVerificationError)), None)
+    return cert is not None and cert.verify_code in (62, 64)
+
+
+def failure_detail(exc: BaseException) -> str:
+    """A short one-line account of a failure for the stage list: the reply if there was one."""
+    code, message = getattr(exc, "code", None), getattr(exc, "message", None)
+    if isinstance(code, int) and code > 0 and message is not None:
+        return " ".join(f"{code} {message}".split())
+    recipients = getattr(exc, "recipients", None)
+    if recipients:
+        return failure_detail(recipients[0])
+    for error in chain(exc):
+        if isinstance(error, ssl.SSLCertVerificationError) and error.verify_message:
+            return f"certificate: {error.verify_message}"
+        if isinstance(error, ssl.SSLError) and error.reason:
+            return f"TLS: {error.reason}"
+    return one_line(exc)
+
