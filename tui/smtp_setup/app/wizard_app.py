@@ -48,6 +48,14 @@ class SetupWizard(App[int]):
         Binding("f1", "help", "Help", id="wizard.help"),
         Binding("ctrl+q", "quit_now", "Quit", id="wizard.quit", priority=True, show=False),
         Binding("ctrl+c", "quit_now", "Quit", id="wizard.interrupt", priority=True, show=False),
+        # Tab moves focus as soon as the app reads it. As the Screen's ordinary binding it
+        # acts only once the key has bubbled back from the focused field, after the keys
+        # typed behind it (a password manager's auto-type) were already handed to that
+        # field: the password would land in the username.
+        Binding("tab", "focus_next", "Next field", id="wizard.focus-next", priority=True,
+                show=False),
+        Binding("shift+tab", "focus_previous", "Previous field", id="wizard.focus-previous",
+                priority=True, show=False),
     ]
 
     def __init__(self, services: WizardServices, edit: str | None = None) -> None:
@@ -108,7 +116,11 @@ class SetupWizard(App[int]):
         step.enter()
         step.scroll_home(animate=False)
         self._update_next()
-        self.call_after_refresh(step.focus_first)
+        self.call_after_refresh(self._focus_step, step)
+
+    def _focus_step(self, step: StepPane) -> None:
+        if step is self.step and not step.focus_first():
+            self.query_one("#next", Button).focus(scroll_visible=False)
 
     def _update_next(self) -> None:
         step = self.step
@@ -134,6 +146,11 @@ class SetupWizard(App[int]):
     async def _advance(self, event: StepPane.Advance) -> None:
         if event.step is self.step:
             await self.action_next()
+
+    @on(StepPane.Complete)
+    def _complete(self, event: StepPane.Complete) -> None:
+        if event.step is self.step:
+            self.query_one("#next", Button).focus(scroll_visible=False)
 
     @on(StepPane.GoTo)
     async def _goto(self, event: StepPane.GoTo) -> None:
@@ -178,6 +195,10 @@ class SetupWizard(App[int]):
             "Leave the setup without saving?",
             "Nothing has been written: no changes were made to your config.",
             "Leave", variant="warning", no="Keep editing"), leave_if_confirmed)
+
+    async def action_quit(self) -> None:
+        """The command palette's Quit leaves as Ctrl+Q does (message and exit status)."""
+        await self.action_quit_now()
 
     async def action_quit_now(self) -> None:
         await self.services.stop_sandbox()

@@ -35,6 +35,14 @@ class StepPane(VerticalScroll):
             super().__init__()
             self.step = step
 
+    class Complete(Message):
+        """The step's work is done (e.g. the test passed): Enter should now advance, so the
+        app focuses Next."""
+
+        def __init__(self, step: StepPane) -> None:
+            super().__init__()
+            self.step = step
+
     class GoTo(Message):
         """The step asks to jump to another step (e.g. back to the connection settings)."""
 
@@ -79,13 +87,16 @@ class StepPane(VerticalScroll):
 
     can_focus = False  # a step is a page, not a Tab stop; its fields are
 
-    def focus_first(self) -> None:
+    def focus_first(self) -> bool:
+        """Focus the first field; False when the step has none to offer (the app then
+        focuses Next, so that Enter still moves on)."""
         for widget in self.query("Input, OptionList, RadioSet, Button, Select"):
             shown = all(node.display for node in widget.ancestors_with_self
                         if node is not self.parent)
             if widget.focusable and shown and not widget.disabled:
                 widget.focus(scroll_visible=False)
-                return
+                return True
+        return False
 
     def request_advance(self) -> None:
         self.post_message(self.Advance(self))

@@ -62,8 +62,11 @@ class TestStep(StepPane):
             field.value = self.draft.profile.from_email
         self._refresh()
 
-    def focus_first(self) -> None:
+    def focus_first(self) -> bool:
+        if self.draft.test_ok:  # tested already: Enter moves on rather than sends again
+            return False
         self.query_one("#send", Button).focus(scroll_visible=False)
+        return True
 
     def _refresh(self) -> None:
         field = self.query_one("#recipient-field", Field)
@@ -178,6 +181,7 @@ class TestStep(StepPane):
                 f"✓ Accepted by the server in {result.total_ms:.0f} ms: {result.response}\n"
                 + after, "-success")
             self._show_received()
+            self.post_message(self.Complete(self))
             if draft.provider_id != "sandbox":
                 self._check_domain(profile.from_email, profile.provider)
         else:
@@ -270,6 +274,13 @@ class TestStep(StepPane):
 
     def errors(self) -> list[str]:
         return ["A test is running."] if self.sending else []
+
+    def submit(self) -> bool:
+        if not self.draft.test_ok:  # Next reads "Skip test": say that it was skipped
+            self.notify("Test skipped: these settings have not been tried. After saving, "
+                        "smtp-setup test NAME tries them.", title="Test skipped",
+                        severity="warning", markup=False)
+        return False
 
     def leave(self) -> None:
         if self.sending:  # going back mid-send: stop it rather than finish unseen
