@@ -216,6 +216,10 @@ ROWS = [
     Row("blocked_554", fake(banner_session("554 5.7.1 Service unavailable; client host "
                                            "[127.0.0.1] blocked")),
         "connection_rejected", "greeting", check=says("explanation", "554 5.7.1")),
+    Row("not_the_sandbox", aiosmtpd("plain", server={"auth_required": True},
+                                    provider="sandbox", username=None, password=None),
+        "not_the_sandbox", "greeting", check=both(no_login_attempt,
+                                                  says("next_steps", "smtp-setup sandbox"))),
     Row("ssh_banner", fake(banner_session("SSH-2.0-OpenSSH_9.6")), "not_smtp", "greeting",
         check=says("explanation", "SSH-2.0")),
     Row("http_server", fake(http_session, security=Security.STARTTLS),

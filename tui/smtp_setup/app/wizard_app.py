@@ -207,13 +207,16 @@ class SetupWizard(App[int]):
     @on(StepPane.Saved)
     async def _saved(self, event: StepPane.Saved) -> None:
         await self.services.stop_sandbox()
+        from smtp_setup.core.sandbox import start_command
+
         verb = "Replaced" if event.replaced else "Saved"
+        sandbox = start_command(self.draft.profile.port)  # the port the test used
         self.exit(
             0,
             return_code=0,
             message=(
                 f"✓ {verb} profile '{event.name}' in {event.path}\n"
-                + (f"  Next: run smtp-setup sandbox in another terminal, then "
+                + (f"  Next: run {sandbox} in another terminal, then "
                    f"smtp-setup test {event.name}" if self.draft.provider_id == "sandbox"
                    else f"  Next: smtp-setup test {event.name}")
             ),

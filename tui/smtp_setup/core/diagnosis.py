@@ -41,6 +41,8 @@ OAUTH_CODES = (
     "oauth_cancelled", "oauth_timeout",
 )
 CODES += OAUTH_CODES
+# not_the_sandbox: a profile for the local sandbox reached a server that is not it (issue 9).
+CODES += ("not_the_sandbox",)
 
 @dataclass
 class Diagnosis:
@@ -77,6 +79,14 @@ class MissingExtension(Exception):
         self.offered = offered  # the AUTH mechanisms it did offer, if any
 
 
+class NotTheSandbox(Exception):
+    """A sandbox profile's port is answered by another server; nothing was sent to it."""
+
+    def __init__(self, greeting: str) -> None:
+        super().__init__(f"another server answers: {greeting}")
+        self.greeting = greeting
+
+
 def diagnose(
     stage: str, exc: BaseException, profile: Profile, *,
     sender: str = "", recipient: str = "", cert_names: list[str] | None = None,
@@ -100,6 +110,14 @@ def diagnose(
     starttls_here = "starttls" in {e.casefold() for e in extensions}
     chain = _chain(exc)
 
+    if isinstance(exc, NotTheSandbox):
+        from smtp_setup.core.sandbox import start_command
+
+        ctx["reply"] = exc.greeting
+        return _make("not_the_sandbox", ctx, first=[
+            f"Run the sandbox on a free port, e.g. `{start_command(profile.port + 1)}` (it "
+            "says so when that port is taken too), and give the profile the same port: "
+            f"smtp-setup edit {profile.name}."])
     if isinstance(exc, MissingExtension):
         if exc.extension == "starttls":
             return _make("starttls_not_offered", ctx, suggestion=_suggest_tls(profile))

@@ -31,6 +31,13 @@ TEXT: dict[str, tuple[str, str, list[str], list[str]]] = {
         ["the wrong port for this server", "a firewall rejects the connection",
          "the mail service is not running"],
         ["Check the port. " + _PORTS, _PROBE]),
+    "not_the_sandbox": ("Another server answers on {server}, not the smtp-setup sandbox",
+        "The profile is for the local sandbox, but the server on {server} greeted with "
+        "{reply}. The test stopped there: nothing was sent to it.",
+        ["another program (a mail server, another test server) already uses port {port}",
+         "the sandbox is not running, and something else listens on that port"],
+        ["If you meant that server, choose \"Other SMTP server\" for this profile instead "
+         "of the sandbox."]),
     "network_unreachable": ("The server cannot be reached from this computer",
         "Connecting to {server} failed before any server answered ({reason}).",
         ["this computer is offline", "no route to that network (for example IPv6 only)",

@@ -26,6 +26,7 @@ from smtp_setup.core.diagnosis import (
     Diagnosis,
     InvalidInput,
     MissingExtension,
+    NotTheSandbox,
     diagnose,
     failed_at_greeting,
     failure_detail,
@@ -33,6 +34,7 @@ from smtp_setup.core.diagnosis import (
 )
 from smtp_setup.core.message import build_test_message, envelope_address
 from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.sandbox import is_sandbox_greeting
 from smtp_setup.core.tls import certificate_names, client_tls_context, tls_hello_answer
 from smtp_setup.core.transcript import Transcript, redact
 
@@ -226,6 +228,8 @@ class _TestSend:
                     self.transcript.reply(code, message)
                 raise greeting_error
             st.ms, st.detail = 0.0, _reply_text(banner)  # timed with connect (one call)
+            if p.provider == "sandbox" and not is_sandbox_greeting(banner.message):
+                raise NotTheSandbox(st.detail)  # never hand a test message to a stranger
 
         async with self._stage("ehlo") as st:
             try:

@@ -145,10 +145,16 @@ class TestStep(StepPane):
         draft = self.draft
         profile = draft.to_profile()
         profile.name = draft.editing or profile.name or "new profile"
+        moved = ""
         if draft.provider_id == "sandbox":
-            # The wizard runs its own sandbox; the profile keeps its port for later use
-            # with `smtp-setup sandbox`, even when this test had to use another one.
-            profile.port = await self.services.ensure_sandbox(draft.profile.port)
+            # The wizard runs its own sandbox. When the profile's port is taken it listens
+            # on another, and the profile takes that port: what is saved is what was tested.
+            wanted = draft.profile.port
+            profile.port, taken = await self.services.ensure_sandbox(wanted)
+            draft.profile.port = profile.port
+            if taken:
+                moved = (f"\nPort {wanted} is taken by another program, so the sandbox "
+                         f"listens on {profile.port} and the profile now uses {profile.port}.")
         password = None
         if draft.use_auth and profile.username:
             password = draft.password or None
@@ -174,7 +180,8 @@ class TestStep(StepPane):
             self._write_debug_log(result, password)
         draft.test_ok = result.ok
         if result.ok:
-            after = ("The sandbox keeps it and delivers nothing." if draft.provider_id == "sandbox"
+            after = ("The sandbox keeps it and delivers nothing." + moved
+                     if draft.provider_id == "sandbox"
                      else "Accepted means the server took responsibility for the message; check "
                      "the recipient's inbox (and spam folder) to confirm delivery.")
             self._show_outcome(
