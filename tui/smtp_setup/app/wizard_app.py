@@ -157,6 +157,17 @@ class SetupWizard(App[int]):
         target = next(i for i, (step_id, _, _) in enumerate(STEPS) if step_id == event.step_id)
         self.step.leave()
         await self._show(target)
+        if event.focus:  # after the step's own first focus, which runs after a refresh
+            self.call_after_refresh(self._focus_field, event.focus)
+
+    def _focus_field(self, selector: str) -> None:
+        from textual.widgets import Collapsible
+
+        field = self.step.query_one(selector)
+        for section in field.ancestors:
+            if isinstance(section, Collapsible):
+                section.collapsed = False
+        self.call_after_refresh(field.focus)  # focusable once its section is drawn open
 
     @on(Button.Pressed, "#next")
     async def action_next(self) -> None:

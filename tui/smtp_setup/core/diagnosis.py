@@ -91,14 +91,15 @@ def diagnose(
     stage: str, exc: BaseException, profile: Profile, *,
     sender: str = "", recipient: str = "", cert_names: list[str] | None = None,
     extensions: Collection[str] = (), hello_answer: str | None = None,
-    starttls_offered: bool | None = None,
+    starttls_offered: bool | None = None, waited: float | None = None,
 ) -> Diagnosis:
     """Map a failure at `stage` (one of sending.STAGES) to exactly one diagnosis code.
 
     `extensions`: the EHLO keywords the server offered, when known. `hello_answer`: what
     the port answered when sent a TLS hello after the failure (see
     tls.tls_hello_answer): "tls", the first line of anything else, "" for silence
-    after connecting; None when it was not asked or could not be reached.
+    after connecting; None when it was not asked or could not be reached. `waited`: the
+    seconds the failed stage waited (default: the profile's time limit).
     """
     from aiosmtplib import SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
 
@@ -106,7 +107,8 @@ def diagnose(
            "security": profile.security.label, "stage_label": STAGE_LABELS.get(stage, stage),
            "limit": float(profile.timeout), "sender": sender or profile.from_email,
            "recipient": recipient or profile.from_email, "reason": _one_line(exc),
-           "reply": "", "names": "", "offered": ""}
+           "reply": "", "names": "", "offered": "",
+           "waited": f"{round(waited if waited is not None else profile.timeout, 1):g}"}
     starttls_here = "starttls" in {e.casefold() for e in extensions}
     chain = _chain(exc)
 

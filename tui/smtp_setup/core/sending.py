@@ -166,6 +166,7 @@ class _TestSend:
         self.sender = self.recipient = ""
         self.utf8 = False
         self.store_rotated: Callable[[str], Any] | None = None  # OAuth: the new refresh token
+        self.waited: float | None = None  # seconds the failed stage waited
 
     async def execute(self) -> SendResult:
         started = perf_counter()
@@ -202,6 +203,7 @@ class _TestSend:
 
         p = self.profile
         greeting_error: Exception | None = None
+        waiting_since = 0.0  # when connect() began waiting for the greeting
         async with self._stage("connect") as st:
             await self._preflight()
             st.started = perf_counter()
@@ -215,6 +217,7 @@ class _TestSend:
                 if not failed_at_greeting(exc):
                     raise
                 greeting_error, st.ms = exc, 0.0  # connected; the time went to the greeting
+                waiting_since = st.started
             else:
                 self.transcript.attach(smtp.protocol)
                 self.transcript.reply(banner.code, banner.message)
@@ -222,6 +225,7 @@ class _TestSend:
 
         async with self._stage("greeting") as st:
             if greeting_error is not None:
+                st.started = waiting_since  # so the diagnosis can say how long it waited
                 code, message = getattr(greeting_error, "code", 0), getattr(
                     greeting_error, "message", "")
                 if code > 0:
@@ -405,6 +409,7 @@ class _TestSend:
             log.exception("on_event callback failed for %s", event.name)
 
     def _record_failure(self, name: str, exc: BaseException, ms: float) -> None:
+        self.waited = ms / 1000
         self.diagnosis = self._diagnose(name, exc)
         self._finish(name, "fail", ms, failure_detail(exc))
 
@@ -430,7 +435,7 @@ class _TestSend:
                 return _redact_diagnosis(found, self.secrets)
         return _redact_diagnosis(diagnose(
             stage, exc, self.profile, sender=self.sender, recipient=self.recipient,
-            extensions=extensions, **facts), self.secrets)
+            extensions=extensions, waited=self.waited, **facts), self.secrets)
 
     async def _add_certificate_names(self, stage: str, exc: BaseException) -> None:
         """Name the certificate's names in a mismatch diagnosis (needs the profile's trust)."""

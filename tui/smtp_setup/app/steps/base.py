@@ -44,11 +44,13 @@ class StepPane(VerticalScroll):
             self.step = step
 
     class GoTo(Message):
-        """The step asks to jump to another step (e.g. back to the connection settings)."""
+        """The step asks to jump to another step (e.g. back to the connection settings),
+        optionally to one field of it (`focus`, a selector), opening its section."""
 
-        def __init__(self, step_id: str) -> None:
+        def __init__(self, step_id: str, focus: str | None = None) -> None:
             super().__init__()
             self.step_id = step_id
+            self.focus = focus
 
     class Saved(Message):
         """The profile was written; the app exits and prints where."""

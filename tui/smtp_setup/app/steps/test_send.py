@@ -51,10 +51,19 @@ class TestStep(StepPane):
                          "#domain-check"):
             self.query_one(selector).display = False
         self.suggestion: dict | None = None
+        self.diagnosis = None
+        self.tested: tuple | None = None  # the settings the shown result is about
+
+    def _settings(self) -> tuple:
+        return self.draft.to_profile(), self.draft.password
 
     def enter(self) -> None:
+        if self.tested is not None and self._settings() != self.tested:
+            self.draft.test_ok = None  # a setting changed since: the result no longer holds
         if self.draft.test_ok is None and not self.sending:  # settings changed: old result is stale
+            self.tested = None
             self.query_one("#stages", StageList).reset()
+            self.query_one("#transcript", Log).clear()
             for selector in ("#fix-buttons", "#received", "#outcome", "#domain-check"):
                 self.query_one(selector).display = False
         field = self.query_one("#recipient-field", Field)
@@ -94,11 +103,27 @@ class TestStep(StepPane):
 
     @on(Button.Pressed, "#goto-connection")
     def _goto_connection(self) -> None:
-        self.post_message(self.GoTo("connection"))
+        code = self.diagnosis.code if self.diagnosis else ""
+        self.post_message(self.GoTo(
+            "connection", "#ca-file" if code == "certificate_untrusted" else None))
 
     @on(Button.Pressed, "#goto-credentials")
     def _goto_credentials(self) -> None:
-        self.post_message(self.GoTo("credentials"))
+        self.post_message(self.GoTo("credentials", self._likely_wrong_login_field()))
+
+    def _likely_wrong_login_field(self) -> str | None:
+        """After a refused login the password is the usual culprit, unless the username
+        cannot be right (an address is expected) or is fixed by the provider."""
+        code = self.diagnosis.code if self.diagnosis else ""
+        if code == "oauth_wrong_user":  # signed in as another account than the username
+            return "#username"
+        if code != "auth_failed":
+            return None
+        provider = self.services.catalog.get(self.draft.provider_id or "custom")
+        username = self.draft.profile.username or ""
+        if provider.username_kind == "email" and "@" not in username:
+            return "#username"
+        return "#password"
 
     @on(Button.Pressed, "#try-suggestion")
     def _try_suggestion(self) -> None:
@@ -179,6 +204,7 @@ class TestStep(StepPane):
         if self.services.debug:
             self._write_debug_log(result, password)
         draft.test_ok = result.ok
+        self.tested = self._settings()
         if result.ok:
             after = ("The sandbox keeps it and delivers nothing." + moved
                      if draft.provider_id == "sandbox"
@@ -258,14 +284,16 @@ class TestStep(StepPane):
                     text.append(f" {number}. {step}\n")
         self._show_outcome(text, "")
         self.suggestion = diagnosis.suggestion if diagnosis else None
+        self.diagnosis = diagnosis
         self.query_one("#fix-buttons").display = True
         oauth = bool(diagnosis and diagnosis.code.startswith("oauth_"))
         self.query_one("#goto-credentials", Button).label = (
             "Sign in again" if oauth else "Back to login")
         self.query_one("#try-suggestion").display = bool(self.suggestion)
         if self.suggestion:
-            shown = ", ".join(f"{k} {v}" for k, v in self.suggestion.items())
-            self.query_one("#try-suggestion", Button).label = f"Try {shown}"
+            from smtp_setup.core.diagnosis_text import suggestion_words
+
+            self.query_one("#try-suggestion", Button).label = suggestion_words(self.suggestion)
 
     def _show_received(self) -> None:
         messages = self.services.sandbox_messages()
