@@ -55,7 +55,10 @@ class TestStep(StepPane):
         self.tested: tuple | None = None  # the settings the shown result is about
 
     def _settings(self) -> tuple:
-        return self.draft.to_profile(), self.draft.password
+        """What a test result depends on; not the name, which is chosen after testing."""
+        draft = self.draft
+        return (draft.profile.copy(name=""), draft.provider_id, draft.use_auth, draft.password,
+                draft.secret_store, draft.secret_target)
 
     def enter(self) -> None:
         if self.tested is not None and self._settings() != self.tested:
