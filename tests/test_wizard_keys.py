@@ -86,6 +86,20 @@ async def test_ctrl_n_on_the_test_step_says_the_test_is_skipped(tmp_path):
         assert any("Test skipped" in note for note in notes), notes
 
 
+@pytest.mark.parametrize("provider", ["other smtp", "gmail"])
+async def test_enter_moves_on_from_a_complete_connection_step(tmp_path, provider):
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, provider)
+        if provider == "other smtp":
+            await set_value(app, pilot, "#host", "mail.example.com")
+            assert app.focused is app.screen.query_one("#host", Input)
+        await pilot.pause()
+        await pilot.press("enter")  # not a port check: the highlighted choice is taken
+        await pilot.pause()
+        assert step_id(app) == "credentials"
+
+
 @pytest.mark.parametrize("how", ["ctrl+q", "palette"])
 async def test_the_palette_quit_leaves_as_ctrl_q_does(tmp_path, how, capsys):
     config = tmp_path / "config.toml"
