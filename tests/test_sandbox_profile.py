@@ -114,3 +114,14 @@ def test_cli_test_says_when_another_server_answers_the_sandbox_port(tmp_path):
     diagnosis = json.loads(as_json.stdout)["diagnosis"]
     assert diagnosis["code"] == "not_the_sandbox"
     assert stranger.messages == []  # stopped at its greeting: nothing handed to it
+
+
+def test_a_stopped_sandbox_is_started_on_the_profiles_port(tmp_path):
+    config = tmp_path / "config.toml"
+    port = free_port()
+    ConfigStore(config).save_profile(Profile(
+        name="try", provider="sandbox", host="127.0.0.1", port=port, security=Security.NONE,
+        from_email="me@example.com", timeout=10))
+    shown = run("--config", str(config), "test", "try")
+    assert shown.returncode == 1
+    assert f"start it with `smtp-setup sandbox --port {port}`" in shown.stdout, shown.stdout

@@ -315,8 +315,10 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
                              else "no such name in DNS")
             return _make("dns_not_found", ctx)
         if isinstance(error, ConnectionRefusedError):
+            from smtp_setup.core.sandbox import start_command
+
             first = ["The sandbox runs only while smtp-setup runs it: start it with "
-                     "`smtp-setup sandbox` in another terminal, then test again."
+                     f"`{start_command(profile.port)}` in another terminal, then test again."
                      ] if profile.provider == "sandbox" else []
             return _make("connection_refused", ctx, first=first)
         if isinstance(error, SMTPServerDisconnected | ConnectionResetError
