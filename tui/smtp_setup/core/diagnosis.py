@@ -18,6 +18,7 @@ from typing import Any
 from smtp_setup.core.diagnosis_text import STAGE_LABELS, TEXT
 from smtp_setup.core.profile import Profile, Security
 from smtp_setup.core.provider_advice import credential_steps, hints_about
+from smtp_setup.core.sandbox import NotTheSandbox, start_command
 
 # Codes beyond design.md's list, added because a real failure fit none of them:
 # not_smtp (the port answers with another protocol, e.g. SSH on 22), connection_rejected
@@ -79,14 +80,6 @@ class MissingExtension(Exception):
         self.offered = offered  # the AUTH mechanisms it did offer, if any
 
 
-class NotTheSandbox(Exception):
-    """A sandbox profile's port is answered by another server; nothing was sent to it."""
-
-    def __init__(self, greeting: str) -> None:
-        super().__init__(f"another server answers: {greeting}")
-        self.greeting = greeting
-
-
 def diagnose(
     stage: str, exc: BaseException, profile: Profile, *,
     sender: str = "", recipient: str = "", cert_names: list[str] | None = None,
@@ -113,8 +106,6 @@ def diagnose(
     chain = _chain(exc)
 
     if isinstance(exc, NotTheSandbox):
-        from smtp_setup.core.sandbox import start_command
-
         ctx["reply"] = exc.greeting
         return _make("not_the_sandbox", ctx, first=[
             f"Run the sandbox on a free port, e.g. `{start_command(profile.port + 1)}` (it "
@@ -315,8 +306,6 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
                              else "no such name in DNS")
             return _make("dns_not_found", ctx)
         if isinstance(error, ConnectionRefusedError):
-            from smtp_setup.core.sandbox import start_command
-
             first = ["The sandbox runs only while smtp-setup runs it: start it with "
                      f"`{start_command(profile.port)}` in another terminal, then test again."
                      ] if profile.provider == "sandbox" else []

@@ -29,6 +29,14 @@ def start_command(port: int) -> str:
     return "smtp-setup sandbox" + ("" if port == DEFAULT_PORT else f" --port {port}")
 
 
+class NotTheSandbox(Exception):
+    """A sandbox profile's port is answered by another server; nothing was sent to it."""
+
+    def __init__(self, greeting: str) -> None:
+        super().__init__(f"another server answers: {greeting}")
+        self.greeting = greeting
+
+
 def is_sandbox_greeting(greeting: str) -> bool:
     """True when a server's greeting (after the 220) is the sandbox's own."""
     return SERVER_NAME in greeting and IDENT in greeting

@@ -26,7 +26,6 @@ from smtp_setup.core.diagnosis import (
     Diagnosis,
     InvalidInput,
     MissingExtension,
-    NotTheSandbox,
     diagnose,
     failed_at_greeting,
     failure_detail,
@@ -34,7 +33,7 @@ from smtp_setup.core.diagnosis import (
 )
 from smtp_setup.core.message import build_test_message, envelope_address
 from smtp_setup.core.profile import Profile, Security
-from smtp_setup.core.sandbox import is_sandbox_greeting
+from smtp_setup.core.sandbox import NotTheSandbox, is_sandbox_greeting
 from smtp_setup.core.tls import certificate_names, client_tls_context, tls_hello_answer
 from smtp_setup.core.transcript import Transcript, redact
 
