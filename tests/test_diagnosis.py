@@ -44,7 +44,7 @@ def test_every_code_has_words_that_fill_in():
     assert set(TEXT) == set(CODES)
     ctx = dict(host="h", port=1, server="h:1", security="STARTTLS", stage_label="x",
                limit=1.0, sender="a@b", recipient="c@d", reason="r", reply="550 no",
-               names="", offered="")
+               names="", offered="", waited="1")
     for title, explanation, causes, steps in TEXT.values():
         assert title.format(**ctx) and explanation.format(**ctx) and steps
         for text in causes + steps:

@@ -45,18 +45,21 @@ class WizardServices:
     def profile_names(self) -> list[str]:
         return sorted(self.config.names) if self.config else []  # broken ones too
 
-    async def ensure_sandbox(self, preferred_port: int) -> int:
-        """Start the local sandbox server once (on `preferred_port` when it is free, else on
-        any free port); returns the port it listens on."""
+    async def ensure_sandbox(self, preferred_port: int) -> tuple[int, bool]:
+        """Run the local sandbox server on `preferred_port` when it is free, else on a port
+        near it; returns the port it listens on and whether the preferred one was taken."""
+        wanted = self.sandbox_port if self.sandbox_port is not None else preferred_port
         sandbox = self.extras.get("sandbox")
+        if sandbox is not None and wanted not in (0, sandbox.port):
+            await self.stop_sandbox()  # the profile's port changed since the last test
+            sandbox = None
         if sandbox is None:
             from smtp_setup.core.sandbox import Sandbox
 
             sandbox = Sandbox()
-            wanted = self.sandbox_port if self.sandbox_port is not None else preferred_port
             await sandbox.start_preferring(wanted)
             self.extras["sandbox"] = sandbox
-        return sandbox.port
+        return sandbox.port, wanted not in (0, sandbox.port)
 
     def sandbox_messages(self) -> list:
         sandbox = self.extras.get("sandbox")

@@ -50,8 +50,15 @@ class SetupWizard(App[int]):
         Binding("escape", "cancel", N_("Cancel"), id="wizard.cancel"),
         Binding("f1", "help", N_("Help"), id="wizard.help"),
         Binding("ctrl+q", "quit_now", N_("Quit"), id="wizard.quit", priority=True, show=False),
-        Binding("ctrl+c", "quit_now", N_("Quit"), id="wizard.interrupt", priority=True,
+        Binding("ctrl+c", "quit_now", N_("Quit"), id="wizard.interrupt", priority=True, show=False),
+        # Tab moves focus as soon as the app reads it. As the Screen's ordinary binding it
+        # acts only once the key has bubbled back from the focused field, after the keys
+        # typed behind it (a password manager's auto-type) were already handed to that
+        # field: the password would land in the username.
+        Binding("tab", "focus_next", N_("Next field"), id="wizard.focus-next", priority=True,
                 show=False),
+        Binding("shift+tab", "focus_previous", N_("Previous field"), id="wizard.focus-previous",
+                priority=True, show=False),
     ]
 
     def __init__(self, services: WizardServices, edit: str | None = None) -> None:
@@ -119,7 +126,11 @@ class SetupWizard(App[int]):
         step.show_saved_problem(flagged if self.draft.flagged_step == step.step_id else None)
         step.scroll_home(animate=False)
         self._update_next()
-        self.call_after_refresh(step.focus_first)
+        self.call_after_refresh(self._focus_step, step)
+
+    def _focus_step(self, step: StepPane) -> None:
+        if step is self.step and not step.focus_first():
+            self.query_one("#next", Button).focus(scroll_visible=False)
 
     def _update_next(self) -> None:
         step = self.step
@@ -146,12 +157,28 @@ class SetupWizard(App[int]):
         if event.step is self.step:
             await self.action_next()
 
+    @on(StepPane.Complete)
+    def _complete(self, event: StepPane.Complete) -> None:
+        if event.step is self.step:
+            self.query_one("#next", Button).focus(scroll_visible=False)
+
     @on(StepPane.GoTo)
     async def _goto(self, event: StepPane.GoTo) -> None:
         target = next(i for i, (step_id, _title, _spec) in enumerate(STEPS)
                       if step_id == event.step_id)
         self.step.leave()
         await self._show(target)
+        if event.focus:  # after the step's own first focus, which runs after a refresh
+            self.call_after_refresh(self._focus_field, event.focus)
+
+    def _focus_field(self, selector: str) -> None:
+        from textual.widgets import Collapsible
+
+        field = self.step.query_one(selector)
+        for section in field.ancestors:
+            if isinstance(section, Collapsible):
+                section.collapsed = False
+        self.call_after_refresh(field.focus)  # focusable once its section is drawn open
 
     @on(Button.Pressed, "#next")
     async def action_next(self) -> None:
@@ -200,6 +227,10 @@ class SetupWizard(App[int]):
             "Nothing has been written: no changes were made to your config.",
             "Leave", variant="warning", no="Keep editing"), leave_if_confirmed)
 
+    async def action_quit(self) -> None:
+        """The command palette's Quit leaves as Ctrl+Q does (message and exit status)."""
+        await self.action_quit_now()
+
     async def action_quit_now(self) -> None:
         await self.services.stop_sandbox()
         self.exit(130, return_code=130, message=CANCELLED)
@@ -209,14 +240,17 @@ class SetupWizard(App[int]):
         from smtp_setup.core.next_command import next_command
 
         await self.services.stop_sandbox()
+        from smtp_setup.core.sandbox import start_command
+
         verb = "Replaced" if event.replaced else "Saved"
         test = next_command("test", event.name)
+        sandbox = start_command(self.draft.profile.port)  # the port the test used
         self.exit(
             0,
             return_code=0,
             message=(
                 f"✓ {verb} profile '{event.name}' in {event.path}\n"
-                + (f"  Next: run smtp-setup sandbox in another terminal, then {test}"
+                + (f"  Next: run {sandbox} in another terminal, then {test}"
                    if self.draft.provider_id == "sandbox" else f"  Next: {test}")
                 + "".join(f"\n! {warning}" for warning in event.warnings)
             ),

@@ -26,6 +26,7 @@ from smtp_setup.core.diagnosis_text import (
 from smtp_setup.core.failure_reading import chain, one_line
 from smtp_setup.core.profile import Profile, Security
 from smtp_setup.core.provider_advice import credential_steps, hints_about
+from smtp_setup.core.sandbox import NotTheSandbox, start_command
 
 # Codes beyond design.md's list, added because a real failure fit none of them:
 # not_smtp (the port answers with another protocol, e.g. SSH on 22), connection_rejected
@@ -51,6 +52,8 @@ OAUTH_CODES = (
     "oauth_cancelled", "oauth_timeout",
 )
 CODES += OAUTH_CODES
+# not_the_sandbox: a profile for the local sandbox reached a server that is not it (issue 9).
+CODES += ("not_the_sandbox",)
 
 @dataclass
 class Diagnosis:
@@ -91,14 +94,15 @@ def diagnose(
     stage: str, exc: BaseException, profile: Profile, *,
     sender: str = "", recipient: str = "", cert_names: list[str] | None = None,
     extensions: Collection[str] = (), hello_answer: str | None = None,
-    starttls_offered: bool | None = None,
+    starttls_offered: bool | None = None, waited: float | None = None,
 ) -> Diagnosis:
     """Map a failure at `stage` (one of sending.STAGES) to exactly one diagnosis code.
 
     `extensions`: the EHLO keywords the server offered, when known. `hello_answer`: what
     the port answered when sent a TLS hello after the failure (see
     tls.tls_hello_answer): "tls", the first line of anything else, "" for silence
-    after connecting; None when it was not asked or could not be reached.
+    after connecting; None when it was not asked or could not be reached. `waited`: the
+    seconds the failed stage waited (default: the profile's time limit).
     """
     from aiosmtplib import SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
 
@@ -106,10 +110,17 @@ def diagnose(
            "security": profile.security.label, "stage_label": STAGE_LABELS.get(stage, stage),
            "limit": float(profile.timeout), "sender": sender or profile.from_email,
            "recipient": recipient or profile.from_email, "reason": one_line(exc),
-           "reply": "", "names": "", "offered": ""}
+           "reply": "", "names": "", "offered": "",
+           "waited": f"{round(waited if waited is not None else profile.timeout, 1):g}"}
     starttls_here = "starttls" in {e.casefold() for e in extensions}
     causes = chain(exc)
 
+    if isinstance(exc, NotTheSandbox):
+        ctx["reply"] = exc.greeting
+        return _make("not_the_sandbox", ctx, first=[
+            f"Run the sandbox on a free port, e.g. `{start_command(profile.port + 1)}` (it "
+            "says so when that port is taken too), and give the profile the same port: "
+            f"smtp-setup edit {profile.name}."])
     if isinstance(exc, MissingExtension):
         if exc.extension == "starttls":
             return _make("starttls_not_offered", ctx, suggestion=_suggest_tls(profile))
@@ -319,7 +330,7 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
             return _make("dns_not_found", ctx)
         if isinstance(error, ConnectionRefusedError):
             first = ["The sandbox runs only while smtp-setup runs it: start it with "
-                     "`smtp-setup sandbox` in another terminal, then test again."
+                     f"`{start_command(profile.port)}` in another terminal, then test again."
                      ] if profile.provider == "sandbox" else []
             return _make("connection_refused", ctx, first=first)
         if isinstance(error, SMTPServerDisconnected | ConnectionResetError

@@ -2,7 +2,8 @@
 
 Kept apart from the logic in diagnosis.py so the text can be read and edited as a whole.
 Placeholders in braces are filled from the failure: host, port, server, security, reply,
-reason, sender, recipient, stage_label, limit, names, offered.
+reason, sender, recipient, stage_label, limit, waited (seconds the failed stage waited),
+names, offered.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ TEXT: dict[str, tuple[str, str, list[str], list[str]]] = {
         ["the wrong port for this server", "a firewall rejects the connection",
          "the mail service is not running"],
         ["Check the port. " + _PORTS, _PROBE]),
+    "not_the_sandbox": ("Another server answers on {server}, not the smtp-setup sandbox",
+        "The profile is for the local sandbox, but the server on {server} greeted with "
+        "{reply}. The test stopped there: nothing was sent to it.",
+        ["another program (a mail server, another test server) already uses port {port}",
+         "the sandbox is not running, and something else listens on that port"],
+        ["If you meant that server, choose \"Other SMTP server\" for this profile instead "
+         "of the sandbox."]),
     "network_unreachable": ("The server cannot be reached from this computer",
         "Connecting to {server} failed before any server answered ({reason}).",
         ["this computer is offline", "no route to that network (for example IPv6 only)",
@@ -43,8 +51,9 @@ TEXT: dict[str, tuple[str, str, list[str], list[str]]] = {
         ["Try port 587 or 465, or 2525 if your provider offers it.", _PROBE,
          "On a company, hotel or cloud network, ask whether outgoing mail ports are blocked."]),
     "greeting_timeout": ("Connected, but the server never said hello",
-        "The connection to {server} opened, but no greeting came. An SMTP server speaks first, "
-        "unless it waits for encryption from the first byte (implicit TLS).",
+        "The connection to {server} opened, but no greeting came in {waited} s of waiting. An "
+        "SMTP server speaks first, unless it waits for encryption from the first byte "
+        "(implicit TLS).",
         ["the port expects implicit TLS (usually 465) but the profile uses {security}",
          "the server is overloaded", "the port belongs to another service"],
         ["If this port uses implicit TLS, choose it as the encryption.", _PROBE]),
@@ -78,8 +87,9 @@ TEXT: dict[str, tuple[str, str, list[str], list[str]]] = {
         "({reason}).",
         ["a self-signed certificate or a company's private certificate authority",
          "a network device inspects encrypted traffic", "an incomplete certificate chain"],
-        ["If the server uses a private CA, save its CA certificate as a PEM file and set it "
-         "as the profile's CA file (ca_file).",
+        ["If the server uses a private CA, save its CA certificate as a PEM file and give it "
+         "as the Extra trusted CA file, under Advanced on the Connection step (ca_file in "
+         "the config file).",
          "Turning off certificate checks makes the test pass but lets anyone in between read "
          "the password: only do it for a test server you control."]),
     "certificate_hostname_mismatch": ("The certificate is for a different name",
@@ -277,3 +287,19 @@ TEMPORARY_LATER = {
                "quota or limited by the server.",
     "data": "If it keeps happening, check the account's sending limits and the message size.",
 }
+
+
+def suggestion_words(suggestion: dict) -> str:
+    """A suggested change of settings as a button says it: "Try port 465 with implicit TLS"."""
+    from smtp_setup.core.profile import Security
+
+    words = {Security.TLS.value: "with implicit TLS", Security.STARTTLS.value: "with STARTTLS",
+             Security.NONE.value: "without encryption"}
+    parts = []
+    if "host" in suggestion:
+        parts.append(f"the server {suggestion['host']}")
+    if "port" in suggestion:
+        parts.append(f"port {suggestion['port']}")
+    if "security" in suggestion:
+        parts.append(words.get(str(suggestion["security"]), f"with {suggestion['security']}"))
+    return "Try " + " ".join(parts) if parts else "Try the suggested settings"

@@ -19,6 +19,27 @@ from datetime import datetime
 from typing import Any
 
 SERVER_NAME = "sandbox.smtp-setup.invalid"  # given to aiosmtpd so it never calls getfqdn()
+IDENT = "smtp-setup sandbox"  # with SERVER_NAME in the greeting: how a test knows it is us
+DEFAULT_PORT = 2525  # where `smtp-setup sandbox` listens without --port
+NEARBY_PORTS = 10  # when the wanted port is taken, the next few are easier to remember
+
+
+def start_command(port: int) -> str:
+    """The command that runs the sandbox where a profile with this port expects it."""
+    return "smtp-setup sandbox" + ("" if port == DEFAULT_PORT else f" --port {port}")
+
+
+class NotTheSandbox(Exception):
+    """A sandbox profile's port is answered by another server; nothing was sent to it."""
+
+    def __init__(self, greeting: str) -> None:
+        super().__init__(f"another server answers: {greeting}")
+        self.greeting = greeting
+
+
+def is_sandbox_greeting(greeting: str) -> bool:
+    """True when a server's greeting (after the 220) is the sandbox's own."""
+    return SERVER_NAME in greeting and IDENT in greeting
 
 
 @dataclass
@@ -91,7 +112,7 @@ class Sandbox:
         handler = _Handler(self)
 
         def session() -> Any:
-            smtp = SMTP(handler, hostname=SERVER_NAME, ident="smtp-setup sandbox",
+            smtp = SMTP(handler, hostname=SERVER_NAME, ident=IDENT,
                         enable_SMTPUTF8=True, auth_require_tls=False,
                         authenticator=_accept_any_login, loop=loop)
             self._sessions = [s for s in self._sessions if s.transport is not None]
@@ -103,14 +124,16 @@ class Sandbox:
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 
-    async def start_preferring(self, port: int = 2525, host: str = "127.0.0.1") -> int:
-        """Start on `port` if it is free, otherwise on any free port; returns the port."""
-        try:
-            return await self.start(host, port)
-        except OSError as exc:
-            if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
-                raise
-            return await self.start(host, 0)
+    async def start_preferring(self, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> int:
+        """Start on `port` if it is free, else on one of the next few ports, else on any
+        free port; returns the port."""
+        for candidate in range(port, min(port + NEARBY_PORTS, 65536)) if port else ():
+            try:
+                return await self.start(host, candidate)
+            except OSError as exc:
+                if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+                    raise
+        return await self.start(host, 0)
 
     async def stop(self) -> None:
         """Stop listening and end open sessions. Safe to call twice."""

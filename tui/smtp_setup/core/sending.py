@@ -32,6 +32,7 @@ from smtp_setup.core.failure_reading import failed_at_greeting, failure_detail, 
 from smtp_setup.core.message import build_test_message, envelope_address
 from smtp_setup.core.profile import Profile, Security
 from smtp_setup.core.tcp_connect import connect_socket
+from smtp_setup.core.sandbox import NotTheSandbox, is_sandbox_greeting
 from smtp_setup.core.tls import certificate_names, client_tls_context, tls_hello_answer
 from smtp_setup.core.transcript import Transcript, redact
 
@@ -167,6 +168,7 @@ class _TestSend:
         self.utf8 = False
         self.store_rotated: Callable[[str], Any] | None = None  # OAuth: the new refresh token
         self.nameserver: str | None = None  # --nameserver: it alone names the address
+        self.waited: float | None = None  # seconds the failed stage waited
 
     async def execute(self) -> SendResult:
         started = perf_counter()
@@ -203,6 +205,7 @@ class _TestSend:
 
         p = self.profile
         greeting_error: Exception | None = None
+        waiting_since = 0.0  # when connect() began waiting for the greeting
         async with self._stage("connect") as st:
             await self._preflight()
             st.started = perf_counter()
@@ -220,6 +223,7 @@ class _TestSend:
                 if not failed_at_greeting(exc):
                     raise
                 greeting_error, st.ms = exc, 0.0  # connected; the time went to the greeting
+                waiting_since = st.started
             else:
                 self.transcript.attach(smtp.protocol)
                 self.transcript.reply(banner.code, banner.message)
@@ -227,12 +231,15 @@ class _TestSend:
 
         async with self._stage("greeting") as st:
             if greeting_error is not None:
+                st.started = waiting_since  # so the diagnosis can say how long it waited
                 code, message = getattr(greeting_error, "code", 0), getattr(
                     greeting_error, "message", "")
                 if code > 0:
                     self.transcript.reply(code, message)
                 raise greeting_error
             st.ms, st.detail = 0.0, _reply_text(banner)  # timed with connect (one call)
+            if p.provider == "sandbox" and not is_sandbox_greeting(banner.message):
+                raise NotTheSandbox(st.detail)  # never hand a test message to a stranger
 
         async with self._stage("ehlo") as st:
             try:
@@ -412,6 +419,7 @@ class _TestSend:
             log.exception("on_event callback failed for %s", event.name)
 
     def _record_failure(self, name: str, exc: BaseException, ms: float) -> None:
+        self.waited = ms / 1000
         self.diagnosis = self._diagnose(name, exc)
         self._finish(name, "fail", ms, failure_detail(exc))
 
@@ -437,7 +445,7 @@ class _TestSend:
                 return _redact_diagnosis(found, self.secrets)
         return _redact_diagnosis(diagnose(
             stage, exc, self.profile, sender=self.sender, recipient=self.recipient,
-            extensions=extensions, **facts), self.secrets)
+            extensions=extensions, waited=self.waited, **facts), self.secrets)
 
     async def _add_certificate_names(self, stage: str, exc: BaseException) -> None:
         """Name the certificate's names in a mismatch diagnosis (needs the profile's trust)."""

@@ -36,12 +36,22 @@ class StepPane(VerticalScroll):
             super().__init__()
             self.step = step
 
-    class GoTo(Message):
-        """The step asks to jump to another step (e.g. back to the connection settings)."""
+    class Complete(Message):
+        """The step's work is done (e.g. the test passed): Enter should now advance, so the
+        app focuses Next."""
 
-        def __init__(self, step_id: str) -> None:
+        def __init__(self, step: StepPane) -> None:
+            super().__init__()
+            self.step = step
+
+    class GoTo(Message):
+        """The step asks to jump to another step (e.g. back to the connection settings),
+        optionally to one field of it (`focus`, a selector), opening its section."""
+
+        def __init__(self, step_id: str, focus: str | None = None) -> None:
             super().__init__()
             self.step_id = step_id
+            self.focus = focus
 
     class Saved(Message):
         """The profile was written; the app exits and prints where."""
@@ -93,13 +103,16 @@ class StepPane(VerticalScroll):
             box.update(f"✗ The saved {problem.field} could not be used: {problem.message}. "
                        "Choose it again here; saving replaces it.")
 
-    def focus_first(self) -> None:
+    def focus_first(self) -> bool:
+        """Focus the first field; False when the step has none to offer (the app then
+        focuses Next, so that Enter still moves on)."""
         for widget in self.query("Input, OptionList, RadioSet, Button, Select"):
             shown = all(node.display for node in widget.ancestors_with_self
                         if node is not self.parent)
             if widget.focusable and shown and not widget.disabled:
                 widget.focus(scroll_visible=False)
-                return
+                return True
+        return False
 
     def request_advance(self) -> None:
         self.post_message(self.Advance(self))

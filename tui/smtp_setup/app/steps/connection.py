@@ -226,9 +226,19 @@ class ConnectionStep(StepPane):
         self._refresh()
 
     @on(OptionList.OptionSelected, "#port-list")
+    @on(Input.Submitted)
     def _port_selected(self) -> None:
         if not self.errors():
             self.request_advance()
+
+    def focus_first(self) -> bool:
+        # The host when it is typed; else the port list, where Enter takes the highlighted
+        # (recommended) port and moves on, rather than a button that starts a port check.
+        if self.provider.host_editable:
+            self.query_one("#host", Input).focus(scroll_visible=False)
+        else:
+            self.query_one("#port-list", PortChoices).focus(scroll_visible=False)
+        return True
 
     def errors(self) -> list[str]:
         problems = []

@@ -120,8 +120,9 @@ class ProviderStep(StepPane):
         self._highlight(self.draft.provider_id)
         self._show_detail()
 
-    def focus_first(self) -> None:
+    def focus_first(self) -> bool:
         self.query_one("#provider-filter", Input).focus(scroll_visible=False)
+        return True
 
     def action_list_down(self) -> None:
         self.query_one("#provider-list", OptionList).action_cursor_down()

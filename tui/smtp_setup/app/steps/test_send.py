@@ -54,10 +54,22 @@ class TestStep(StepPane):
                          "#domain-check"):
             self.query_one(selector).display = False
         self.suggestion: dict | None = None
+        self.diagnosis = None
+        self.tested: tuple | None = None  # the settings the shown result is about
+
+    def _settings(self) -> tuple:
+        """What a test result depends on; not the name, which is chosen after testing."""
+        draft = self.draft
+        return (draft.profile.copy(name=""), draft.provider_id, draft.use_auth, draft.password,
+                draft.secret_store, draft.secret_target)
 
     def enter(self) -> None:
+        if self.tested is not None and self._settings() != self.tested:
+            self.draft.test_ok = None  # a setting changed since: the result no longer holds
         if self.draft.test_ok is None and not self.sending:  # settings changed: old result is stale
+            self.tested = None
             self.query_one("#stages", StageList).reset()
+            self.query_one("#transcript", Log).clear()
             for selector in ("#fix-buttons", "#received", "#outcome", "#domain-check"):
                 self.query_one(selector).display = False
         field = self.query_one("#recipient-field", Field)
@@ -65,8 +77,11 @@ class TestStep(StepPane):
             field.value = self.draft.profile.from_email
         self._refresh()
 
-    def focus_first(self) -> None:
+    def focus_first(self) -> bool:
+        if self.draft.test_ok:  # tested already: Enter moves on rather than sends again
+            return False
         self.query_one("#send", Button).focus(scroll_visible=False)
+        return True
 
     def _refresh(self) -> None:
         field = self.query_one("#recipient-field", Field)
@@ -94,11 +109,27 @@ class TestStep(StepPane):
 
     @on(Button.Pressed, "#goto-connection")
     def _goto_connection(self) -> None:
-        self.post_message(self.GoTo("connection"))
+        code = self.diagnosis.code if self.diagnosis else ""
+        self.post_message(self.GoTo(
+            "connection", "#ca-file" if code == "certificate_untrusted" else None))
 
     @on(Button.Pressed, "#goto-credentials")
     def _goto_credentials(self) -> None:
-        self.post_message(self.GoTo("credentials"))
+        self.post_message(self.GoTo("credentials", self._likely_wrong_login_field()))
+
+    def _likely_wrong_login_field(self) -> str | None:
+        """After a refused login the password is the usual culprit, unless the username
+        cannot be right (an address is expected) or is fixed by the provider."""
+        code = self.diagnosis.code if self.diagnosis else ""
+        if code == "oauth_wrong_user":  # signed in as another account than the username
+            return "#username"
+        if code != "auth_failed":
+            return None
+        provider = self.services.catalog.get(self.draft.provider_id or "custom")
+        username = self.draft.profile.username or ""
+        if provider.username_kind == "email" and "@" not in username:
+            return "#username"
+        return "#password"
 
     @on(Button.Pressed, "#try-suggestion")
     def _try_suggestion(self) -> None:
@@ -148,10 +179,16 @@ class TestStep(StepPane):
         draft = self.draft
         profile = draft.to_profile()
         profile.name = draft.editing or profile.name or "new profile"
+        moved = ""
         if draft.provider_id == "sandbox":
-            # The wizard runs its own sandbox; the profile keeps its port for later use
-            # with `smtp-setup sandbox`, even when this test had to use another one.
-            profile.port = await self.services.ensure_sandbox(draft.profile.port)
+            # The wizard runs its own sandbox. When the profile's port is taken it listens
+            # on another, and the profile takes that port: what is saved is what was tested.
+            wanted = draft.profile.port
+            profile.port, taken = await self.services.ensure_sandbox(wanted)
+            draft.profile.port = profile.port
+            if taken:
+                moved = (f"\nPort {wanted} is taken by another program, so the sandbox "
+                         f"listens on {profile.port} and the profile now uses {profile.port}.")
         password = None
         if draft.use_auth and profile.username:
             password = draft.password or None
@@ -183,14 +220,17 @@ class TestStep(StepPane):
         if self.services.debug:
             self._write_debug_log(result, password)
         draft.test_ok = result.ok
+        self.tested = self._settings()
         if result.ok:
-            after = ("The sandbox keeps it and delivers nothing." if draft.provider_id == "sandbox"
+            after = ("The sandbox keeps it and delivers nothing." + moved
+                     if draft.provider_id == "sandbox"
                      else "Accepted means the server took responsibility for the message; check "
                      "the recipient's inbox (and spam folder) to confirm delivery.")
             self._show_outcome(
                 f"✓ Accepted by the server in {result.total_ms:.0f} ms: {result.response}\n"
                 + after, "-success")
             self._show_received()
+            self.post_message(self.Complete(self))
             if draft.provider_id != "sandbox":
                 self._check_domain(profile.from_email, profile.provider)
         else:
@@ -274,14 +314,16 @@ class TestStep(StepPane):
                     text.append(f" {number}. {step}\n")
         self._show_outcome(text, "")
         self.suggestion = diagnosis.suggestion if diagnosis else None
+        self.diagnosis = diagnosis
         self.query_one("#fix-buttons").display = True
         oauth = bool(diagnosis and diagnosis.code.startswith("oauth_"))
         self.query_one("#goto-credentials", Button).label = (
             "Sign in again" if oauth else "Back to login")
         self.query_one("#try-suggestion").display = bool(self.suggestion)
         if self.suggestion:
-            shown = ", ".join(f"{k} {v}" for k, v in self.suggestion.items())
-            self.query_one("#try-suggestion", Button).label = f"Try {shown}"
+            from smtp_setup.core.diagnosis_text import suggestion_words
+
+            self.query_one("#try-suggestion", Button).label = suggestion_words(self.suggestion)
 
     def _show_received(self) -> None:
         messages = self.services.sandbox_messages()
@@ -297,6 +339,13 @@ class TestStep(StepPane):
 
     def errors(self) -> list[str]:
         return ["A test is running."] if self.sending else []
+
+    def submit(self) -> bool:
+        if not self.draft.test_ok:  # Next reads "Skip test": say that it was skipped
+            self.notify("Test skipped: these settings have not been tried. After saving, "
+                        "smtp-setup test NAME tries them.", title="Test skipped",
+                        severity="warning", markup=False)
+        return False
 
     def leave(self) -> None:
         if self.sending:  # going back mid-send: stop it rather than finish unseen

@@ -1,0 +1,149 @@
+"""Keys do what they say (issue 9, points 12 and 13): Enter, Ctrl+N, the palette's Quit, and
+keys typed ahead faster than the app draws."""
+
+from __future__ import annotations
+
+import pytest
+from smtp_setup.app import build_wizard
+from smtp_setup.app.wizard_app import CANCELLED
+from test_wizard_flow import SIZE, choose_provider, set_value, settle, step_id
+from textual import events
+from textual.widgets import Button, Input
+
+
+async def sandbox_to_test_step(app, pilot) -> None:
+    """Welcome to Test with the sandbox, by Enter alone (plus typing the From address)."""
+    await choose_provider(app, pilot, "sandbox")
+    await pilot.press("enter")  # Connection: the highlighted port is chosen
+    assert step_id(app) == "credentials"
+    await pilot.pause()
+    await pilot.press("enter")  # the sandbox needs no login: nothing to fill
+    await pilot.pause()
+    assert step_id(app) == "sender", "Enter did nothing on the sandbox's Login step"
+    await set_value(app, pilot, "#from-email", "me@example.com")
+    await pilot.press("enter")
+    await pilot.pause()
+    assert step_id(app) == "test"
+
+
+async def test_enter_advances_on_every_complete_step_and_never_sends_twice(tmp_path):
+    config = tmp_path / "config.toml"
+    app = build_wizard(config_path=config)
+    app.services.sandbox_port = 0  # any free port, so parallel runs never collide
+    async with app.run_test(size=SIZE) as pilot:
+        await sandbox_to_test_step(app, pilot)
+        await pilot.press("enter")  # Send test
+        for _ in range(200):
+            await settle(app, pilot)
+            if app.draft.test_ok is not None and not app.step.sending:
+                break
+            await pilot.pause(0.05)
+        assert app.draft.test_ok is True
+        assert len(app.services.sandbox_messages()) == 1
+        await pilot.press("enter")  # the test passed: Enter moves on
+        await settle(app, pilot)
+        assert len(app.services.sandbox_messages()) == 1, "Enter sent a second message"
+        assert step_id(app) == "review"
+        await set_value(app, pilot, "#profile-name", "try")
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert app.return_code == 0
+    assert "[profiles.try]" in config.read_text()
+
+
+async def test_back_to_a_passed_test_then_enter_moves_on(tmp_path):
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    app.services.sandbox_port = 0
+    async with app.run_test(size=SIZE) as pilot:
+        await sandbox_to_test_step(app, pilot)
+        await pilot.click("#send")
+        for _ in range(200):
+            await settle(app, pilot)
+            if app.draft.test_ok is not None and not app.step.sending:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("ctrl+n")
+        assert step_id(app) == "review"
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert step_id(app) == "test"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert step_id(app) == "review"
+        assert len(app.services.sandbox_messages()) == 1
+
+
+async def test_ctrl_n_on_the_test_step_says_the_test_is_skipped(tmp_path):
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    app.services.sandbox_port = 0
+    async with app.run_test(size=SIZE) as pilot:
+        await sandbox_to_test_step(app, pilot)
+        assert str(app.screen.query_one("#next", Button).label) == "Skip test"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert step_id(app) == "review"
+        notes = [str(n.message) for n in app._notifications]
+        assert any("Test skipped" in note for note in notes), notes
+
+
+@pytest.mark.parametrize("provider", ["other smtp", "gmail"])
+async def test_enter_moves_on_from_a_complete_connection_step(tmp_path, provider):
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, provider)
+        if provider == "other smtp":
+            await set_value(app, pilot, "#host", "mail.example.com")
+            assert app.focused is app.screen.query_one("#host", Input)
+        await pilot.pause()
+        await pilot.press("enter")  # not a port check: the highlighted choice is taken
+        await pilot.pause()
+        assert step_id(app) == "credentials"
+
+
+@pytest.mark.parametrize("how", ["ctrl+q", "palette"])
+async def test_the_palette_quit_leaves_as_ctrl_q_does(tmp_path, how, capsys):
+    config = tmp_path / "config.toml"
+    app = build_wizard(config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "sendgrid")
+        if how == "palette":
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"quit")
+            for _ in range(40):  # the palette searches in a worker
+                await pilot.pause(0.05)
+                if app.screen.query("CommandList Option"):
+                    break
+            await pilot.press("down", "enter")
+        else:
+            await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 130
+    assert capsys.readouterr().err.strip() == CANCELLED  # printed on leaving, as run() does
+    assert not config.exists()
+
+
+def type_at_once(app, text_and_keys: list[str]) -> None:
+    """Queue every key before the app handles any, as a terminal delivers a burst read in
+    one go (a password manager's auto-type). Pilot's press() waits after each key, which
+    hides the ordering problem."""
+    names = {" ": "space", "@": "at", ".": "full_stop"}
+    for key in text_and_keys:
+        event = events.Key(names.get(key, key), key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_typed_ahead_keys_land_in_the_field_they_were_typed_for(tmp_path):
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await set_value(app, pilot, "#host", "127.0.0.1")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#username", Input)
+        type_at_once(app, [*"alice@test.local", "tab", *"correct horse"])
+        for _ in range(20):
+            await pilot.pause(0.05)
+        assert app.screen.query_one("#username", Input).value == "alice@test.local"
+        assert app.screen.query_one("#password", Input).value == "correct horse"
