@@ -31,8 +31,8 @@ from smtp_setup.core.diagnosis import (
 from smtp_setup.core.failure_reading import failed_at_greeting, failure_detail, is_name_mismatch
 from smtp_setup.core.message import build_test_message, envelope_address
 from smtp_setup.core.profile import Profile, Security
-from smtp_setup.core.tcp_connect import connect_socket
 from smtp_setup.core.sandbox import NotTheSandbox, is_sandbox_greeting
+from smtp_setup.core.tcp_connect import connect_socket
 from smtp_setup.core.tls import certificate_names, client_tls_context, tls_hello_answer
 from smtp_setup.core.transcript import Transcript, redact
 
