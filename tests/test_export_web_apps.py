@@ -101,3 +101,98 @@ def test_nodemailer_options_read_by_node(tmp_path, security):
     assert options.get("tls", {}).get("ca") == (None if security is Security.NONE else "PEM")
     assert options["defaults"] == {"from": {"name": 'Ops "Team"',
                                             "address": "alerts@example.com"}}
+
+
+# -- phpmailer --------------------------------------------------------------------------------
+PHP_SEND = """
+require '%s';
+use PHPMailer\\PHPMailer\\PHPMailer;
+$mail = new PHPMailer(true);
+$configure = require $argv[1];
+$configure($mail);
+$mail->addAddress('%s');
+$mail->Subject = 'smtp-setup';
+$mail->Body = 'Hello from PHPMailer.';
+$mail->send();
+""" % (PHPMAILER, RECIPIENT)
+
+
+@needs(PHP, "php")
+@needs(PHPMAILER, "PHPMailer (Debian package libphp-phpmailer)")
+@pytest.mark.parametrize("kind", MODES)
+def test_phpmailer_sends_with_the_exported_settings(smtp_server_factory, tmp_path, kind):
+    server = recording_server(smtp_server_factory, kind)
+    profile = server.profile(name="web", password=SecretRef("env", ENV_VAR))
+    text = render_export([profile], "phpmailer")
+    assert server.password not in text
+    path = tmp_path / "phpmailer-smtp.php"
+    path.write_text(text, encoding="utf-8")
+    done = run([PHP, "-r", PHP_SEND, str(path)], env={ENV_VAR: server.password})
+    assert done.returncode == 0, (done.stdout + done.stderr).decode(errors="replace")
+    assert_arrived(server, kind, b"Hello from PHPMailer.")
+    assert server.messages[0].mail_from == "sender@example.test"
+
+
+@needs(PHP, "php")
+@needs(PHPMAILER, "PHPMailer (Debian package libphp-phpmailer)")
+def test_phpmailer_password_from_a_command_and_an_included_secret(tmp_path):
+    secret_file = tmp_path / "pw"
+    secret_file.write_text("p'w\\$x\n", encoding="utf-8")
+    show = (PHP_SEND.split("$mail->addAddress")[0]
+            + "echo json_encode([$mail->Password, $mail->From, $mail->FromName]);")
+    for ref, secrets, expected in [
+            (SecretRef("command", f"cat '{secret_file}'"), None, "p'w\\$x"),
+            (SecretRef("inline", "x"), {"work": "a'b\\c ?>"}, "a'b\\c ?>")]:
+        path = tmp_path / "phpmailer-smtp.php"
+        path.write_text(render_export([make(password=ref, from_name="O'Brien ?>")],
+                                      "phpmailer", secrets=secrets), encoding="utf-8")
+        done = run([PHP, "-r", show, str(path)])
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+        assert json.loads(done.stdout) == [expected, "alerts@example.com", "O'Brien ?>"]
+
+
+# -- rails --------------------------------------------------------------------------------------
+RUBY_SEND = """
+require 'mail'
+Mailer = Struct.new(:delivery_method, :raise_delivery_errors, :smtp_settings, :default_options)
+config = Struct.new(:action_mailer).new(Mailer.new)
+eval(File.read(ARGV[0]))
+settings = config.action_mailer
+message = Mail.new(to: '%s', from: settings.default_options[:from], subject: 'smtp-setup',
+                   body: 'Hello from ActionMailer.')
+message.delivery_method(settings.delivery_method, settings.smtp_settings)
+message.deliver!
+""" % RECIPIENT
+
+
+@pytest.mark.skipif(not ruby_has_mail(), reason="ruby with the mail gem is not installed "
+                    "(ruby-mail; .ci/install-export-tools installs it)")
+@pytest.mark.parametrize("kind", MODES)
+def test_rails_settings_send_through_the_mail_gem(smtp_server_factory, tmp_path, kind):
+    server = recording_server(smtp_server_factory, kind)
+    profile = server.profile(name="web", password=SecretRef("env", ENV_VAR))
+    text = render_export([profile], "rails")
+    assert server.password not in text
+    path = tmp_path / "smtp_settings.rb"
+    path.write_text(text, encoding="utf-8")
+    done = run([RUBY, "-e", RUBY_SEND, str(path)], env={ENV_VAR: server.password})
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert_arrived(server, kind, b"Hello from ActionMailer.")
+
+
+@needs(RUBY, "ruby")
+def test_rails_settings_read_by_ruby(tmp_path):
+    profile = make(security=Security.TLS, port=465, verify_certificates=False,
+                   from_name="O'Brien \\ #{x}")
+    path = tmp_path / "smtp_settings.rb"
+    path.write_text(render_export([profile], "rails", secrets={"work": "p'#{w}\\"}))
+    done = run([RUBY, "-rjson", "-e", RUBY_SEND.split("eval")[0].replace("require 'mail'", "")
+                + "eval(File.read(ARGV[0])); a = config.action_mailer; "
+                "puts JSON.generate([a.smtp_settings, a.default_options])", str(path)])
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    settings, defaults = json.loads(done.stdout)
+    assert settings == {"address": "smtp.example.com", "port": 465, "tls": True,
+                        "openssl_verify_mode": "none", "open_timeout": 20, "read_timeout": 20,
+                        "user_name": "apikey", "authentication": "plain",
+                        "password": "p'#{w}\\"}
+    assert defaults == {"from": "\"O'Brien \\\\ #{x}\" <alerts@example.com>"}

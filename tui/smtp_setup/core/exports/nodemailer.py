@@ -35,18 +35,18 @@ def js(value: object) -> str:
 
 def _password(source: PasswordSource) -> tuple[list[str], str | None]:
     if source.secret is not None:
-        return (["  // The password is in this file: keep it private (chmod 600)."],
+        return (["    // The password is in this file: keep it private (chmod 600)."],
                 js(source.secret))
     if source.env:
-        return ([f"  // The password is read from the environment variable {source.env}."],
+        return ([f"    // The password is read from the environment variable {source.env}."],
                 f"process.env[{js(source.env)}]")
     if source.command:
         needs = f" (this needs {source.needs})" if source.needs else ""
-        return ([f"  // The password is the output of a command, run when this file is "
+        return ([f"    // The password is the output of a command, run when this file is "
                  f"loaded{needs}."],
                 f'require("child_process").execSync({js(source.command)}, '
                 '{ encoding: "utf8" }).replace(/\\r?\\n$/, "")')
-    return ([f"  // The password is not exported: it comes from {source.where}; fill it in."],
+    return ([f"    // The password is not exported: it comes from {source.where}; fill it in."],
             None)
 
 
