@@ -1,0 +1,64 @@
+"""Exports for command-line mail senders, each run for real against aiosmtpd on 127.0.0.1
+in every security mode (implicit TLS, STARTTLS, none), checking the message arrived with
+that security: the swaks and curl test commands, neomutt's muttrc and s-nail's mailrc."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from export_programs import CURL, NEOMUTT, S_NAIL, SWAKS, needs, run
+from export_readers import make
+from export_sends import MODES, assert_arrived, recording_server
+from smtp_setup.core.export_formats import ExportProblem, render_export
+from smtp_setup.core.profile import SecretRef, Security
+
+ENV_VAR = "SMTP_SETUP_E2E_PASSWORD"
+RECIPIENT = "rcpt@example.test"
+
+
+def run_script(tmp_path, text: str, **env: str):
+    script = tmp_path / "test.sh"
+    script.write_text(text, encoding="utf-8")
+    return run(["/bin/sh", str(script), RECIPIENT], env={"HOME": str(tmp_path), **env})
+
+
+@pytest.mark.parametrize("fmt, program", [("swaks", SWAKS), ("curl", CURL)])
+@pytest.mark.parametrize("kind", MODES)
+def test_the_test_command_sends(smtp_server_factory, tmp_path, fmt, program, kind):
+    if program is None:
+        pytest.skip(f"{fmt} is not installed (.ci/install-export-tools installs it)")
+    server = recording_server(smtp_server_factory, kind)
+    profile = server.profile(name="cli", password=SecretRef("env", ENV_VAR),
+                             from_name='Ops "Team"')
+    text = render_export([profile], fmt)
+    assert server.password not in text
+    done = run_script(tmp_path, text, **{ENV_VAR: server.password})
+    assert done.returncode == 0, (done.stdout + done.stderr).decode(errors="replace")
+    assert_arrived(server, kind, f"sent with {fmt}".encode())
+    assert server.messages[0].rcpt_tos == [RECIPIENT]
+    assert b'From: "Ops \\"Team\\"" <sender@example.test>' in server.messages[0].content
+
+
+@pytest.mark.parametrize("fmt, program", [("swaks", SWAKS), ("curl", CURL)])
+def test_the_test_command_checks_the_certificate(smtp_server_factory, tmp_path, fmt, program):
+    if program is None:
+        pytest.skip(f"{fmt} is not installed (.ci/install-export-tools installs it)")
+    server = recording_server(smtp_server_factory, "tls")
+    trusting_system = server.profile(name="cli", ca_file=None)
+    text = render_export([trusting_system], fmt, secrets={"cli": server.password})
+    done = run_script(tmp_path, text, SSL_CERT_FILE=os.devnull)
+    assert done.returncode != 0 and server.messages == []
+    unchecked = render_export([trusting_system.copy(verify_certificates=False)], fmt,
+                              secrets={"cli": server.password})
+    assert "WARNING" in unchecked
+    assert run_script(tmp_path, unchecked).returncode == 0
+    assert_arrived(server, "tls")
+
+
+def test_curl_refuses_a_colon_in_the_user_name_and_swaks_refuses_oauth():
+    with pytest.raises(ExportProblem, match="colon.*--format swaks"):
+        render_export([make(username="a:b")], "curl")
+    with pytest.raises(ExportProblem, match="OAuth"):
+        render_export([make(auth="oauth2")], "swaks")
+    assert '--oauth2-bearer "$token"' in render_export([make(auth="oauth2")], "curl")
