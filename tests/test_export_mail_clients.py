@@ -5,6 +5,7 @@ that security: the swaks and curl test commands, neomutt's muttrc and s-nail's m
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from export_programs import CURL, NEOMUTT, S_NAIL, SWAKS, needs, run
@@ -62,3 +63,46 @@ def test_curl_refuses_a_colon_in_the_user_name_and_swaks_refuses_oauth():
     with pytest.raises(ExportProblem, match="OAuth"):
         render_export([make(auth="oauth2")], "swaks")
     assert '--oauth2-bearer "$token"' in render_export([make(auth="oauth2")], "curl")
+
+
+# -- neomutt ------------------------------------------------------------------------------------
+@needs(NEOMUTT, "neomutt")
+@pytest.mark.parametrize("kind", MODES)
+def test_neomutt_sends_with_the_exported_settings(smtp_server_factory, tmp_path, kind):
+    server = recording_server(smtp_server_factory, kind)
+    profile = server.profile(name="mua", password=SecretRef("env", ENV_VAR),
+                             from_name="Zoë 'Ops'")
+    text = render_export([profile], "neomutt")
+    assert server.password not in text
+    muttrc = tmp_path / "neomuttrc"
+    # the test's own lines: no copy of the sent message, no mailbox of its own
+    muttrc.write_text(text + "set copy = no\nset folder = /nonexistent\n", encoding="utf-8")
+    done = run([NEOMUTT, "-n", "-F", str(muttrc), "-s", "smtp-setup", "--", RECIPIENT],
+               input=b"Hello from neomutt.\n",
+               env={"HOME": str(tmp_path), ENV_VAR: server.password, "TERM": "dumb"})
+    assert done.returncode == 0, (done.stdout + done.stderr).decode(errors="replace")
+    assert_arrived(server, kind, b"Hello from neomutt.")
+    assert server.messages[0].mail_from == "sender@example.test"
+
+
+@needs(NEOMUTT, "neomutt")
+def test_neomutt_reads_back_every_value(tmp_path):
+    secret_file = tmp_path / "pw"
+    secret_file.write_text("p'w\"$x\\\n", encoding="utf-8")
+    profile = make(username="me@example.com", from_name="O'Brien \"$HOME\" `x`",
+                   password=SecretRef("command", f"cat '{secret_file}'"),
+                   ca_file=str(tmp_path / "ca's.pem"))
+    muttrc = tmp_path / "neomuttrc"
+    muttrc.write_text(render_export([profile], "neomutt"), encoding="utf-8")
+    seen = {}
+    for name in ("smtp_url", "smtp_pass", "realname", "ssl_ca_certificates_file",
+                 "ssl_starttls", "ssl_force_tls"):
+        done = run([NEOMUTT, "-n", "-F", str(muttrc), "-Q", name], env={"HOME": str(tmp_path)})
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+        value = done.stdout.decode().strip().split(" = ", 1)[1]
+        seen[name] = re.sub(r"\\(.)", r"\1", value[1:-1]) if value[0] == '"' else value
+    assert seen["smtp_url"] == "smtp://me%40example.com@smtp.example.com:587/"
+    assert seen["smtp_pass"] == "p'w\"$x\\"
+    assert seen["realname"] == profile.from_name
+    assert (seen["ssl_starttls"], seen["ssl_force_tls"]) == ("yes", "yes")
+    assert "ca's.pem" in seen["ssl_ca_certificates_file"]
