@@ -106,3 +106,46 @@ def test_neomutt_reads_back_every_value(tmp_path):
     assert seen["realname"] == profile.from_name
     assert (seen["ssl_starttls"], seen["ssl_force_tls"]) == ("yes", "yes")
     assert "ca's.pem" in seen["ssl_ca_certificates_file"]
+
+
+# -- s-nail ---------------------------------------------------------------------------------------
+@needs(S_NAIL, "s-nail")
+@pytest.mark.parametrize("kind", MODES)
+def test_s_nail_sends_with_the_exported_settings(smtp_server_factory, tmp_path, kind):
+    server = recording_server(smtp_server_factory, kind)
+    # s-nail matches the certificate against DNS names only, not IP addresses
+    profile = server.profile(name="mua", password=SecretRef("env", ENV_VAR),
+                             from_name="Zoë 'Ops'", host="localhost")
+    text = render_export([profile], "s-nail")
+    assert server.password not in text
+    mailrc = tmp_path / "mailrc"
+    mailrc.write_text(text, encoding="utf-8")
+    done = run([S_NAIL, "-n", "-s", "smtp-setup", "-.", RECIPIENT],
+               input=b"Hello from s-nail.\n",
+               env={"HOME": str(tmp_path), "MAILRC": str(mailrc), ENV_VAR: server.password})
+    assert done.returncode == 0, (done.stdout + done.stderr).decode(errors="replace")
+    assert_arrived(server, kind, b"Hello from s-nail.")
+    assert server.messages[0].mail_from == "sender@example.test"
+
+
+@needs(S_NAIL, "s-nail")
+def test_s_nail_reads_back_every_value(tmp_path):
+    profile = make(username="me@example.com", from_name="O'Brien \"$HOME\"",
+                   ca_file=str(tmp_path / "ca's.pem"))
+    mailrc = tmp_path / "mailrc"
+    secret = "p'w\"$x\\ y"
+    mailrc.write_text(render_export([profile], "s-nail", secrets={"work": secret}))
+    password = "password-me@example.com@smtp.example.com:587"
+    names = ["mta", password, "from", "tls-ca-file", "smtp-use-starttls", "smtp-auth"]
+    done = run([S_NAIL, "-n", "-#", "-X", "varshow " + " ".join(names)],
+               input=b"", env={"HOME": str(tmp_path), "MAILRC": str(mailrc)})
+    seen = {}
+    for line in done.stdout.decode().splitlines():  # set NAME=VALUE, or =$'C-escaped'
+        name, _, value = line.split(" set ", 1)[-1].removeprefix("set ").partition("=")
+        if value.startswith("$'"):
+            value = re.sub(r"\\(.)", r"\1", value[2:-1])
+        seen[name] = value
+    assert seen == {"mta": "smtp://me%40example.com@smtp.example.com:587", password: secret,
+                    "from": "\"O'Brien \\\"$HOME\\\"\" <alerts@example.com>",
+                    "tls-ca-file": str(tmp_path / "ca's.pem"), "smtp-use-starttls": "",
+                    "smtp-auth": "plain"}
