@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pytest
+from export_programs import POSTCONF, postconf_env
 from export_readers import (
     GIT,
     SECRET,
@@ -362,13 +363,15 @@ def test_postfix_certificates_and_password_placeholder():
         render_export([make()], "postfix", secrets={"work": " padded"})
 
 
-@pytest.mark.skipif(shutil.which("postconf") is None, reason="postfix is not installed")
+@pytest.mark.skipif(POSTCONF is None, reason="postfix is not installed (.ci/install-export-tools "
+                    "unpacks it)")
 def test_postconf_reads_main_cf(tmp_path):
     text = render_export([make(ca_file="/etc/ca $dir/ca.pem")], "postfix")
     main = text.split("# --- /etc/postfix/main.cf")[1].split("\n# --- ")[0]
     (tmp_path / "main.cf").write_text(main.split("\n", 1)[1])
-    done = subprocess.run(["postconf", "-c", str(tmp_path), "-h", "-x", "smtp_tls_CAfile",
-                           "relayhost"], capture_output=True, text=True, timeout=10)
+    done = subprocess.run([POSTCONF, "-c", str(tmp_path), "-h", "-x", "smtp_tls_CAfile",
+                           "relayhost"], capture_output=True, text=True, timeout=10,
+                          env={**os.environ, **postconf_env()})
     assert done.stdout.split("\n")[:2] == ["/etc/ca $dir/ca.pem", "[smtp.example.com]:587"]
 
 

@@ -101,9 +101,16 @@ def render_export(profiles: list[Profile], fmt: str, *, secrets: dict[str, str] 
     names = [p.name for p in profiles]
     if len(set(names)) != len(names):
         raise ExportProblem("The same profile name appears twice; export each profile once.")
+    _check_fallback(fmt, names, fallback)
     module = import_module(f"smtp_setup.core.exports.{_MODULES[fmt]}")
     if fallback is None:
         return module.render(list(profiles), secrets=secrets, default=default)
+    return module.render(list(profiles), secrets=secrets, default=default, fallback=fallback)
+
+
+def _check_fallback(fmt: str, names: list[str], fallback: Profile | None) -> None:
+    if fallback is None:
+        return
     if fmt not in FALLBACK_FORMATS:
         raise ExportProblem(
             f"The {fmt} format has no backup relay, so --fallback cannot be used with it; "
@@ -113,4 +120,3 @@ def render_export(profiles: list[Profile], fmt: str, *, secrets: dict[str, str] 
         raise ExportProblem(
             f"Profile {fallback.name!r} cannot be its own fallback; choose another profile."
         )
-    return module.render(list(profiles), secrets=secrets, default=default, fallback=fallback)
