@@ -6,8 +6,13 @@ relay. Nothing here installs or starts a system MTA."""
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import tempfile
+
 import pytest
-from export_programs import NULLMAILER_SEND, POSTCONF, ROOT, needs, postconf_env, run
+from export_programs import DMA, NULLMAILER_SEND, POSTCONF, ROOT, needs, postconf_env, run
 from export_readers import SECRET, make
 from export_sends import MODES, assert_arrived, recording_server
 from smtp_fixtures import free_port
@@ -75,6 +80,59 @@ def test_nullmailer_without_secrets_and_what_it_refuses():
 def test_formats_without_a_backup_relay_refuse_a_fallback(fmt):
     with pytest.raises(ExportProblem, match=f"The {fmt} format has no backup relay"):
         render_export([make()], fmt, fallback=make("backup"))
+
+
+# -- dma ----------------------------------------------------------------------------------------
+UNSHARE = shutil.which("unshare")
+
+
+def dma_send(tmp_path, text: str):
+    """Run dma with the exported files as /etc/dma, in a private mount namespace: dma reads
+    only /etc/dma/dma.conf, and the machine's own /etc is never touched."""
+    etc = tmp_path / "etc"
+    (etc / "dma").mkdir(parents=True)
+    for name in ("passwd", "group", "nsswitch.conf", "hosts", "hostname"):
+        if os.path.exists(f"/etc/{name}"):
+            shutil.copy(f"/etc/{name}", etc / name)
+    conf = text.split("# --- /etc/dma/dma.conf ---\n")[1].split("\n# --- ")[0]
+    # dma writes its queue as the mail group: a folder outside pytest's private tmp_path
+    spool = tempfile.mkdtemp(prefix="dma-spool-")
+    os.chmod(spool, 0o1777)
+    (etc / "dma" / "dma.conf").write_text(conf + f"\nSPOOLDIR {spool}\n")
+    if "# --- /etc/dma/auth.conf" in text:
+        (etc / "dma" / "auth.conf").write_text(text.split("---\n")[-1])
+    script = (f"mount --bind {shlex.quote(str(etc))} /etc && "
+              f"timeout -s KILL 20 {shlex.quote(DMA)} -D -f sender@example.test {RECIPIENT}")
+    try:
+        return run([UNSHARE, "-m", "--propagation", "private", "sh", "-c", script],
+                   input=MESSAGE.encode())
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+
+
+def can_unshare() -> bool:
+    return UNSHARE is not None and run([UNSHARE, "-m", "true"]).returncode == 0
+
+
+@needs(DMA, "dma")
+@pytest.mark.skipif(not can_unshare(), reason="no private mount namespace here (unshare -m "
+                    "needs CAP_SYS_ADMIN), and dma reads only /etc/dma/dma.conf")
+@pytest.mark.parametrize("kind", MODES)
+def test_dma_sends_with_the_exported_conf(smtp_server_factory, tmp_path, kind):
+    server = recording_server(smtp_server_factory, kind)
+    profile = server.profile(name="relay")
+    text = render_export([profile], "dma", secrets={"relay": server.password})
+    done = dma_send(tmp_path, text)
+    assert done.returncode == 0, (done.stdout + done.stderr).decode(errors="replace")
+    assert_arrived(server, kind, b"Hello from the relay.")
+
+
+def test_dma_without_secrets_and_what_it_refuses():
+    text = render_export([make()], "dma")
+    assert text.splitlines()[-1] == "#apikey|smtp.example.com:" and SECRET not in text
+    assert "does not check the server's certificate" in text
+    with pytest.raises(ExportProblem, match=r"\| or :"):
+        render_export([make(username="a|b")], "dma")
 
 
 # -- postfix with a fallback relay ---------------------------------------------------------------
