@@ -28,6 +28,7 @@ from export_readers import (
     read_postfix,
 )
 from smtp_setup.core.export_formats import (
+    FORMAT_FILES,
     FORMATS,
     ExportProblem,
     render_export,
@@ -35,15 +36,19 @@ from smtp_setup.core.export_formats import (
 )
 from smtp_setup.core.profile import SecretRef, Security
 
-ONE_PROFILE_FORMATS = ("env", "wp-config", "postfix")
+ONE_PROFILE_FORMATS = tuple(f for f in FORMATS if f not in ("msmtp", "git"))
 
 
 # -- the API -----------------------------------------------------------------------------------
 def test_formats_and_file_names():
-    assert set(FORMATS) == {"msmtp", "git", "env", "wp-config", "postfix"}
-    assert all(FORMATS.values())
-    assert [suggested_filename(f) for f in FORMATS] == [
+    assert set(FORMATS) == {
+        "msmtp", "git", "env", "wp-config", "postfix", "laravel", "nodemailer", "phpmailer",
+        "rails", "swaks", "curl", "neomutt", "s-nail", "nullmailer", "dma", "gitea",
+        "grafana", "gitlab", "nextcloud", "alertmanager", "mastodon"}
+    assert all(FORMATS.values()) and set(FORMAT_FILES) == set(FORMATS)
+    assert [suggested_filename(f) for f in list(FORMATS)[:5]] == [
         "msmtprc", "sendemail.gitconfig", ".env", "wp-config-smtp.php", "main.cf+sasl_passwd"]
+    assert all("/" not in suggested_filename(f) for f in FORMATS)
     with pytest.raises(ExportProblem, match="choose one of: msmtp, git"):
         suggested_filename("mutt")
     with pytest.raises(ExportProblem, match="no export format 'mutt'"):
