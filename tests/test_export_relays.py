@@ -174,3 +174,5 @@ def test_postfix_fallback_must_be_secured_like_the_main_relay():
                       fallback=make("b", security=Security.TLS, port=465))
     text = render_export([make("a")], "postfix", fallback=make("b", host="backup.example"))
     assert "#[backup.example]:587 apikey:" in text  # its password, to be filled in
+    with pytest.raises(ExportProblem, match="export b as the main profile"):
+        render_export([make("a", username=None)], "postfix", fallback=make("b"))

@@ -33,10 +33,10 @@ def add_fallback(lines: list[str], profile: Profile, fallback: Profile,
             f"Postfix applies one TLS setting to every relay, but {fallback.name!r} is "
             f"secured differently from {profile.name!r}; choose a fallback with the same "
             "encryption and certificate settings, or write smtp_tls_policy_maps by hand.")
-    if (source is None) != (password_source(profile, secrets) is None):
+    if source is not None and password_source(profile, secrets) is None:
         raise ExportProblem(
-            f"One of {profile.name!r} and {fallback.name!r} logs in and the other does not, "
-            "which one Postfix relay setup cannot mix; give both a user name or neither.")
+            f"The fallback {fallback.name!r} logs in but {profile.name!r} does not; export "
+            f"{fallback.name} as the main profile with {profile.name} as its fallback instead.")
     relay = relayhost(fallback)
     at = lines.index(next(line for line in lines if line.startswith("relayhost = "))) + 1
     lines = [*lines[:at], f"# When {profile.name} does not answer or defers, Postfix tries "
