@@ -47,3 +47,12 @@ def test_fallback_becomes_the_backup_relay(machine_a, tmp_path):
 ])
 def test_fallback_refusals(machine_a, args, message):
     assert message in refused(run("export", *args))
+
+
+def test_the_readme_table_lists_every_format():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Settings for other programs", 1)[1].split("\n## ", 1)[0]
+    for name in FORMATS:
+        assert f"| `{name}` |" in table, name
