@@ -17,7 +17,7 @@ from export_readers import SECRET, make
 from export_sends import MODES, assert_arrived, recording_server
 from smtp_fixtures import free_port
 from smtp_setup.core.export_formats import ExportProblem, render_export
-from smtp_setup.core.profile import SecretRef, Security
+from smtp_setup.core.profile import Security
 
 RECIPIENT = "rcpt@example.test"
 MESSAGE = "Subject: smtp-setup relay test\n\nHello from the relay.\n"

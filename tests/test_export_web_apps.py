@@ -57,9 +57,9 @@ NODE_SEND = """
 const nodemailer = require("nodemailer");
 const options = require(process.argv[1]);
 nodemailer.createTransport(options, options.defaults)
-  .sendMail({ to: "%s", subject: "smtp-setup", text: "Hello from nodemailer." })
+  .sendMail({ to: "@RECIPIENT@", subject: "smtp-setup", text: "Hello from nodemailer." })
   .then(() => process.exit(0), (error) => { console.error(error.message); process.exit(1); });
-""" % RECIPIENT
+""".replace("@RECIPIENT@", RECIPIENT)
 
 
 @needs(NODE, "node")
@@ -105,16 +105,16 @@ def test_nodemailer_options_read_by_node(tmp_path, security):
 
 # -- phpmailer --------------------------------------------------------------------------------
 PHP_SEND = """
-require '%s';
+require '@PHPMAILER@';
 use PHPMailer\\PHPMailer\\PHPMailer;
 $mail = new PHPMailer(true);
 $configure = require $argv[1];
 $configure($mail);
-$mail->addAddress('%s');
+$mail->addAddress('@RECIPIENT@');
 $mail->Subject = 'smtp-setup';
 $mail->Body = 'Hello from PHPMailer.';
 $mail->send();
-""" % (PHPMAILER, RECIPIENT)
+""".replace("@PHPMAILER@", str(PHPMAILER)).replace("@RECIPIENT@", RECIPIENT)
 
 
 @needs(PHP, "php")
@@ -158,11 +158,11 @@ Mailer = Struct.new(:delivery_method, :raise_delivery_errors, :smtp_settings, :d
 config = Struct.new(:action_mailer).new(Mailer.new)
 eval(File.read(ARGV[0]))
 settings = config.action_mailer
-message = Mail.new(to: '%s', from: settings.default_options[:from], subject: 'smtp-setup',
+message = Mail.new(to: '@RECIPIENT@', from: settings.default_options[:from], subject: 'smtp-setup',
                    body: 'Hello from ActionMailer.')
 message.delivery_method(settings.delivery_method, settings.smtp_settings)
 message.deliver!
-""" % RECIPIENT
+""".replace("@RECIPIENT@", RECIPIENT)
 
 
 @pytest.mark.skipif(not ruby_has_mail(), reason="ruby with the mail gem is not installed "

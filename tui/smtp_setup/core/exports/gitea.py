@@ -52,7 +52,7 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
             out += ["; WARNING: the profile does not check the server's certificate.",
                     "FORCE_TRUST_SERVER_CERT = true"]
         elif profile.ca_file:
-            out.append(f"; The profile trusts an extra CA: start Gitea with SSL_CERT_FILE "
+            out.append("; The profile trusts an extra CA: start Gitea with SSL_CERT_FILE "
                        "pointing at a bundle that includes it.")
     if profile.from_email:
         sender = display_address(profile.from_name, profile.from_email)
