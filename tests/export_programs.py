@@ -50,6 +50,7 @@ CURL = program("curl")
 NEOMUTT = program("neomutt")
 S_NAIL = program("s-nail")
 AMTOOL = program("amtool", "usr/bin/amtool")
+ALERTMANAGER = program("prometheus-alertmanager", "usr/bin/prometheus-alertmanager")
 POSTCONF = program("postconf", "usr/sbin/postconf")
 NULLMAILER_SEND = program("nullmailer-send", "usr/sbin/nullmailer-send")
 DMA = program("dma", "usr/sbin/dma")
@@ -66,3 +67,11 @@ def ruby_has_mail() -> bool:
 def postconf_env() -> dict[str, str]:
     """An unpacked postconf needs its own shared libraries (usr/lib/postfix)."""
     return {"LD_LIBRARY_PATH": str(ROOT / "usr/lib/postfix")}
+
+
+UNSHARE = shutil.which("unshare")
+
+
+def can_unshare() -> bool:
+    """A private mount namespace is possible here (root, or CAP_SYS_ADMIN in a container)."""
+    return UNSHARE is not None and run([UNSHARE, "-m", "true"]).returncode == 0

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 
 import pytest
-from export_programs import DMA, NULLMAILER_SEND, POSTCONF, ROOT, needs, postconf_env, run
+from export_programs import DMA, NULLMAILER_SEND, UNSHARE, can_unshare, POSTCONF, ROOT, needs, postconf_env, run
 from export_readers import SECRET, make
 from export_sends import MODES, assert_arrived, recording_server
 from smtp_fixtures import free_port
@@ -83,9 +83,6 @@ def test_formats_without_a_backup_relay_refuse_a_fallback(fmt):
 
 
 # -- dma ----------------------------------------------------------------------------------------
-UNSHARE = shutil.which("unshare")
-
-
 def dma_send(tmp_path, text: str):
     """Run dma with the exported files as /etc/dma, in a private mount namespace: dma reads
     only /etc/dma/dma.conf, and the machine's own /etc is never touched."""
@@ -108,10 +105,6 @@ def dma_send(tmp_path, text: str):
                    input=MESSAGE.encode())
     finally:
         shutil.rmtree(spool, ignore_errors=True)
-
-
-def can_unshare() -> bool:
-    return UNSHARE is not None and run([UNSHARE, "-m", "true"]).returncode == 0
 
 
 @needs(DMA, "dma")
