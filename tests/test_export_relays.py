@@ -12,7 +12,17 @@ import shutil
 import tempfile
 
 import pytest
-from export_programs import DMA, NULLMAILER_SEND, UNSHARE, can_unshare, POSTCONF, ROOT, needs, postconf_env, run
+from export_programs import (
+    DMA,
+    NULLMAILER_SEND,
+    POSTCONF,
+    ROOT,
+    UNSHARE,
+    can_unshare,
+    needs,
+    postconf_env,
+    run,
+)
 from export_readers import SECRET, make
 from export_sends import MODES, assert_arrived, recording_server
 from smtp_fixtures import free_port
