@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pytest
+from export_programs import POSTCONF, postconf_env
 from export_readers import (
     GIT,
     SECRET,
@@ -27,6 +28,7 @@ from export_readers import (
     read_postfix,
 )
 from smtp_setup.core.export_formats import (
+    FORMAT_FILES,
     FORMATS,
     ExportProblem,
     render_export,
@@ -34,15 +36,19 @@ from smtp_setup.core.export_formats import (
 )
 from smtp_setup.core.profile import SecretRef, Security
 
-ONE_PROFILE_FORMATS = ("env", "wp-config", "postfix")
+ONE_PROFILE_FORMATS = tuple(f for f in FORMATS if f not in ("msmtp", "git"))
 
 
 # -- the API -----------------------------------------------------------------------------------
 def test_formats_and_file_names():
-    assert set(FORMATS) == {"msmtp", "git", "env", "wp-config", "postfix"}
-    assert all(FORMATS.values())
-    assert [suggested_filename(f) for f in FORMATS] == [
+    assert set(FORMATS) == {
+        "msmtp", "git", "env", "wp-config", "postfix", "laravel", "nodemailer", "phpmailer",
+        "rails", "swaks", "curl", "neomutt", "s-nail", "nullmailer", "dma", "gitea",
+        "grafana", "gitlab", "nextcloud", "alertmanager", "mastodon"}
+    assert all(FORMATS.values()) and set(FORMAT_FILES) == set(FORMATS)
+    assert [suggested_filename(f) for f in list(FORMATS)[:5]] == [
         "msmtprc", "sendemail.gitconfig", ".env", "wp-config-smtp.php", "main.cf+sasl_passwd"]
+    assert all("/" not in suggested_filename(f) for f in FORMATS)
     with pytest.raises(ExportProblem, match="choose one of: msmtp, git"):
         suggested_filename("mutt")
     with pytest.raises(ExportProblem, match="no export format 'mutt'"):
@@ -362,13 +368,15 @@ def test_postfix_certificates_and_password_placeholder():
         render_export([make()], "postfix", secrets={"work": " padded"})
 
 
-@pytest.mark.skipif(shutil.which("postconf") is None, reason="postfix is not installed")
+@pytest.mark.skipif(POSTCONF is None, reason="postfix is not installed (.ci/install-export-tools "
+                    "unpacks it)")
 def test_postconf_reads_main_cf(tmp_path):
     text = render_export([make(ca_file="/etc/ca $dir/ca.pem")], "postfix")
     main = text.split("# --- /etc/postfix/main.cf")[1].split("\n# --- ")[0]
     (tmp_path / "main.cf").write_text(main.split("\n", 1)[1])
-    done = subprocess.run(["postconf", "-c", str(tmp_path), "-h", "-x", "smtp_tls_CAfile",
-                           "relayhost"], capture_output=True, text=True, timeout=10)
+    done = subprocess.run([POSTCONF, "-c", str(tmp_path), "-h", "-x", "smtp_tls_CAfile",
+                           "relayhost"], capture_output=True, text=True, timeout=10,
+                          env={**os.environ, **postconf_env()})
     assert done.stdout.split("\n")[:2] == ["/etc/ca $dir/ca.pem", "[smtp.example.com]:587"]
 
 

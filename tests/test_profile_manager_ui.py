@@ -177,3 +177,22 @@ async def test_check_domain_from_the_manager(tmp_path, dns_server):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.query_one("#start-choice")
+
+
+async def test_the_export_dialog_lists_every_format_with_its_file(tmp_path):
+    from smtp_setup.core.export_formats import FORMAT_FILES
+
+    here = tmp_path / "here.toml"
+    here.write_text(CONFIG)
+    app = build_wizard(config_path=here)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await highlight(app, pilot, "home")
+        await press(app, pilot, "#export")
+        fmt = app.screen.query_one("#export-format", Select)
+        labels = {value: str(prompt) for prompt, value in fmt._options}
+        for name, file in FORMAT_FILES.items():
+            assert labels[name].startswith(f"{name} → {file}: ")
+        fmt.value = "laravel"
+        await pilot.pause()
+        assert "MAIL_SCHEME=" in str(app.screen.query_one("#export-text").content)

@@ -21,7 +21,6 @@ from smtp_setup.core.next_command import next_command
 
 PASSPHRASE_ENV = "SMTP_SETUP_PASSPHRASE"
 PORTABLE = "toml"
-FORMAT_NAMES = (PORTABLE, "msmtp", "git", "env", "wp-config", "postfix")
 
 
 def register(command) -> None:
@@ -42,8 +41,13 @@ def register(command) -> None:
     export.add_argument("--all", action="store_true", help="every profile")
     export.add_argument(
         "--format", default=PORTABLE, metavar="F",
-        help=f"one of {', '.join(FORMAT_NAMES)} (default {PORTABLE}: for smtp-setup import)",
+        help=f"the program to write for (see --list-formats; default {PORTABLE}: for "
+        "smtp-setup import)",
     )
+    export.add_argument("--list-formats", action="store_true",
+                        help="list every format and the file it is for, then exit")
+    export.add_argument("--fallback", metavar="PROFILE",
+                        help="a second profile as backup relay (postfix, nullmailer)")
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (0600), - for stdout")
     export.add_argument(
         "--include-secrets", action="store_true",
@@ -167,6 +171,10 @@ def report(result: Any, **extra: Any) -> dict[str, Any]:
 
 @one_line_errors
 def _cmd_export(args: argparse.Namespace) -> int:
+    if args.list_formats:
+        from smtp_setup.cli_export_formats import list_formats
+
+        return list_formats(args.json)
     store = ConfigStore(args.config)
     config = store.load()
     if args.all == (args.name is not None):
@@ -179,6 +187,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if not profiles:
         raise UsageError(" ".join(skipped))
     _check_format(args.format)
+    fallback = None
+    if args.fallback is not None:
+        if args.format == PORTABLE:
+            raise UsageError("--fallback adds a backup relay to a program's settings; choose "
+                             "--format postfix or --format nullmailer.")
+        fallback = config.profile(args.fallback)
     to_stdout = args.output in (None, "-")
     if args.json and to_stdout:
         raise UsageError("--json reports on a written file; add -o FILE.")
@@ -190,7 +204,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     target = None if to_stdout else Path(args.output).expanduser()
     if target is not None and _same_file(target, store.path):
         raise UsageError(f"{target} is the config file itself; choose another file for -o.")
-    text, warnings = _render(args, profiles, config.default_profile)
+    text, warnings = _render(args, profiles, config.default_profile, fallback)
     warnings = skipped + warnings
     if target is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -223,15 +237,19 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _render(args: argparse.Namespace, profiles: list, default: str | None) -> tuple[str, list]:
+def _render(args: argparse.Namespace, profiles: list, default: str | None,
+            fallback: Any = None) -> tuple[str, list]:
     from smtp_setup.core.portable import export_portable, stored_secrets
 
     secrets = stored_secrets(profiles) if args.include_secrets else None
     if args.format != PORTABLE:
         from smtp_setup.core.export_formats import ExportProblem, render_export
 
+        if args.include_secrets and fallback is not None:
+            secrets = {**stored_secrets([fallback]), **(secrets or {})}
         try:
-            return render_export(profiles, args.format, secrets=secrets, default=default), []
+            return render_export(profiles, args.format, secrets=secrets, default=default,
+                                 fallback=fallback), []
         except ExportProblem as exc:
             raise UsageError(str(exc)) from None
     warnings: list[str] = []

@@ -56,10 +56,11 @@ class ExportDialog(ModalScreen[str | None]):
         self.profile, self.default = profile, default
 
     def compose(self) -> ComposeResult:
-        from smtp_setup.core.export_formats import FORMATS
+        from smtp_setup.core.export_formats import FORMAT_FILES, FORMATS
 
         choices = [("smtp-setup file, for another machine (passwords stay here)", PORTABLE)]
-        choices += [(f"{name}: {about}", name) for name, about in FORMATS.items()]
+        choices += [(f"{name} → {FORMAT_FILES[name]}: {about}", name)
+                    for name, about in FORMATS.items()]
         with Vertical():
             yield Label(f"Export profile {self.profile.name}", classes="title", markup=False)
             yield Select(choices, value=PORTABLE, allow_blank=False, id="export-format")

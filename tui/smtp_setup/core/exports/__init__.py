@@ -1,3 +1,7 @@
-"""One module per tool that smtp-setup can write settings for (msmtp, git send-email, a
-.env file, WordPress wp-config.php, Postfix). The public entry point is
-`smtp_setup.core.export_formats`; these modules hold each tool's own rules."""
+"""One module per program that smtp-setup can write settings for (msmtp, git send-email,
+Django's .env, WordPress, Postfix, Laravel, nodemailer, PHPMailer, Rails, swaks, curl,
+neomutt, s-nail, nullmailer, dma, Gitea/Forgejo, Grafana, GitLab, Nextcloud, Alertmanager,
+Mastodon), plus what several share: values.py (errors, checks, password sources),
+env_files.py, go_ini.py, shell_commands.py, postfix_fallback.py. The public entry point is
+`smtp_setup.core.export_formats`; these modules import only core.profile, core.validation
+and core.secrets, never the app or the command line."""

@@ -82,8 +82,9 @@ def _tls_lines(profile: Profile) -> list[str]:
 
 
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
-           default: str | None = None) -> str:
-    """main.cf lines, the sasl_passwd line and the commands to run, for one profile."""
+           default: str | None = None, fallback: Profile | None = None) -> str:
+    """main.cf lines, the sasl_passwd line and the commands to run, for one profile (and
+    `fallback` as smtp_fallback_relay)."""
     profile = one_profile(profiles, "postfix")
     refuse_oauth(profile, "Postfix")
     source = password_source(profile, secrets)
@@ -128,4 +129,8 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
                 "# postfix reload"]
     else:
         out += ["", "# --- then run, as root ---", "# postfix reload"]
+    if fallback is not None:
+        from smtp_setup.core.exports.postfix_fallback import add_fallback
+
+        out = add_fallback(out, profile, fallback, secrets)
     return "\n".join(out) + "\n"

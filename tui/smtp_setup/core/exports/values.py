@@ -126,8 +126,8 @@ def refuse_oauth(profile: Profile, tool: str) -> None:
     if profile.uses_oauth:
         raise ExportProblem(
             f"Profile {profile.name!r} signs in with OAuth: its access tokens expire within "
-            f"the hour and {tool} cannot renew them. Export it with --format msmtp or "
-            f"--format git, which ask `{token_command(profile)}` for a fresh token each time."
+            f"the hour and {tool} cannot renew them. Export it with --format msmtp (or git, "
+            f"curl, neomutt), which ask `{token_command(profile)}` for a fresh token each time."
         )
 
 

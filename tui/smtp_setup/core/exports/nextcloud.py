@@ -1,0 +1,71 @@
+"""Nextcloud: the mail_* settings as config/smtp.config.php, which Nextcloud merges into
+config.php (every config/*.config.php is read).
+
+Nextcloud's semantics (Symfony Mailer, Nextcloud 26+): mail_smtpsecure 'ssl' is implicit
+TLS; '' is plain SMTP that is upgraded with STARTTLS whenever the server offers it (it
+cannot be required). mail_smtpstreamoptions are PHP stream SSL options: `cafile` for a
+private CA, verify_peer false to skip the check. The From address is split into
+mail_from_address (the part before @) and mail_domain. config.php is PHP, so the password
+can be read with getenv() or a command.
+"""
+
+from __future__ import annotations
+
+from smtp_setup.core.exports.phpmailer import php_password
+from smtp_setup.core.exports.values import (
+    check_profile,
+    one_profile,
+    password_source,
+    refuse_oauth,
+)
+from smtp_setup.core.exports.wp_config import php_string
+from smtp_setup.core.profile import Profile, Security
+
+TOOL = "a PHP file"
+
+
+def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
+           default: str | None = None) -> str:
+    """config/smtp.config.php for one profile."""
+    profile = one_profile(profiles, "nextcloud")
+    refuse_oauth(profile, "Nextcloud")
+    source = password_source(profile, secrets)
+    check_profile(profile, TOOL, source.secret if source else None)
+    out = ["<?php",
+           f"// Nextcloud mail settings written by smtp-setup from the profile {profile.name}.",
+           "// Save as config/smtp.config.php in the Nextcloud folder (owned by the web "
+           "server's user); Nextcloud merges it into config.php.",
+           "$CONFIG = array (",
+           "  'mail_smtpmode' => 'smtp',",
+           f"  'mail_smtphost' => {php_string(profile.host.strip())},",
+           f"  'mail_smtpport' => {profile.port},",
+           "  // 'ssl' = implicit TLS; '' = STARTTLS whenever the server offers it.",
+           f"  'mail_smtpsecure' => {php_string('ssl' if profile.security is Security.TLS else '')},",
+           f"  'mail_smtptimeout' => {max(1, round(profile.timeout))},"]
+    if profile.security is Security.STARTTLS:
+        out.append("  // Nextcloud cannot require STARTTLS: it sends in clear if the server "
+                   "stops offering it.")
+    options = []
+    if profile.security is not Security.NONE:
+        if not profile.verify_certificates:
+            out.append("  // WARNING: the profile does not check the server's certificate.")
+            options = ["'verify_peer' => false", "'verify_peer_name' => false"]
+        elif profile.ca_file:
+            out.append("  // Only this CA file is trusted for this server.")
+            options = [f"'cafile' => {php_string(profile.ca_file)}"]
+    if options:
+        out.append(f"  'mail_smtpstreamoptions' => array ('ssl' => array ({', '.join(options)})),")
+    out.append(f"  'mail_smtpauth' => {'true' if source else 'false'},")
+    if source is not None:
+        out.append(f"  'mail_smtpname' => {php_string(profile.username or '')},")
+        note, expression = php_password(source)
+        out.append(f"  // {note}")
+        out.append(f"  'mail_smtppassword' => {expression}," if expression
+                   else "  // 'mail_smtppassword' => '...',")
+    if profile.from_email:
+        local, _, domain = profile.from_email.rpartition("@")
+        out += ["  // The From address, split in two as Nextcloud keeps it.",
+                f"  'mail_from_address' => {php_string(local)},",
+                f"  'mail_domain' => {php_string(domain)},"]
+    out.append(");")
+    return "\n".join(out) + "\n"

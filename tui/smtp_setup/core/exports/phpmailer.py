@@ -1,0 +1,87 @@
+"""PHPMailer: a PHP file that returns a function setting up a PHPMailer object for SMTP
+(`$configure = require 'phpmailer-smtp.php'; $configure($mail);`).
+
+PHPMailer's own semantics: SMTPSecure = ENCRYPTION_SMTPS is implicit TLS, ENCRYPTION_STARTTLS
+is STARTTLS (and fails when the server does not offer it); with no encryption SMTPAutoTLS
+must be false or PHPMailer upgrades anyway. SMTPOptions are PHP stream context options, so
+a private CA is `cafile` and an unchecked certificate is `verify_peer` false. Strings are
+PHP single-quoted literals; the password is read with getenv() or shell_exec() when the
+function runs, unless it was asked to be included.
+"""
+
+from __future__ import annotations
+
+from smtp_setup.core.exports.values import (
+    PasswordSource,
+    check_profile,
+    one_profile,
+    password_source,
+    refuse_oauth,
+)
+from smtp_setup.core.exports.wp_config import php_string
+from smtp_setup.core.profile import Profile, Security
+
+TOOL = "a PHP file"
+_SECURE = {Security.TLS: "PHPMailer::ENCRYPTION_SMTPS",
+           Security.STARTTLS: "PHPMailer::ENCRYPTION_STARTTLS", Security.NONE: "''"}
+
+
+def php_password(source: PasswordSource) -> tuple[str, str | None]:
+    """A comment and the PHP expression for the password (None: not exported)."""
+    if source.secret is not None:
+        return ("The password is in this file: keep it readable only by the web server's "
+                "user.", php_string(source.secret))
+    if source.env:
+        return (f"The password is read from the environment variable {source.env}.",
+                f"(string) getenv({php_string(source.env)})")
+    if source.command:
+        needs = f"; this needs {source.needs}" if source.needs else ""
+        return (f"The password is the output of a command, run by the shell{needs}.",
+                f"rtrim((string) shell_exec({php_string(source.command)}), \"\\r\\n\")")
+    return (f"The password is not exported: it comes from {source.where}; fill it in.", None)
+
+
+def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
+           default: str | None = None) -> str:
+    """A PHP file returning function (PHPMailer $mail): void for one profile."""
+    profile = one_profile(profiles, "phpmailer")
+    refuse_oauth(profile, "this PHPMailer file")
+    source = password_source(profile, secrets)
+    check_profile(profile, TOOL, source.secret if source else None)
+    out = ["<?php",
+           f"// PHPMailer SMTP settings written by smtp-setup from the profile {profile.name}.",
+           "// Use it on a PHPMailer object:",
+           "//   $configure = require __DIR__ . '/phpmailer-smtp.php';",
+           "//   $configure($mail);",
+           "use PHPMailer\\PHPMailer\\PHPMailer;",
+           "",
+           "return static function (PHPMailer $mail): void {",
+           "    $mail->isSMTP();",
+           f"    $mail->Host = {php_string(profile.host.strip())};",
+           f"    $mail->Port = {profile.port};",
+           "    // ENCRYPTION_SMTPS = implicit TLS, ENCRYPTION_STARTTLS = STARTTLS, '' = none.",
+           f"    $mail->SMTPSecure = {_SECURE[profile.security]};",
+           f"    $mail->SMTPAutoTLS = {'false' if profile.security is Security.NONE else 'true'};",
+           f"    $mail->Timeout = {max(1, round(profile.timeout))};"]
+    options = []
+    if profile.security is not Security.NONE:
+        if not profile.verify_certificates:
+            out.append("    // WARNING: the profile does not check the server's certificate.")
+            options = ["'verify_peer' => false", "'verify_peer_name' => false"]
+        elif profile.ca_file:
+            out.append("    // Only this CA file is trusted for this server.")
+            options = [f"'cafile' => {php_string(profile.ca_file)}"]
+    if options:
+        out.append(f"    $mail->SMTPOptions = ['ssl' => [{', '.join(options)}]];")
+    out.append(f"    $mail->SMTPAuth = {'true' if source else 'false'};")
+    if source is not None:
+        out.append(f"    $mail->Username = {php_string(profile.username or '')};")
+        note, expression = php_password(source)
+        out.append(f"    // {note}")
+        out.append(f"    $mail->Password = {expression};" if expression
+                   else "    // $mail->Password = '...';")
+    if profile.from_email:
+        out.append(f"    $mail->setFrom({php_string(profile.from_email)}, "
+                   f"{php_string(profile.from_name)});")
+    out.append("};")
+    return "\n".join(out) + "\n"
