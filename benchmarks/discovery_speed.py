@@ -48,9 +48,9 @@ def zones() -> dict:
 
 
 async def concurrent_run(dns_address: str, http_port: int, smtp_port: int) -> tuple[float, dict]:
-    from smtp_setup.core.discovery import discover
-    from smtp_setup.core.probe_ports import Candidate
-    from smtp_setup.core.profile import Security
+    from smtp_setup.core.discovery.search import discover
+    from smtp_setup.core.smtp.probe_ports import Candidate
+    from smtp_setup.core.profiles.model import Security
 
     start = time.perf_counter()
     report = await discover("someone@bench.test", nameserver=dns_address, timeout=5.0,
@@ -65,7 +65,7 @@ async def concurrent_run(dns_address: str, http_port: int, smtp_port: int) -> tu
 
 
 async def silent_run(dns_address: str, limit: float) -> tuple[float, set[str]]:
-    from smtp_setup.core.discovery import discover
+    from smtp_setup.core.discovery.search import discover
 
     start = time.perf_counter()
     report = await discover("someone@bench.test", nameserver=dns_address, timeout=limit)

@@ -75,8 +75,8 @@ def run_checked(cmd: list[str], env: dict[str, str], is_cli: bool) -> float:
 
 async def in_process(scenarios: list[Scenario], runs: int) -> dict[str, tuple]:
     """Both sessions in this event loop, alternating; one warm-up each first."""
-    from smtp_setup.core.config_store import ConfigStore
-    from smtp_setup.core.sending import send_test_message
+    from smtp_setup.core.profiles.config_store import ConfigStore
+    from smtp_setup.core.smtp.session import send_test_message
 
     async def product(profile, password: str | None) -> None:
         result = await send_test_message(profile, password)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from smtp_setup.core.profile import Profile, SecretRef, Security
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
 
 MSMTP, GIT, BASH = shutil.which("msmtp"), shutil.which("git"), shutil.which("bash")
 needs_msmtp = pytest.mark.skipif(MSMTP is None, reason="msmtp is not installed (apt-get install "

@@ -24,8 +24,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from smtp_setup.core.oauth_config import OAuthConfig
-from smtp_setup.core.profile import SecretRef
+from smtp_setup.core.profiles.model import SecretRef
+from smtp_setup.core.profiles.oauth_config import OAuthConfig
 
 __all__ = ["FakeOAuthServer", "fake_oauth"]
 

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from smtp_setup.core.profile import Profile
+from smtp_setup.core.profiles.model import Profile
 
 CHILD = r"""
 import asyncio, fcntl, json, socket, struct, sys, threading, time
@@ -45,8 +45,8 @@ def nxdomain_server():
 
 loopback_up()
 nxdomain_server()
-from smtp_setup.core.profile import Profile, SecretRef, Security
-from smtp_setup.core.sending import send_test_message
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
+from smtp_setup.core.smtp.session import send_test_message
 values = json.loads(sys.argv[1])
 password = values.pop("password")
 values["security"] = Security(values["security"])

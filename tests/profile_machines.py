@@ -14,9 +14,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from smtp_setup.core.config_store import ConfigStore
-from smtp_setup.core.profile import Profile, SecretRef, Security
-from smtp_setup.core.secrets import store_in_keyring
+from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
+from smtp_setup.core.profiles.secrets import store_in_keyring
 from support.cli import cli_env, one_line_error
 
 __all__ = ["machine_a", "machine_b"]  # the fixtures, for a star import

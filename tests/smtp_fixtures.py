@@ -46,7 +46,7 @@ from typing import Any
 
 import pytest
 import trustme
-from smtp_setup.core.profile import Profile, SecretRef, Security
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
 
 USERNAME = "user"
 PASSWORD = "s3cret-Pa55"

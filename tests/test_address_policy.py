@@ -9,10 +9,10 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from smtp_setup.app import build_wizard
-from smtp_setup.core import validation
-from smtp_setup.core.config_store import ConfigStore
-from smtp_setup.core.profile import Profile, Security
-from smtp_setup.core.sending import send_test_message
+from smtp_setup.core.profiles import validation
+from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.core.smtp.session import send_test_message
 from support.cli import run
 from test_wizard_flow import SIZE, choose_provider, next_enabled, send_and_wait, set_value
 

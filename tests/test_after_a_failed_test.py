@@ -8,9 +8,9 @@ import re
 
 from smtp_fixtures import fake_smtp_server, silent_session
 from smtp_setup.app import build_wizard
-from smtp_setup.core.diagnosis_text import suggestion_words
-from smtp_setup.core.profile import Profile, Security
-from smtp_setup.core.sending import send_test_message
+from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.core.smtp.diagnosis_text import suggestion_words
+from smtp_setup.core.smtp.session import send_test_message
 from test_wizard_flow import SIZE, choose_provider, send_and_wait, set_value, settle, step_id
 from textual.widgets import Button, Collapsible, Input, OptionList, RadioButton
 

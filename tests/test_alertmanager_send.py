@@ -15,7 +15,7 @@ import pytest
 from export_programs import ALERTMANAGER, ROOT, UNSHARE, can_unshare, needs
 from export_sends import assert_arrived, recording_server
 from smtp_fixtures import free_port
-from smtp_setup.core.export_formats import render_export
+from smtp_setup.core.exports.formats import render_export
 
 
 def wait_for(check, seconds: float) -> bool:

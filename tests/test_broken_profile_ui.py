@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 
 from smtp_setup.app import build_wizard
-from smtp_setup.core.profile import Security
+from smtp_setup.core.profiles.model import Security
 from textual.widgets import Button, OptionList
 from wizard_driver import EXAMPLE_CONFIG
 

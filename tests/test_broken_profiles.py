@@ -8,9 +8,9 @@ import json
 import tomllib
 
 import pytest
-from smtp_setup.core.config_store import BrokenProfileError, ConfigStore
-from smtp_setup.core.profile import Profile
-from smtp_setup.core.profile_upkeep import delete_profile
+from smtp_setup.core.profiles.config_store import BrokenProfileError, ConfigStore
+from smtp_setup.core.profiles.model import Profile
+from smtp_setup.core.profiles.upkeep import delete_profile
 from support.cli import one_line_error, run
 
 BROKEN_TABLE = """

@@ -12,7 +12,7 @@ import pytest
 import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
-from smtp_setup.core.catalog import (
+from smtp_setup.core.catalog.loader import (
     GROUP_TITLES,
     PASSWORD_KINDS,
     USERNAME_KINDS,
@@ -22,12 +22,12 @@ from smtp_setup.core.catalog import (
     load_catalog,
     parse_catalog,
 )
-from smtp_setup.core.oauth import Endpoints, endpoints_for
-from smtp_setup.core.oauth_config import OAuthConfig
-from smtp_setup.core.profile import Security
+from smtp_setup.core.oauth.flows import Endpoints, endpoints_for
+from smtp_setup.core.profiles.model import Security
+from smtp_setup.core.profiles.oauth_config import OAuthConfig
 
 RAW = tomllib.loads(
-    resources.files("smtp_setup.core").joinpath("providers.toml").read_text("utf-8")
+    resources.files("smtp_setup.core.catalog").joinpath("providers.toml").read_text("utf-8")
 )["providers"]
 IDS = list(RAW)
 REQUIRED_IDS = {
@@ -407,6 +407,6 @@ def test_parse_round_trip():
 
 
 def test_catalog_imports_no_ui_library():
-    code = "import sys, smtp_setup.core.catalog as c; c.load_catalog(); print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    code = "import sys, smtp_setup.core.catalog.loader as c; c.load_catalog(); print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

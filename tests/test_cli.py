@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from smtp_setup import __version__
-from smtp_setup.core.config_store import ConfigStore
-from smtp_setup.core.profile import Profile, SecretRef, Security
+from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
 from support.cli import one_line_error, run
 
 INLINE_SECRET = "Zq8-inline-Secret-Value"

@@ -9,7 +9,7 @@ import json
 import pytest
 from profile_machines import *  # noqa: F403 (the machine_a fixture)
 from profile_machines import SECRET, ok, refused
-from smtp_setup.core.export_formats import FORMAT_FILES, FORMATS
+from smtp_setup.core.exports.formats import FORMAT_FILES, FORMATS
 from support.cli import run
 
 

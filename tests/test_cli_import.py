@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from profile_machines import *  # noqa: F403 (the machine_a and machine_b fixtures)
 from profile_machines import INLINE, PASSPHRASE, SECRET, config_of, keyring_of, ok, refused
-from smtp_setup.core.config_store import ConfigStore
-from smtp_setup.core.profile import SecretRef
+from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.core.profiles.model import SecretRef
 from support.cli import cli_env, run
 
 # -- moving to another machine -----------------------------------------------------------

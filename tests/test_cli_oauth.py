@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from smtp_setup.core.config_store import ConfigStore
-from smtp_setup.core.export_formats import render_export
-from smtp_setup.core.profile import SecretRef
-from smtp_setup.core.secrets import store_in_keyring
+from smtp_setup.core.exports.formats import render_export
+from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.core.profiles.model import SecretRef
+from smtp_setup.core.profiles.secrets import store_in_keyring
 from support.cli import cli_env, one_line_error, run
 
 USER = "me@example.test"

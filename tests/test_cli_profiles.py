@@ -10,7 +10,7 @@ import tomllib
 import pytest
 from profile_machines import *  # noqa: F403 (the machine_a and machine_b fixtures)
 from profile_machines import PASSPHRASE, SECRET, Terminal, keyring_of, ok, refused
-from smtp_setup.core.profile import SecretRef
+from smtp_setup.core.profiles.model import SecretRef
 from support.cli import run
 
 

@@ -11,9 +11,9 @@ from email.message import EmailMessage
 
 import pytest
 from smtp_fixtures import PASSWORD, USERNAME, free_port
-from smtp_setup.core.config_store import ConfigStore
-from smtp_setup.core.profile import Profile, SecretRef, Security
-from smtp_setup.core.secrets import store_in_keyring
+from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
+from smtp_setup.core.profiles.secrets import store_in_keyring
 from support.cli import LiveProcess, one_line_error, run
 
 

@@ -7,10 +7,10 @@ import itertools
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from smtp_setup.core import validation
-from smtp_setup.core.config_store import ConfigStore
-from smtp_setup.core.portable import export_portable, read_export
-from smtp_setup.core.profile import Profile, SecretRef, Security
+from smtp_setup.core.profiles import validation
+from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
+from smtp_setup.core.profiles.portable import export_portable, read_export
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from smtp_setup.core.config_store import (
+from smtp_setup.core.profiles.config_store import (
     BrokenProfileError,
     ConfigError,
     ConfigStore,
     UnknownProfileError,
     default_config_path,
 )
-from smtp_setup.core.profile import Profile, ProfileError, SecretRef, Security
+from smtp_setup.core.profiles.model import Profile, ProfileError, SecretRef, Security
 
 
 def work_profile(**changes) -> Profile:

@@ -10,16 +10,16 @@ import sys
 
 import aiosmtplib
 import pytest
-from smtp_setup.core.diagnosis import (
+from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.core.profiles.validation import InvalidInput
+from smtp_setup.core.smtp.diagnosis import (
     CODES,
     Diagnosis,
-    InvalidInput,
     MissingExtension,
     diagnose,
 )
-from smtp_setup.core.diagnosis_text import TEXT
-from smtp_setup.core.failure_reading import failure_detail
-from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.smtp.diagnosis_text import TEXT
+from smtp_setup.core.smtp.failure_reading import failure_detail
 
 
 def profile(**overrides) -> Profile:
@@ -200,7 +200,7 @@ def test_no_provider_advice_for_a_loopback_relay():
 
 
 def test_diagnosis_works_without_the_catalog(monkeypatch):
-    monkeypatch.setitem(sys.modules, "smtp_setup.core.catalog", None)  # import fails
+    monkeypatch.setitem(sys.modules, "smtp_setup.core.catalog.loader", None)  # import fails
     exc = aiosmtplib.SMTPAuthenticationError(535, "5.7.8 invalid")
     diagnosis = diagnose("auth", exc, profile(provider="sendgrid", host="smtp.sendgrid.net"))
     assert diagnosis.code == "auth_failed"
@@ -240,7 +240,7 @@ def test_drops_and_stalls(stage, exc, code):
 
 async def test_sandbox_not_running_says_how_to_start_it():
     from smtp_fixtures import free_port
-    from smtp_setup.core.sending import send_test_message
+    from smtp_setup.core.smtp.session import send_test_message
 
     profile = Profile(name="try", provider="sandbox", host="127.0.0.1", port=free_port(),
                       security=Security.NONE, from_email="me@example.com", timeout=5)

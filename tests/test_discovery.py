@@ -15,15 +15,15 @@ import time
 import pytest
 from http_server import Route, TestHttpServer
 from smtp_fixtures import server_context
-from smtp_setup.core.discovery import (
+from smtp_setup.core.discovery.search import (
     Suggestion,
     discover,
     format_report,
     rank,
     split_address,
 )
-from smtp_setup.core.probe_ports import Candidate
-from smtp_setup.core.profile import Security
+from smtp_setup.core.profiles.model import Security
+from smtp_setup.core.smtp.probe_ports import Candidate
 
 ADDRESS = "alice@example.test"
 CONFIG = "/mail/config-v1.1.xml"

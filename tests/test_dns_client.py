@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from smtp_setup.core.dns_client import (
+from smtp_setup.core.dns.client import (
     DnsProblem,
     lookup,
     make_resolver,

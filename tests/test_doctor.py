@@ -8,9 +8,9 @@ import json
 import pytest
 from domain_zones import GOOD, good_zones
 from smtp_fixtures import PASSWORD, free_port
-from smtp_setup.core.diagnosis import InvalidInput
 from smtp_setup.core.doctor import candidates_for, format_report, run_doctor
-from smtp_setup.core.profile import Security
+from smtp_setup.core.profiles.model import Security
+from smtp_setup.core.profiles.validation import InvalidInput
 
 FROM = f"alerts@{GOOD}"
 
@@ -116,7 +116,7 @@ async def test_no_dns_is_a_warning_when_the_send_works(smtp_starttls, dns_server
 
 
 async def test_candidates_are_the_own_port_then_the_providers(smtp_starttls):
-    from smtp_setup.core.catalog import load_catalog
+    from smtp_setup.core.catalog.loader import load_catalog
 
     sendgrid = load_catalog().get("sendgrid")
     profile = smtp_starttls.profile(port=2525, security=Security.TLS)

@@ -8,10 +8,10 @@ import time
 
 import pytest
 from domain_zones import GOOD, dkim_record, ed25519_key, good_zones, rsa_key
-from smtp_setup.core.diagnosis import InvalidInput
-from smtp_setup.core.dkim import parse_tags, read_key_record
-from smtp_setup.core.dmarc import parent_names, read_policy
-from smtp_setup.core.domain_check import check_domain, format_report, sender_domain
+from smtp_setup.core.dns.dkim import parse_tags, read_key_record
+from smtp_setup.core.dns.dmarc import parent_names, read_policy
+from smtp_setup.core.dns.domain_check import check_domain, format_report, sender_domain
+from smtp_setup.core.profiles.validation import InvalidInput
 
 
 async def check(dns_server, zones, domain=GOOD, *, provider="sendgrid", timeout=3.0,

@@ -27,14 +27,14 @@ from export_readers import (
     read_msmtprc,
     read_postfix,
 )
-from smtp_setup.core.export_formats import (
+from smtp_setup.core.exports.formats import (
     FORMAT_FILES,
     FORMATS,
     ExportProblem,
     render_export,
     suggested_filename,
 )
-from smtp_setup.core.profile import SecretRef, Security
+from smtp_setup.core.profiles.model import SecretRef, Security
 
 ONE_PROFILE_FORMATS = tuple(f for f in FORMATS if f not in ("msmtp", "git"))
 

@@ -11,8 +11,8 @@ import pytest
 from export_programs import CURL, NEOMUTT, S_NAIL, SWAKS, needs, run
 from export_readers import make
 from export_sends import MODES, assert_arrived, recording_server
-from smtp_setup.core.export_formats import ExportProblem, render_export
-from smtp_setup.core.profile import SecretRef
+from smtp_setup.core.exports.formats import ExportProblem, render_export
+from smtp_setup.core.profiles.model import SecretRef
 
 ENV_VAR = "SMTP_SETUP_E2E_PASSWORD"
 RECIPIENT = "rcpt@example.test"

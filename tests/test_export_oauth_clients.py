@@ -8,7 +8,7 @@ import os
 
 import pytest
 from export_programs import CURL, NEOMUTT, needs, run
-from smtp_setup.core.export_formats import render_export
+from smtp_setup.core.exports.formats import render_export
 from support.cli import cli_env
 from test_cli_oauth import BIN, USER, keyring_profile, store  # noqa: F401 (store: a fixture)
 
@@ -52,7 +52,7 @@ def test_neomutt_logs_in_with_a_token_from_smtp_setup(store, smtp_xoauth2,  # no
 
 def test_formats_that_cannot_renew_a_token_refuse_oauth():
     from export_readers import make
-    from smtp_setup.core.export_formats import ExportProblem
+    from smtp_setup.core.exports.formats import ExportProblem
 
     for fmt in ("laravel", "nodemailer", "phpmailer", "rails", "swaks", "s-nail", "nullmailer",
                 "dma", "gitea", "grafana", "gitlab", "nextcloud", "alertmanager", "mastodon"):

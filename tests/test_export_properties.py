@@ -24,12 +24,12 @@ from export_readers import (
 )
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from smtp_setup.core import validation
-from smtp_setup.core.export_formats import ExportProblem, render_export
 from smtp_setup.core.exports.dotenv import quote as dotenv_quote
+from smtp_setup.core.exports.formats import ExportProblem, render_export
 from smtp_setup.core.exports.values import display_address
 from smtp_setup.core.exports.wp_config import php_string
-from smtp_setup.core.profile import SecretRef, Security
+from smtp_setup.core.profiles import validation
+from smtp_setup.core.profiles.model import SecretRef, Security
 
 
 @given(name=st.text(st.one_of(st.sampled_from(list(" \t'\"\\()<>@,;:.[]")),

@@ -20,7 +20,7 @@ from smtp_setup.core.exports.rails import ruby_string
 from smtp_setup.core.exports.s_nail import wysh
 from smtp_setup.core.exports.values import ExportProblem
 from smtp_setup.core.exports.wp_config import php_string
-from smtp_setup.core.profile import Profile
+from smtp_setup.core.profiles.model import Profile
 from test_export_servers import go_ini
 
 VALUE = st.text(st.one_of(st.sampled_from(list(" \t'\"\\$`#;%={}()<>!@:?")),

@@ -26,8 +26,8 @@ from export_programs import (
 from export_readers import SECRET, make
 from export_sends import MODES, assert_arrived, recording_server
 from smtp_fixtures import free_port
-from smtp_setup.core.export_formats import ExportProblem, render_export
-from smtp_setup.core.profile import Security
+from smtp_setup.core.exports.formats import ExportProblem, render_export
+from smtp_setup.core.profiles.model import Security
 
 RECIPIENT = "rcpt@example.test"
 MESSAGE = "Subject: smtp-setup relay test\n\nHello from the relay.\n"

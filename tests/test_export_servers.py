@@ -12,8 +12,8 @@ import json
 import pytest
 from export_programs import AMTOOL, PHP, RUBY, needs, run
 from export_readers import SECRET, bash_env, decouple_env, make, needs_bash
-from smtp_setup.core.export_formats import ExportProblem, render_export
-from smtp_setup.core.profile import Security
+from smtp_setup.core.exports.formats import ExportProblem, render_export
+from smtp_setup.core.profiles.model import Security
 
 MODES = [(Security.TLS, 465), (Security.STARTTLS, 587), (Security.NONE, 25)]
 TRICKY = "p#w;`x` 'y' \"z\" $HOME \\"

@@ -12,8 +12,8 @@ import pytest
 from export_programs import NODE, NODEMAILER, PHP, PHPMAILER, RUBY, needs, ruby_has_mail, run
 from export_readers import SECRET, bash_env, decouple_env, make, needs_bash
 from export_sends import MODES, assert_arrived, recording_server
-from smtp_setup.core.export_formats import ExportProblem, render_export
-from smtp_setup.core.profile import SecretRef, Security
+from smtp_setup.core.exports.formats import ExportProblem, render_export
+from smtp_setup.core.profiles.model import SecretRef, Security
 
 ENV_VAR = "SMTP_SETUP_E2E_PASSWORD"
 RECIPIENT = "rcpt@example.test"

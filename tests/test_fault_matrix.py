@@ -43,9 +43,9 @@ from smtp_fixtures import (
     silent_session,
     tls_refusing_port,
 )
-from smtp_setup.core.diagnosis import CODES, OAUTH_CODES
-from smtp_setup.core.profile import Profile, SecretRef, Security
-from smtp_setup.core.sending import STAGES, send_test_message
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
+from smtp_setup.core.smtp.diagnosis import CODES, OAUTH_CODES
+from smtp_setup.core.smtp.session import STAGES, send_test_message
 
 # design.md, "Diagnosis codes"; CODES may add to these, never drop one.
 DESIGN_CODES = {

@@ -10,13 +10,13 @@ import pytest
 import smtp_setup.core
 
 CORE_MODULES = sorted(
-    f"smtp_setup.core.{m.name}" for m in pkgutil.iter_modules(smtp_setup.core.__path__)
+    m.name for m in pkgutil.walk_packages(smtp_setup.core.__path__, prefix="smtp_setup.core.")
 )
 FORBIDDEN = ("textual", "rich")
 
 
 def test_core_modules_are_found():
-    assert "smtp_setup.core.profile" in CORE_MODULES
+    assert "smtp_setup.core.profiles.model" in CORE_MODULES
     assert len(CORE_MODULES) >= 6
 
 

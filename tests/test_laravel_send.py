@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from export_programs import PHP, needs, run
 from export_sends import MODES, assert_arrived, recording_server
-from smtp_setup.core.export_formats import render_export
-from smtp_setup.core.profile import SecretRef
+from smtp_setup.core.exports.formats import render_export
+from smtp_setup.core.profiles.model import SecretRef
 
 SYMFONY = Path("/usr/share/php/Symfony/Component/Mailer/autoload.php")
 DOTENV = Path("/usr/share/php/Dotenv/autoload.php")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from export_programs import RUBY, run
 from export_sends import MODES, assert_arrived, recording_server
-from smtp_setup.core.export_formats import render_export
-from smtp_setup.core.profile import SecretRef
+from smtp_setup.core.exports.formats import render_export
+from smtp_setup.core.profiles.model import SecretRef
 
 ENV_VAR = "SMTP_SETUP_E2E_PASSWORD"
 MASTODON_SEND = r"""

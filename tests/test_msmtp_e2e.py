@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from smtp_fixtures import USERNAME
-from smtp_setup.core.export_formats import render_export
-from smtp_setup.core.profile import SecretRef
+from smtp_setup.core.exports.formats import render_export
+from smtp_setup.core.profiles.model import SecretRef
 
 MSMTP = shutil.which("msmtp")
 pytestmark = pytest.mark.skipif(

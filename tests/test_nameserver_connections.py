@@ -18,10 +18,10 @@ import pytest
 from domain_zones import GOOD, good_zones
 from smtp_fixtures import PASSWORD
 from smtp_setup.app import build_wizard
-from smtp_setup.core.config_store import ConfigStore
-from smtp_setup.core.discovery import discover
-from smtp_setup.core.profile import Security
-from smtp_setup.core.sending import send_test_message
+from smtp_setup.core.discovery.search import discover
+from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.core.profiles.model import Security
+from smtp_setup.core.smtp.session import send_test_message
 from support.cli import run
 from test_discovery import no_system_resolver  # noqa: F401 (autouse: the in-process tripwire)
 from test_wizard_flow import (

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 from smtp_setup.app import build_wizard
-from smtp_setup.core.config_store import ConfigStore
-from smtp_setup.core.next_command import use_config_option
-from smtp_setup.core.profile import Profile
+from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.core.profiles.model import Profile
+from smtp_setup.core.profiles.next_command import use_config_option
 from support.cli import one_line_error, run
 from textual.widgets import Input
 

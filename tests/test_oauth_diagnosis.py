@@ -5,17 +5,17 @@ fake server are in test_oauth_flows.py."""
 from __future__ import annotations
 
 import pytest
-from smtp_setup.core.diagnosis import CODES, OAUTH_CODES
-from smtp_setup.core.diagnosis_text import TEXT
-from smtp_setup.core.oauth import OAuthError
-from smtp_setup.core.oauth_diagnosis import (
+from smtp_setup.core.oauth.flows import OAuthError
+from smtp_setup.core.oauth.http import error_from_answer
+from smtp_setup.core.profiles.model import Profile
+from smtp_setup.core.smtp.diagnosis import CODES, OAUTH_CODES
+from smtp_setup.core.smtp.diagnosis_text import TEXT
+from smtp_setup.core.smtp.oauth_diagnosis import (
     SIGN_IN_AGAIN,
     SIGN_IN_AGAIN_CODES,
     oauth_auth_diagnosis,
     oauth_diagnosis,
 )
-from smtp_setup.core.oauth_http import error_from_answer
-from smtp_setup.core.profile import Profile
 
 
 def profile() -> Profile:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
 from fake_oauth_server import GOOGLE_CLIENT, GOOGLE_SECRET, MS_CLIENT
-from smtp_setup.core.oauth import (
+from smtp_setup.core.oauth.flows import (
     DeviceCode,
     LoopbackSignIn,
     OAuthError,
@@ -22,9 +22,9 @@ from smtp_setup.core.oauth import (
     refresh,
     start_device_flow,
 )
-from smtp_setup.core.oauth_config import OAuthConfig
-from smtp_setup.core.oauth_loopback import pkce_pair
-from smtp_setup.core.profile import ProfileError, SecretRef
+from smtp_setup.core.oauth.loopback import pkce_pair
+from smtp_setup.core.profiles.model import ProfileError, SecretRef
+from smtp_setup.core.profiles.oauth_config import OAuthConfig
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -13,13 +13,14 @@ import json
 
 import pytest
 from smtp_fixtures import EXCHANGE_SMTP_DISABLED
-from smtp_setup.core import oauth_send, xoauth2
-from smtp_setup.core.config_store import ConfigError, ConfigStore
-from smtp_setup.core.export_formats import ExportProblem, render_export
-from smtp_setup.core.oauth_config import OAuthConfig
-from smtp_setup.core.profile import Profile, ProfileError, SecretRef
-from smtp_setup.core.refresh_token_store import RefreshTokenSaver
-from smtp_setup.core.sending import send_test_message
+from smtp_setup.core.exports.formats import ExportProblem, render_export
+from smtp_setup.core.oauth import xoauth2
+from smtp_setup.core.oauth.token_store import RefreshTokenSaver
+from smtp_setup.core.profiles.config_store import ConfigError, ConfigStore
+from smtp_setup.core.profiles.model import Profile, ProfileError, SecretRef
+from smtp_setup.core.profiles.oauth_config import OAuthConfig
+from smtp_setup.core.smtp import oauth_login as oauth_send
+from smtp_setup.core.smtp.session import send_test_message
 
 USER = "me@example.test"
 
@@ -209,7 +210,7 @@ async def test_concurrent_callers_share_one_renewal(fake_oauth):
 
 
 async def test_a_remembered_sign_in_is_used_without_a_renewal(smtp_xoauth2, fake_oauth):
-    from smtp_setup.core.oauth import TokenSet
+    from smtp_setup.core.oauth.flows import TokenSet
 
     server = smtp_xoauth2("exchange")
     profile = oauth_profile(server, fake_oauth)

@@ -13,7 +13,7 @@ from contextlib import suppress
 import pytest
 from smtp_setup.app.widgets.modals import AskText
 from smtp_setup.app.widgets.oauth_signin import BrowserSignIn, DeviceSignIn, qr_text
-from smtp_setup.core.oauth import Endpoints, TokenSet
+from smtp_setup.core.oauth.flows import Endpoints, TokenSet
 from textual.app import App
 from textual.widgets import Button, Input, Static
 from textual.worker import WorkerCancelled

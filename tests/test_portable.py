@@ -6,8 +6,9 @@ import tomllib
 from dataclasses import replace
 
 import pytest
-from smtp_setup.core import sealing
-from smtp_setup.core.portable import (
+from smtp_setup.core.profiles import sealing
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
+from smtp_setup.core.profiles.portable import (
     ASK,
     EXPORT_FORMAT,
     MAX_EXPORT_BYTES,
@@ -17,8 +18,7 @@ from smtp_setup.core.portable import (
     read_export_file,
     stored_secrets,
 )
-from smtp_setup.core.profile import Profile, SecretRef, Security
-from smtp_setup.core.secrets import SecretError, store_in_keyring
+from smtp_setup.core.profiles.secrets import SecretError, store_in_keyring
 
 SECRET = "Pk4-portable-Secret-Value"
 

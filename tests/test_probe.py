@@ -21,9 +21,9 @@ from smtp_fixtures import (
     old_tls_port,
     silent_session,
 )
-from smtp_setup.core.diagnosis import InvalidInput
-from smtp_setup.core.probe import Candidate, format_report, probe_host
-from smtp_setup.core.profile import Security
+from smtp_setup.core.profiles.model import Security
+from smtp_setup.core.profiles.validation import InvalidInput
+from smtp_setup.core.smtp.probe import Candidate, format_report, probe_host
 
 TLS, STARTTLS, NONE = Security.TLS, Security.STARTTLS, Security.NONE
 QUICK = 0.5  # the limit wherever a silent port is involved

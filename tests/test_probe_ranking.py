@@ -4,8 +4,9 @@ blocked-port hint, and which candidates a provider or a typed --ports list gives
 from __future__ import annotations
 
 import pytest
-from smtp_setup.core.catalog import load_catalog
-from smtp_setup.core.probe import (
+from smtp_setup.core.catalog.loader import load_catalog
+from smtp_setup.core.profiles.model import Security
+from smtp_setup.core.smtp.probe import (
     STATUSES,
     Candidate,
     PortProbe,
@@ -17,7 +18,6 @@ from smtp_setup.core.probe import (
     format_report,
     parse_ports,
 )
-from smtp_setup.core.profile import Security
 
 TLS, STARTTLS, NONE = Security.TLS, Security.STARTTLS, Security.NONE
 

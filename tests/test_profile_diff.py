@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from smtp_setup.core.profile import Profile, SecretRef, Security
-from smtp_setup.core.profile_diff import profile_changes
+from smtp_setup.core.profiles.diff import profile_changes
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
 
 OLD = Profile(name="work", provider="sendgrid", host="smtp.sendgrid.net", port=587,
               security=Security.STARTTLS, username="apikey",

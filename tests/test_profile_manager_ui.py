@@ -180,7 +180,7 @@ async def test_check_domain_from_the_manager(tmp_path, dns_server):
 
 
 async def test_the_export_dialog_lists_every_format_with_its_file(tmp_path):
-    from smtp_setup.core.export_formats import FORMAT_FILES
+    from smtp_setup.core.exports.formats import FORMAT_FILES
 
     here = tmp_path / "here.toml"
     here.write_text(CONFIG)

@@ -9,9 +9,10 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked
-from smtp_setup.core.config_store import ConfigConflict, ConfigError, ConfigStore
-from smtp_setup.core.profile import Profile, ProfileError, SecretRef, Security
-from smtp_setup.core.profile_upkeep import (
+from smtp_setup.core.profiles.config_store import ConfigConflict, ConfigError, ConfigStore
+from smtp_setup.core.profiles.model import Profile, ProfileError, SecretRef, Security
+from smtp_setup.core.profiles.secrets import SecretError, store_in_keyring
+from smtp_setup.core.profiles.upkeep import (
     Incoming,
     NameTakenError,
     delete_profile,
@@ -20,7 +21,6 @@ from smtp_setup.core.profile_upkeep import (
     save_imported,
     set_default,
 )
-from smtp_setup.core.secrets import SecretError, store_in_keyring
 
 SECRET = "Ku9-upkeep-Secret-Value"
 CONFLICT = (
@@ -348,7 +348,7 @@ class GoneKeyring(KeyringBackend):
 
 
 def test_a_keyring_failing_with_a_foreign_error_names_the_profile(store):
-    from smtp_setup.core.secrets import resolve_secret
+    from smtp_setup.core.profiles.secrets import resolve_secret
 
     store.save_profile(profile("work"))
     previous = keyring.get_keyring()

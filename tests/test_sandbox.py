@@ -7,9 +7,9 @@ import socket
 
 import pytest
 from smtp_fixtures import free_port
-from smtp_setup.core.profile import Profile, SecretRef, Security
-from smtp_setup.core.sandbox import Sandbox
-from smtp_setup.core.sending import send_test_message
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
+from smtp_setup.core.smtp.sandbox import Sandbox
+from smtp_setup.core.smtp.session import send_test_message
 
 
 def sandbox_profile(port: int, **overrides) -> Profile:

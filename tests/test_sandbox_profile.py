@@ -14,8 +14,8 @@ from contextlib import contextmanager
 import pytest
 from smtp_fixtures import RecordingHandler, free_port
 from smtp_setup.app import build_wizard
-from smtp_setup.core.config_store import ConfigStore
-from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.core.profiles.model import Profile, Security
 from support.cli import LiveProcess, run
 from test_wizard_flow import SIZE, choose_provider, send_and_wait, set_value, settle, step_id
 from textual.widgets import OptionList

@@ -4,9 +4,9 @@ profile is removed only after the new file is written, and only when nothing use
 from __future__ import annotations
 
 import pytest
-from smtp_setup.core.config_store import ConfigError, ConfigStore
-from smtp_setup.core.profile import Profile, SecretRef
-from smtp_setup.core.profile_upkeep import save_with_secret
+from smtp_setup.core.profiles.config_store import ConfigError, ConfigStore
+from smtp_setup.core.profiles.model import Profile, SecretRef
+from smtp_setup.core.profiles.upkeep import save_with_secret
 
 
 def keyring_profile(name: str, ref_name: str | None = None) -> Profile:

@@ -7,7 +7,7 @@ import json
 import unicodedata
 
 import pytest
-from smtp_setup.core.sealing import (
+from smtp_setup.core.profiles.sealing import (
     CIPHER,
     KDF,
     SCRYPT_N,
@@ -122,7 +122,7 @@ def test_missing_keys_and_wrong_shapes():
 
 def test_decrypted_content_must_be_a_map_of_strings():
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    from smtp_setup.core import sealing
+    from smtp_setup.core.profiles import sealing
 
     table = _good()
     salt = base64.b64decode(table["salt"])

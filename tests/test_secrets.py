@@ -7,8 +7,8 @@ import time
 
 import keyring
 import pytest
-from smtp_setup.core.profile import SecretRef
-from smtp_setup.core.secrets import (
+from smtp_setup.core.profiles.model import SecretRef
+from smtp_setup.core.profiles.secrets import (
     SecretError,
     delete_keyring_secret,
     keyring_status,

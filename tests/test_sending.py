@@ -22,9 +22,9 @@ from smtp_fixtures import (
     scripted_session,
     silent_session,
 )
-from smtp_setup.core.diagnosis import InvalidInput
-from smtp_setup.core.profile import Profile, SecretRef, Security
-from smtp_setup.core.sending import (
+from smtp_setup.core.profiles.model import Profile, SecretRef, Security
+from smtp_setup.core.profiles.validation import InvalidInput
+from smtp_setup.core.smtp.session import (
     STAGES,
     build_test_message,
     client_tls_context,

@@ -4,15 +4,15 @@ redirects through a real DNS server on 127.0.0.1."""
 from __future__ import annotations
 
 import pytest
-from smtp_setup.core.dns_client import lookup, make_resolver, txt_records
-from smtp_setup.core.spf import (
+from smtp_setup.core.dns.client import lookup, make_resolver, txt_records
+from smtp_setup.core.dns.spf import (
     LOOKUP_LIMIT,
     domain_key,
     is_spf,
     parse_spf,
     walk_spf,
 )
-from smtp_setup.core.spf_verdict import add_include, suggest_record
+from smtp_setup.core.dns.spf_verdict import add_include, suggest_record
 
 
 # -- parsing ----------------------------------------------------------------------------------

@@ -100,8 +100,8 @@ async def test_a_test_while_editing_keeps_the_saved_sign_in_even_without_saving(
         tmp_path, fake_oauth, smtp_xoauth2, test_keyring):
     """Editing a profile and testing renews its own sign-in: the rotated token goes where the
     profile keeps it at once (the old one is spent), so leaving unsaved loses nothing."""
-    from smtp_setup.core.config_store import ConfigStore
-    from smtp_setup.core.secrets import store_in_keyring
+    from smtp_setup.core.profiles.config_store import ConfigStore
+    from smtp_setup.core.profiles.secrets import store_in_keyring
 
     server = smtp_xoauth2()
     config = tmp_path / "config.toml"
@@ -134,8 +134,8 @@ async def test_a_sign_in_kept_in_a_variable_moves_to_the_file_when_there_is_no_k
     server replaces, so editing offers only the config file, says the sign-in moves there,
     and saving moves it (as the test send left it): the profile then renews without the
     variable."""
-    from smtp_setup.core.config_store import ConfigStore
-    from smtp_setup.core.profile import SecretRef
+    from smtp_setup.core.profiles.config_store import ConfigStore
+    from smtp_setup.core.profiles.model import SecretRef
 
     server = smtp_xoauth2()
     config = tmp_path / "config.toml"

@@ -44,7 +44,7 @@ def move_ports(app, provider_id: str, ports: dict[int, int]) -> None:
     have a real mail server behind them."""
     from dataclasses import replace
 
-    from smtp_setup.core.catalog import ProviderCatalog
+    from smtp_setup.core.catalog.loader import ProviderCatalog
 
     catalog = app.services.catalog
     provider = catalog.get(provider_id)

@@ -10,7 +10,7 @@ def build_wizard(config_path: Path | None = None, edit: str | None = None, debug
     """Create the wizard app with its services loaded (used by the CLI and the tests)."""
     from smtp_setup.app.services import WizardServices
     from smtp_setup.app.wizard_app import SetupWizard
-    from smtp_setup.core.config_store import ConfigStore
+    from smtp_setup.core.profiles.config_store import ConfigStore
 
     services = WizardServices(store=ConfigStore(config_path), debug=debug,
                               nameserver=nameserver)

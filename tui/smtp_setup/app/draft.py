@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from smtp_setup.core.broken_profile import BrokenProfile
-from smtp_setup.core.profile import Profile, ProfileError, SecretRef
+from smtp_setup.core.profiles.broken import BrokenProfile
+from smtp_setup.core.profiles.model import Profile, ProfileError, SecretRef
 
 # Where the person chose to keep the password.
 STORE_KEYRING = "keyring"

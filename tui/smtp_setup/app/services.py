@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from smtp_setup.core.config_store import Config, ConfigError, ConfigStore
+from smtp_setup.core.profiles.config_store import Config, ConfigError, ConfigStore
 
 if TYPE_CHECKING:
-    from smtp_setup.core.catalog import ProviderCatalog
+    from smtp_setup.core.catalog.loader import ProviderCatalog
 
 
 @dataclass
@@ -28,7 +28,7 @@ class WizardServices:
     def catalog(self) -> ProviderCatalog:
         """Loaded on first use, so the first frame does not wait for it."""
         if self._catalog is None:
-            from smtp_setup.core.catalog import load_catalog
+            from smtp_setup.core.catalog.loader import load_catalog
 
             self._catalog = load_catalog()
         return self._catalog
@@ -54,7 +54,7 @@ class WizardServices:
             await self.stop_sandbox()  # the profile's port changed since the last test
             sandbox = None
         if sandbox is None:
-            from smtp_setup.core.sandbox import Sandbox
+            from smtp_setup.core.smtp.sandbox import Sandbox
 
             sandbox = Sandbox()
             await sandbox.start_preferring(wanted)

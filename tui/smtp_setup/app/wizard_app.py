@@ -27,7 +27,7 @@ STEPS = [
     ("connection", N_("Connection"), "connection:ConnectionStep"),
     ("credentials", N_("Login"), "credentials:CredentialsStep"),
     ("sender", N_("Sender"), "sender:SenderStep"),
-    ("test", N_("Test"), "test_send:TestStep"),
+    ("test", N_("Test"), "send:SendStep"),
     ("review", N_("Save"), "review:ReviewStep"),
 ]
 CANCELLED = "Setup cancelled: no changes were made."
@@ -102,7 +102,7 @@ class SetupWizard(App[int]):
     @work(thread=True, exit_on_error=False, group="keyring")
     def _check_keyring(self) -> None:
         """Looking for a keyring can be slow (D-Bus); do it off the event loop."""
-        from smtp_setup.core.secrets import keyring_status
+        from smtp_setup.core.profiles.secrets import keyring_status
 
         self.services.keyring = keyring_status()
 
@@ -237,10 +237,10 @@ class SetupWizard(App[int]):
 
     @on(StepPane.Saved)
     async def _saved(self, event: StepPane.Saved) -> None:
-        from smtp_setup.core.next_command import next_command
+        from smtp_setup.core.profiles.next_command import next_command
 
         await self.services.stop_sandbox()
-        from smtp_setup.core.sandbox import start_command
+        from smtp_setup.core.smtp.sandbox import start_command
 
         verb = "Replaced" if event.replaced else "Saved"
         test = next_command("test", event.name)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from smtp_setup import __version__
-from smtp_setup.core.transcript import redact
+from smtp_setup.core.smtp.transcript import redact
 
 
 def write_send_log(result: Any, password: str | None) -> Path:

@@ -17,19 +17,19 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
-from smtp_setup.core.catalog import Provider, load_catalog
-from smtp_setup.core.diagnosis import InvalidInput
-from smtp_setup.core.domain_check import check_domain, sender_domain
-from smtp_setup.core.domain_report import DomainReport
-from smtp_setup.core.domain_report import format_report as format_domain_report
-from smtp_setup.core.next_command import next_command
-from smtp_setup.core.probe import check_nameserver, probe_host
-from smtp_setup.core.probe_ports import Candidate, default_candidates, parse_ports
-from smtp_setup.core.probe_report import MODE_WORDS, STATUSES, PortProbe, ProbeReport
-from smtp_setup.core.probe_report import format_result as format_port
-from smtp_setup.core.profile import Profile
-from smtp_setup.core.sending import SendResult, StageEvent, send_test_message
-from smtp_setup.core.tls import client_tls_context
+from smtp_setup.core.catalog.loader import Provider, load_catalog
+from smtp_setup.core.dns.domain_check import check_domain, sender_domain
+from smtp_setup.core.dns.domain_report import DomainReport
+from smtp_setup.core.dns.domain_report import format_report as format_domain_report
+from smtp_setup.core.profiles.model import Profile
+from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.core.profiles.validation import InvalidInput
+from smtp_setup.core.smtp.probe import check_nameserver, probe_host
+from smtp_setup.core.smtp.probe_ports import Candidate, default_candidates, parse_ports
+from smtp_setup.core.smtp.probe_report import MODE_WORDS, STATUSES, PortProbe, ProbeReport
+from smtp_setup.core.smtp.probe_report import format_result as format_port
+from smtp_setup.core.smtp.session import SendResult, StageEvent, send_test_message
+from smtp_setup.core.smtp.tls import client_tls_context
 
 # A port in these states did not answer at all: a test send there would only wait.
 _UNREACHABLE = ("refused", "timeout")

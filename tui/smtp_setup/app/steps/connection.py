@@ -11,9 +11,9 @@ from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.port_choices import CA_FILE_FIX, CA_FILE_LABEL, PortChoices
 from smtp_setup.app.widgets.toggles import Checkbox
-from smtp_setup.core import validation
-from smtp_setup.core.catalog import PortOption
-from smtp_setup.core.profile import Security
+from smtp_setup.core.catalog.loader import PortOption
+from smtp_setup.core.profiles import validation
+from smtp_setup.core.profiles.model import Security
 
 PROBE_TIMEOUT = 6.0  # seconds per port; all ports are checked at the same time
 SECURITY_CHOICES = [(s.label, s.value) for s in Security]
@@ -172,8 +172,8 @@ class ConnectionStep(StepPane):
         """Probe every offered port at once; mark each choice as its answer arrives."""
         import asyncio
 
-        from smtp_setup.core.probe import Candidate, probe_host
-        from smtp_setup.core.tls import client_tls_context
+        from smtp_setup.core.smtp.probe import Candidate, probe_host
+        from smtp_setup.core.smtp.tls import client_tls_context
 
         plist = self.query_one("#port-list", PortChoices)
         button = self.query_one("#check-ports", Button)

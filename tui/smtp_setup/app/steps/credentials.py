@@ -12,8 +12,8 @@ from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.oauth_panel import OAuthPanel
 from smtp_setup.app.widgets.toggles import Checkbox, RadioButton
-from smtp_setup.core import validation
-from smtp_setup.core.refresh_token_store import can_hold_refresh_token
+from smtp_setup.core.oauth.token_store import can_hold_refresh_token
+from smtp_setup.core.profiles import validation
 
 STORES = (STORE_KEYRING, STORE_ENV, STORE_COMMAND, STORE_FILE)
 

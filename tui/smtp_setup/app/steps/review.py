@@ -13,9 +13,9 @@ from smtp_setup.app.draft import STORE_KEYRING
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.toggles import Checkbox
-from smtp_setup.core import validation
-from smtp_setup.core.next_command import next_command
-from smtp_setup.core.profile import SecretRef
+from smtp_setup.core.profiles import validation
+from smtp_setup.core.profiles.model import SecretRef
+from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.i18n import N_
 
 
@@ -85,7 +85,7 @@ class ReviewStep(StepPane):
 
     def _show_changes(self, profile) -> None:
         """When reconfiguring: what differs from the saved profile, old -> new."""
-        from smtp_setup.core.profile_diff import profile_changes
+        from smtp_setup.core.profiles.diff import profile_changes
 
         box = self.query_one("#changes", Static)
         config, editing = self.services.config, self.draft.editing
@@ -158,9 +158,9 @@ class ReviewStep(StepPane):
     async def save(self) -> None:
         """Ask before replacing another profile, then store the secret where chosen and
         write the profile (core keeps the replaced one whole until the file is written)."""
-        from smtp_setup.core.config_store import ConfigError
-        from smtp_setup.core.profile_upkeep import save_with_secret
-        from smtp_setup.core.secrets import SecretError, resolve_secret_async
+        from smtp_setup.core.profiles.config_store import ConfigError
+        from smtp_setup.core.profiles.secrets import SecretError, resolve_secret_async
+        from smtp_setup.core.profiles.upkeep import save_with_secret
 
         draft, services = self.draft, self.services
         name = self.profile_name
@@ -218,7 +218,7 @@ class ReviewStep(StepPane):
         not signed in again: its refresh token is read now and saved in the chosen place.
         Leaving the old reference would lose the sign-in at the first renewal by a server
         that replaces the token, since nothing could write the new one there."""
-        from smtp_setup.core.secrets import resolve_secret_async
+        from smtp_setup.core.profiles.secrets import resolve_secret_async
 
         draft, kept = self.draft, self.draft.kept_secret
         if (draft.profile.uses_oauth and draft.use_auth and not draft.password

@@ -8,7 +8,7 @@ from textual.widgets import Input, Static
 
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
-from smtp_setup.core import validation
+from smtp_setup.core.profiles import validation
 
 
 class SenderStep(StepPane):

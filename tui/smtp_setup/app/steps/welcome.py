@@ -21,7 +21,7 @@ from smtp_setup.app.draft import (
     draft_for_profile,
 )
 from smtp_setup.app.steps.base import StepPane
-from smtp_setup.core import validation
+from smtp_setup.core.profiles import validation
 
 NEW = "new"
 PROFILE_ACTIONS = ("make-default", "rename", "delete", "export", "check-domain")
@@ -161,7 +161,7 @@ class WelcomeStep(StepPane):
     @on(Button.Pressed, "#make-default")
     @work(exclusive=True, group="upkeep", exit_on_error=False)
     async def _make_default(self) -> None:
-        from smtp_setup.core.profile_upkeep import set_default
+        from smtp_setup.core.profiles.upkeep import set_default
 
         name = self.highlighted_profile
         try:
@@ -176,7 +176,7 @@ class WelcomeStep(StepPane):
     @work(exclusive=True, group="upkeep", exit_on_error=False)
     async def _delete(self) -> None:
         from smtp_setup.app.widgets.modals import Confirm
-        from smtp_setup.core.profile_upkeep import delete_profile
+        from smtp_setup.core.profiles.upkeep import delete_profile
 
         name = self.highlighted_profile
         sure = await self.app.push_screen_wait(Confirm(
@@ -198,7 +198,7 @@ class WelcomeStep(StepPane):
     @work(exclusive=True, group="upkeep", exit_on_error=False)
     async def _rename(self) -> None:
         from smtp_setup.app.widgets.modals import AskText
-        from smtp_setup.core.profile_upkeep import rename_profile
+        from smtp_setup.core.profiles.upkeep import rename_profile
 
         old = self.highlighted_profile
         taken = set(self.services.profile_names) - {old}
@@ -245,7 +245,7 @@ class WelcomeStep(StepPane):
     @work(exclusive=True, group="upkeep", exit_on_error=False)
     async def _import(self) -> None:
         from smtp_setup.app.widgets.modals import AskText, ChooseOne
-        from smtp_setup.core.portable import ImportProblem, read_export_file
+        from smtp_setup.core.profiles.portable import ImportProblem, read_export_file
 
         path = await self.app.push_screen_wait(AskText(
             "Import a profile from an export file (made by smtp-setup export):", "",

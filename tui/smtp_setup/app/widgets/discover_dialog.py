@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from smtp_setup.core import validation
+from smtp_setup.core.profiles import validation
 
 CONFIDENCE_MARKS = {"high": "●●●", "medium": "●●○", "low": "●○○"}
 
@@ -80,7 +80,7 @@ class DiscoverDialog(ModalScreen):
 
     @work(exclusive=True, group="discover", exit_on_error=False)
     async def _discover(self, address: str) -> None:
-        from smtp_setup.core.discovery import discover
+        from smtp_setup.core.discovery.search import discover
 
         try:
             report = await discover(address, nameserver=self.nameserver, **self.options)

@@ -75,7 +75,7 @@ class DomainCheckDialog(ModalScreen[None]):
 
     @work(exclusive=True, group="domain", exit_on_error=False)
     async def _check(self) -> None:
-        from smtp_setup.core.domain_check import check_domain
+        from smtp_setup.core.dns.domain_check import check_domain
 
         table = self.query_one(DomainTable)
         try:

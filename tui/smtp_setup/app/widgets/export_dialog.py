@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from smtp_setup.core.profile import Profile
+from smtp_setup.core.profiles.model import Profile
 
 PORTABLE = "toml"
 
@@ -24,11 +24,11 @@ PORTABLE = "toml"
 def export_text(profiles: list[Profile], fmt: str, default: str | None) -> tuple[str, list[str]]:
     """The text for `fmt` and warnings; raises ValueError (ExportProblem) when impossible."""
     if fmt == PORTABLE:
-        from smtp_setup.core.portable import export_portable
+        from smtp_setup.core.profiles.portable import export_portable
 
         export = export_portable(profiles)
         return export.text, export.warnings
-    from smtp_setup.core.export_formats import render_export
+    from smtp_setup.core.exports.formats import render_export
 
     return render_export(profiles, fmt, default=default), []
 
@@ -56,7 +56,7 @@ class ExportDialog(ModalScreen[str | None]):
         self.profile, self.default = profile, default
 
     def compose(self) -> ComposeResult:
-        from smtp_setup.core.export_formats import FORMAT_FILES, FORMATS
+        from smtp_setup.core.exports.formats import FORMAT_FILES, FORMATS
 
         choices = [("smtp-setup file, for another machine (passwords stay here)", PORTABLE)]
         choices += [(f"{name} → {FORMAT_FILES[name]}: {about}", name)
@@ -98,14 +98,14 @@ class ExportDialog(ModalScreen[str | None]):
     def _filename(self, fmt: str) -> str:
         if fmt == PORTABLE:
             return f"{self.profile.name}.smtp-setup.toml"
-        from smtp_setup.core.export_formats import suggested_filename
+        from smtp_setup.core.exports.formats import suggested_filename
 
         return suggested_filename(fmt)
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#export-path")
     def _save(self) -> None:
-        from smtp_setup.core.private_file import write_private_file
+        from smtp_setup.core.profiles.private_file import write_private_file
 
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         if not self.text:

@@ -102,8 +102,8 @@ class OAuthPanel(Vertical):
         return pressed is not None and pressed.id == OAUTH
 
     def oauth_config(self):
-        from smtp_setup.core.oauth_config import OAuthConfig
-        from smtp_setup.core.profile import SecretRef
+        from smtp_setup.core.profiles.model import SecretRef
+        from smtp_setup.core.profiles.oauth_config import OAuthConfig
 
         microsoft = self.provider.oauth["flow_provider"] == "microsoft"
         secret = self.query_one("#client-secret-field", Field).value.strip()
@@ -159,7 +159,7 @@ class OAuthPanel(Vertical):
             BrowserSignIn,
             DeviceSignIn,
         )
-        from smtp_setup.core.oauth import OAuthError, endpoints_for
+        from smtp_setup.core.oauth.flows import OAuthError, endpoints_for
 
         problems = [f.error for f in self.query(Field) if f.display and f.error]
         if problems:

@@ -24,13 +24,13 @@ from textual.widgets import Button, Static
 from smtp_setup.app.widgets.modals import AskText
 
 if TYPE_CHECKING:
-    from smtp_setup.core.oauth import (
+    from smtp_setup.core.oauth.flows import (
         DeviceCode,
         Endpoints,
         LoopbackSignIn,
         TokenSet,  # noqa: F401 - named in ModalScreen["..."]
     )
-    from smtp_setup.core.oauth_config import OAuthConfig
+    from smtp_setup.core.profiles.oauth_config import OAuthConfig
 
 PROVIDER_NAMES = {"microsoft": "Microsoft", "google": "Google"}
 SWITCH_TO_BROWSER = "browser"  # what DeviceSignIn dismisses with for "use the browser instead"
@@ -77,7 +77,7 @@ def redirect_of(url: str) -> tuple[str, int | None]:
 def error_sentence(exc: BaseException) -> str:
     """What to show for a failed sign-in. An OAuthError's str() is already one sentence with
     the fix; anything else is a bug, shown by type only so no server text or token leaks."""
-    from smtp_setup.core.oauth import OAuthError
+    from smtp_setup.core.oauth.flows import OAuthError
 
     if isinstance(exc, OAuthError):
         return str(exc)
@@ -213,7 +213,7 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
 
     @work(exclusive=True, group="oauth", exit_on_error=False)
     async def _sign_in(self) -> None:
-        from smtp_setup.core.oauth import poll_device_flow, start_device_flow
+        from smtp_setup.core.oauth.flows import poll_device_flow, start_device_flow
 
         try:
             code = await start_device_flow(self.oauth, self.endpoints)
@@ -365,7 +365,7 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
 
     @work(exclusive=True, group="oauth", exit_on_error=False)
     async def _sign_in(self) -> None:
-        from smtp_setup.core.oauth import LoopbackSignIn
+        from smtp_setup.core.oauth.flows import LoopbackSignIn
 
         signin = self._signin = LoopbackSignIn(self.oauth, self.endpoints,
                                                login_hint=self.login_hint)

@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from smtp_setup.core.catalog import PortOption
-from smtp_setup.core.profile import Security
+from smtp_setup.core.catalog.loader import PortOption
+from smtp_setup.core.profiles.model import Security
 
 CUSTOM = "custom-port"
 

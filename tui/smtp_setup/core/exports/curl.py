@@ -19,7 +19,7 @@ from smtp_setup.core.exports.values import (
     one_profile,
     password_source,
 )
-from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.profiles.model import Profile, Security
 
 TOOL = "a curl command"
 

@@ -20,7 +20,7 @@ from smtp_setup.core.exports.values import (
     password_source,
     refuse_oauth,
 )
-from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.profiles.model import Profile, Security
 
 TOOL = "a .env file"
 

@@ -20,7 +20,7 @@ from smtp_setup.core.exports.values import (
     display_address,
     password_source,
 )
-from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.profiles.model import Profile, Security
 
 TOOL = "a git configuration file"
 

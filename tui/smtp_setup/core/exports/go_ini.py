@@ -5,7 +5,7 @@ and kept literally between backticks or between triple double quotes."""
 from __future__ import annotations
 
 from smtp_setup.core.exports.values import ExportProblem
-from smtp_setup.core.profile import Profile
+from smtp_setup.core.profiles.model import Profile
 
 
 def ini_value(profile: Profile, value: str, what: str, program: str) -> str:

@@ -20,8 +20,8 @@ from smtp_setup.core.exports.values import (
     check_profile,
     password_source,
 )
-from smtp_setup.core.next_command import next_command
-from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.core.profiles.next_command import next_command
 
 TOOL = "an msmtp configuration file"
 MAX_LINE_BYTES = 499  # msmtp reads a line into 501 bytes: the text, its newline, a NUL

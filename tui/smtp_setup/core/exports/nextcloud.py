@@ -19,7 +19,7 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.exports.wp_config import php_string
-from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.profiles.model import Profile, Security
 
 TOOL = "a PHP file"
 

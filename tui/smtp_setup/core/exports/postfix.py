@@ -21,7 +21,7 @@ from smtp_setup.core.exports.values import (
     password_source,
     refuse_oauth,
 )
-from smtp_setup.core.profile import Profile, Security
+from smtp_setup.core.profiles.model import Profile, Security
 
 TOOL = "a Postfix configuration"
 SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt"  # Debian, Ubuntu, Alpine, Arch

@@ -15,7 +15,7 @@ from smtp_setup.core.exports.values import (
     password_source,
     refuse_oauth,
 )
-from smtp_setup.core.profile import Profile
+from smtp_setup.core.profiles.model import Profile
 
 
 def add_fallback(lines: list[str], profile: Profile, fallback: Profile,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shlex
 
 from smtp_setup.core.exports.values import PasswordSource
-from smtp_setup.core.profile import Profile
+from smtp_setup.core.profiles.model import Profile
 
 
 def header(profile: Profile, program: str, file: str) -> list[str]:

@@ -9,10 +9,10 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from smtp_setup.core import validation
-from smtp_setup.core.next_command import next_command
-from smtp_setup.core.profile import Profile
-from smtp_setup.core.secrets import _split_ref
+from smtp_setup.core.profiles import validation
+from smtp_setup.core.profiles.model import Profile
+from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.core.profiles.secrets import _split_ref
 
 
 class ExportProblem(ValueError):
@@ -134,7 +134,7 @@ def refuse_oauth(profile: Profile, tool: str) -> None:
 def keyring_lookup_command(keyring_value: str) -> str:
     """The libsecret command that prints a secret python-keyring stored (its Secret
     Service backend files it under the attributes `service` and `username`)."""
-    from smtp_setup.core.profile import SecretRef
+    from smtp_setup.core.profiles.model import SecretRef
 
     service, key = _split_ref(SecretRef("keyring", keyring_value))
     return f"secret-tool lookup service {shlex.quote(service)} username {shlex.quote(key)}"

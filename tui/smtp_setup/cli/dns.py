@@ -1,0 +1,106 @@
+"""The commands that ask DNS: `discover`, `check-domain` and `doctor` (imported only when one
+of them runs). Each takes `--nameserver HOST[:PORT]`, which receives every DNS question."""
+
+from __future__ import annotations
+
+import argparse
+
+from smtp_setup.cli.output import UsageError, print_json
+from smtp_setup.core.profiles.next_command import next_command
+
+
+def register(command) -> None:
+    """Add the DNS commands to the parser (`command` is cli.build_parser's helper)."""
+    discover = command("discover", _discover,
+                       "find the SMTP settings for an email address (DNS, autoconfig, guesses)")
+    discover.add_argument("address", metavar="ADDRESS")
+    discover.add_argument("--timeout", type=float, default=8.0, metavar="S",
+                          help="one limit for all sources together (default 8)")
+    discover.add_argument("--allow-http", action="store_true",
+                          help="also fetch autoconfig over plain HTTP, as Thunderbird does")
+    check = command("check-domain", _check_domain,
+                    "check a sender domain's MX, SPF, DKIM and DMARC records")
+    check.add_argument("domain", metavar="DOMAIN")
+    check.add_argument("--dkim-selector", metavar="S", help="the DKIM selector to look up")
+    check.add_argument("--provider", metavar="ID",
+                       help="the provider that sends (for its SPF include and DKIM selectors)")
+    check.add_argument("--timeout", type=float, default=8.0, metavar="S")
+    doctor = command("doctor", _doctor,
+                     "port check + test send + domain check of a profile, one verdict")
+    doctor.add_argument("name", metavar="NAME", nargs="?",
+                        help="the profile (default: the default profile)")
+    doctor.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
+
+
+def _discover(args: argparse.Namespace) -> int:
+    return run_discover(args)
+
+
+def _check_domain(args: argparse.Namespace) -> int:
+    return run_check_domain(args)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from smtp_setup.core.profiles.config_store import ConfigStore
+
+    return run_doctor(args, ConfigStore(args.config).load())
+
+
+def _run_and_report(args: argparse.Namespace, coroutine, format_report) -> object:
+    """Run one DNS-using check; print its JSON or its text lines; return the report.
+    A ValueError from the check is the user's input (bad address, nameserver...): exit 2."""
+    import asyncio
+
+    try:
+        report = asyncio.run(coroutine)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print("\n".join(format_report(report)))
+    return report
+
+
+def run_discover(args: argparse.Namespace) -> int:
+    """`smtp-setup discover ADDRESS`: 0 when something was suggested, 1 when nothing was."""
+    from smtp_setup.core.discovery.search import discover, format_report
+
+    report = _run_and_report(args, discover(
+        args.address, nameserver=args.nameserver, timeout=args.timeout,
+        allow_http=args.allow_http), format_report)
+    return 0 if report.suggestions else 1
+
+
+def run_check_domain(args: argparse.Namespace) -> int:
+    """`smtp-setup check-domain DOMAIN`: 0 when no check fails, 1 otherwise (offline too)."""
+    from smtp_setup.core.dns.domain_check import check_domain, format_report
+
+    report = _run_and_report(args, check_domain(
+        args.domain, provider_id=args.provider, dkim_selector=args.dkim_selector,
+        nameserver=args.nameserver, timeout=args.timeout), format_report)
+    return 0 if report.ok else 1
+
+
+def run_doctor(args: argparse.Namespace, config) -> int:
+    """`smtp-setup doctor NAME`: port check + test send + domain check; 0 healthy, 1 not."""
+    from smtp_setup.cli.smtp import _password_for, check_recipient, note_recipient
+    from smtp_setup.core.doctor import format_report
+    from smtp_setup.core.doctor import run_doctor as doctor
+
+    profile = config.profile(args.name)
+    problems = profile.problems(check_address=False)
+    if problems:
+        raise UsageError(f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
+                         f"run: {next_command('edit', profile.name)}")
+    check_recipient(args.to)
+    password = _password_for(profile)  # for OAuth: the refresh token
+    note_recipient(args.to)
+    from smtp_setup.cli.oauth import print_warnings, token_saver
+    from smtp_setup.core.profiles.config_store import ConfigStore
+
+    saver = token_saver(profile, ConfigStore(config.path))  # a rotated refresh token goes back
+    report = _run_and_report(args, doctor(profile, password, nameserver=args.nameserver,
+                                          to=args.to, store_rotated=saver), format_report)
+    print_warnings(saver)
+    return 0 if report.ok else 1

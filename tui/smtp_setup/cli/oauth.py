@@ -1,0 +1,86 @@
+"""OAuth on the command line: `smtp-setup token NAME`, which prints a fresh access token for
+other tools (msmtp's passwordeval, a git credential helper), and the store-back of a rotated
+refresh token that `test` and `doctor` share. Imported only when one of them runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from smtp_setup.cli.output import UsageError
+from smtp_setup.core.profiles.model import Profile
+from smtp_setup.core.profiles.next_command import next_command
+
+
+def register(command) -> None:
+    """Add `token` to the parser (`command` is cli.build_parser's helper)."""
+    token = command("token", _token,
+                    "print a fresh OAuth access token for a profile (for msmtp, git send-email)",
+                    reports=False)
+    token.add_argument("name", metavar="NAME")
+
+
+def _token(args: argparse.Namespace) -> int:
+    from smtp_setup.core.profiles.config_store import ConfigStore
+
+    return run_token(args, ConfigStore(args.config))
+
+
+def run_token(args: argparse.Namespace, store: Any) -> int:
+    """`smtp-setup token NAME`: the access token alone on stdout, 0; or one sentence on
+    stderr, 2. A rotated refresh token is stored before the access token is printed."""
+    import asyncio
+
+    from smtp_setup.core.oauth.flows import OAuthError
+    from smtp_setup.core.smtp.oauth_login import fresh_access_token
+
+    profile = store.load().profile(args.name)
+    if not profile.uses_oauth:
+        raise UsageError(f"Profile {profile.name!r} logs in with a password, not OAuth; "
+                         "`smtp-setup token` is only for profiles that sign in with OAuth.")
+    # Only what signing in needs: a token does not care about the From address or the port.
+    problems = [p for p in profile.problems(check_address=False)
+                if p.field in ("username", "oauth", "password")]
+    if problems:
+        raise UsageError(f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
+                         f"run: {next_command('edit', profile.name)}")
+    refresh_token = refresh_token_for(profile)
+    saver = token_saver(profile, store)
+    try:
+        token = asyncio.run(fresh_access_token(profile, refresh_token, store_rotated=saver))
+    except OAuthError as exc:
+        raise UsageError(f"Profile {profile.name!r}: {exc}") from None
+    print_warnings(saver)
+    print(token)
+    return 0
+
+
+def refresh_token_for(profile: Profile) -> str:
+    """The profile's refresh token (its `password` source); UsageError with the fix."""
+    from smtp_setup.core.profiles.secrets import SecretError, resolve_secret
+
+    if profile.password is None:
+        raise UsageError(f"Profile {profile.name!r} is not signed in yet; sign in with: "
+                         f"{next_command('edit', profile.name)}")
+    try:
+        return resolve_secret(profile.password, profile.name)
+    except SecretError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def token_saver(profile: Profile, store: Any) -> Any:
+    """The store_rotated callable for a saved OAuth profile (None for a password profile)."""
+    if not profile.uses_oauth:
+        return None
+    from smtp_setup.core.oauth.token_store import RefreshTokenSaver
+
+    return RefreshTokenSaver(profile, store)
+
+
+def print_warnings(saver: Any) -> None:
+    """What the store-back could not do, one line each on stderr (stdout stays clean for
+    JSON and for passwordeval)."""
+    for warning in getattr(saver, "warnings", ()):
+        print(" ".join(warning.split()), file=sys.stderr)

@@ -1,0 +1,277 @@
+"""The commands that speak SMTP: `test` sends through a profile, stage by stage, and
+`sandbox` runs the local test server and prints what it receives.
+
+Imported only when one of them runs, so the fast commands never load asyncio,
+aiosmtplib or aiosmtpd.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import sys
+from typing import Any
+
+from smtp_setup.cli.output import UsageError, marks, print_json
+from smtp_setup.core.profiles.config_store import Config
+from smtp_setup.core.profiles.model import Profile
+from smtp_setup.core.profiles.next_command import next_command
+
+SANDBOX_HOST = "127.0.0.1"
+
+
+# -- test ------------------------------------------------------------------------------
+
+
+def run_test(args: argparse.Namespace, config: Config) -> int:
+    """`smtp-setup test NAME [--to ADDR] [--json]`: 0 accepted, 1 failed, 2 unusable input."""
+    profile = config.profile(args.name)
+    problems = profile.problems(check_address=False)  # the send itself rejects a bad address
+    if problems:
+        raise UsageError(
+            f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
+            f"run: {next_command('edit', profile.name)}"
+        )
+    check_recipient(args.to)
+    _check_nameserver(args.nameserver)
+    password = _password_for(profile)  # for OAuth: the refresh token
+    note_recipient(args.to)
+    from smtp_setup.cli.oauth import print_warnings, token_saver
+    from smtp_setup.core.profiles.config_store import ConfigStore
+    from smtp_setup.core.smtp.session import send_test_message
+
+    printer = _StagePrinter(live=not args.json)
+    saver = token_saver(profile, ConfigStore(config.path))  # a rotated refresh token goes back
+    result = asyncio.run(send_test_message(profile, password, to=args.to, on_event=printer,
+                                           store_rotated=saver, nameserver=args.nameserver))
+    print_warnings(saver)
+    if args.debug:
+        _write_debug_log(result, password)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        _print_outcome(result, profile, args.to or profile.from_email)
+    return 0 if result.ok else 1
+
+
+def check_recipient(to: str | None) -> None:
+    """`--to` by the one address rule: a UsageError when it is not an address."""
+    from smtp_setup.core.profiles import validation
+
+    if to is not None and (problem := validation.email_address(to)):
+        raise UsageError(f"--to {to!r}: {problem}")
+
+
+def _check_nameserver(nameserver: str | None) -> None:
+    from smtp_setup.core.smtp.probe import check_nameserver
+
+    try:
+        check_nameserver(nameserver)
+    except ValueError as exc:
+        raise UsageError(f"--nameserver: {exc}") from None
+
+
+def note_recipient(to: str | None) -> None:
+    """A note on stderr when `--to` is on an internal or reserved domain (corp.local): it is
+    sent all the same, only the person should know who can deliver it. (The profile's own
+    From address got its note when it was set; repeating it on every run is noise.)"""
+    from smtp_setup.core.profiles import validation
+
+    if to is not None and (note := validation.address_note(to)):
+        print(f"Note: {note}", file=sys.stderr)
+
+
+def _password_for(profile: Profile) -> str | None:
+    """The password, only when the profile logs in (no keyring prompt otherwise)."""
+    if not profile.username or profile.password is None:
+        return None
+    from smtp_setup.core.profiles.secrets import SecretError, resolve_secret
+
+    try:
+        return resolve_secret(profile.password, profile.name)
+    except SecretError as exc:
+        raise UsageError(str(exc)) from None
+
+
+class _StagePrinter:
+    """Prints each stage as it finishes: `✓ connect     12 ms  127.0.0.1:587`."""
+
+    def __init__(self, *, live: bool) -> None:
+        self.live = live
+        self.ok, self.fail, self.skip = marks()
+        self.tty = live and sys.stdout.isatty()
+
+    def __call__(self, event: Any) -> None:
+        if not self.live:
+            return
+        if event.status == "start":
+            if self.tty:  # shown until the stage ends, then overwritten
+                print(f"  {event.name} ...", end="", flush=True)
+            return
+        mark = {"ok": self.ok, "fail": self.fail}.get(event.status, self.skip)
+        timing = "skipped" if event.status == "skip" else f"{event.ms:5.0f} ms"
+        line = f"{mark} {event.name:<10} {timing:>8}  {event.detail}".rstrip()
+        print(("\r\033[K" if self.tty else "") + line, flush=True)
+
+
+def _print_outcome(result: Any, profile: Profile, recipient: str) -> None:
+    if result.ok:
+        print(f"\nAccepted by the server: {result.response}")
+        if profile.provider == "sandbox":
+            print("The sandbox captured it; nothing was delivered. Its terminal shows it.")
+        else:
+            print(f"Look for the message in {recipient}'s inbox (and its spam folder).")
+        return
+    diagnosis = result.diagnosis
+    if diagnosis is None:
+        print(f"\n{marks()[1]} The test did not pass.")
+        return
+    print(f"\n{marks()[1]} {diagnosis.title}")
+    print(diagnosis.explanation)
+    if diagnosis.causes:
+        print("\nLikely causes:")
+        print("\n".join(f"  - {cause}" for cause in diagnosis.causes))
+    if diagnosis.next_steps:
+        print("\nNext steps:")
+        print("\n".join(f"  {n}. {step}" for n, step in enumerate(diagnosis.next_steps, 1)))
+    if diagnosis.suggestion:
+        change = ", ".join(f"{key} = {value}" for key, value in diagnosis.suggestion.items())
+        print(f"\nSuggested change: {change} ({next_command('edit', profile.name)})")
+
+
+def _write_debug_log(result: Any, password: str | None) -> None:
+    from smtp_setup.core.debug_log import write_send_log
+
+    try:
+        path = write_send_log(result, password)
+    except OSError as exc:
+        print(f"Could not write the debug log: {exc.strerror or exc}", file=sys.stderr)
+        return
+    print(f"Debug log written to {path}", file=sys.stderr)
+
+
+# -- sandbox ---------------------------------------------------------------------------
+
+
+def run_probe(args: argparse.Namespace) -> int:
+    """`smtp-setup probe HOST [--ports ...] [--json]`: 0 when a port works, 1 when none does."""
+    from smtp_setup.core.profiles import validation
+    from smtp_setup.core.smtp.probe import (
+        candidates_for_host,
+        format_report,
+        format_result,
+        probe_host,
+    )
+
+    if problem := validation.host(args.host):
+        raise UsageError(problem)
+    try:
+        candidates = candidates_for_host(args.host, args.ports)
+    except ValueError as exc:
+        raise UsageError(f"--ports: {exc}") from None
+
+    def show(result: Any) -> None:
+        for line in format_result(result):
+            print(line, flush=True)
+
+    if not args.json:
+        count = f"{len(candidates)} port{'s' if len(candidates) != 1 else ''}"
+        print(f"Checking {count} on {args.host} at once "
+              f"({args.timeout:g} s limit each)…", flush=True)
+    try:
+        report = asyncio.run(probe_host(
+            args.host, candidates, timeout=args.timeout, ca_file=args.ca_file,
+            on_result=None if args.json else show, nameserver=args.nameserver,
+        ))
+    except ValueError as exc:  # a bad host, limit or CA file: the probe says which
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print_json(report.to_json())
+    else:
+        shown = 1 + sum(len(format_result(r)) for r in report.results)
+        for line in format_report(report)[shown:]:  # the verdict after the live lines
+            print(line)
+    return 0 if report.ok else 1
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    """`smtp-setup sandbox [--port N] [--json]`: serve until Ctrl-C, then exit 0."""
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a port is a number from 1 to 65535.")
+    try:
+        asyncio.run(_serve_sandbox(args.port, as_json=args.json))
+    except KeyboardInterrupt:
+        print("Sandbox stopped.", file=sys.stderr)
+    return 0
+
+
+async def _serve_sandbox(port: int, *, as_json: bool) -> None:
+    from smtp_setup.core.smtp.sandbox import Sandbox
+
+    show = _print_json_message if as_json else _print_message
+    sandbox = Sandbox()
+    sandbox.on_message = lambda message: show(message, len(sandbox.messages))
+    try:
+        bound = await sandbox.start(SANDBOX_HOST, port)
+    except OSError as exc:
+        raise UsageError(_sandbox_start_problem(port, exc)) from None
+    try:
+        if as_json:
+            print_json_line({"event": "listening", "host": SANDBOX_HOST, "port": bound})
+        else:
+            print(
+                f"Sandbox SMTP server listening on {SANDBOX_HOST}:{bound} (no TLS; any login accepted). "
+                "Ctrl-C to stop.",
+                flush=True,
+            )
+        await asyncio.Event().wait()  # until Ctrl-C cancels this task
+    finally:
+        await sandbox.stop()
+
+
+def _sandbox_start_problem(port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"Port {port} on {SANDBOX_HOST} is already in use; choose another with --port, "
+            f"e.g. smtp-setup sandbox --port {port + 1 if port < 65535 else 2526}."
+        )
+    if exc.errno == errno.EACCES:
+        return (
+            f"Port {port} needs administrator rights here; choose one above 1023 with --port, "
+            "e.g. smtp-setup sandbox --port 2525."
+        )
+    return f"The sandbox could not listen on {SANDBOX_HOST}:{port} ({exc.strerror or exc}); try another --port."
+
+
+def _print_message(message: Any, number: int) -> None:
+    print(
+        f"\nMessage {number}, {message.received_at:%H:%M:%S}, from {message.peer}\n"
+        f"  From:    {message.mail_from or '<>'}\n"
+        f"  To:      {', '.join(message.rcpt_tos) or '(nobody)'}\n"
+        f"  Subject: {message.subject}\n"
+        f"  Size:    {message.size} bytes",
+        flush=True,
+    )
+
+
+def _print_json_message(message: Any, number: int) -> None:
+    print_json_line(
+        {
+            "event": "message",
+            "number": number,
+            "from": message.mail_from,
+            "to": list(message.rcpt_tos),
+            "subject": message.subject,
+            "size": message.size,
+            "received_at": message.received_at.isoformat(),
+            "peer": message.peer,
+        }
+    )
+
+
+def print_json_line(data: dict[str, Any]) -> None:
+    """One JSON object per line (a stream a script can read as it comes)."""
+    import json
+
+    print(json.dumps(data, ensure_ascii=False), flush=True)

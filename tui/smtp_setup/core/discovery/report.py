@@ -1,0 +1,156 @@
+"""What discovery found: ranked suggestions, each with its source and confidence, what every
+source did, the ranking itself and the plain lines the CLI prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from smtp_setup.core.catalog.loader import load_catalog
+from smtp_setup.core.profiles.model import Security
+
+CONFIDENCES = ("high", "medium", "low")
+_SECURITY_ORDER = {Security.TLS: 0, Security.STARTTLS: 1, Security.NONE: 2}
+_MODE_WORDS = {Security.TLS: "implicit TLS", Security.STARTTLS: "STARTTLS",
+               Security.NONE: "no encryption"}
+_USERNAME_WORDS = {"email": "the full address", "localpart": "the part before the @",
+                   "dashboard": "from the provider's dashboard", "none": "no login"}
+
+
+@dataclass
+class Suggestion:
+    """One way to send: where it came from (`source`) and how sure it is (`confidence`).
+
+    `username_kind` uses the catalog's words ("email", "localpart", "literal", "dashboard",
+    "none"); `username` is the value to fill in when it is known. `also` lists other sources
+    that found the same server and mode; `note` is a caveat in plain words, or "".
+    """
+
+    provider_id: str | None
+    host: str
+    port: int
+    security: Security
+    username_kind: str
+    source: str
+    confidence: str
+    username: str = ""
+    also: list[str] = field(default_factory=list)
+    note: str = ""
+    # False when the username convention is RFC 6186's first try (SRV, guesses), not stated
+    # by the source; a folded repeat that states one replaces it.
+    username_stated: bool = field(default=True, repr=False)
+
+    @property
+    def key(self) -> tuple[str, int, Security]:
+        return self.host, self.port, self.security
+
+    def describe(self) -> str:
+        """One line for a person: the server, how it is encrypted, the username, the source,
+        e.g. "Gmail: smtp.gmail.com port 465, implicit TLS; username: the full address
+        (a@gmail.com); from catalog domain (high confidence)"."""
+        provider = _provider_name(self.provider_id)
+        text = f"{provider}: " if provider else ""
+        text += f"{self.host} port {self.port}, {_MODE_WORDS[self.security]}"
+        if self.username_kind == "literal":
+            text += f"; username: {self.username!r}"
+        elif self.username_kind in _USERNAME_WORDS:
+            text += f"; username: {_USERNAME_WORDS[self.username_kind]}"
+            if self.username and self.username_kind in ("email", "localpart"):
+                text += f" ({self.username})"
+        sources = ", also ".join([self.source, *self.also])
+        return f"{text}; from {sources} ({self.confidence} confidence)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"provider": self.provider_id, "host": self.host, "port": self.port,
+                "security": str(self.security), "username_kind": self.username_kind,
+                "username": self.username, "source": self.source,
+                "confidence": self.confidence, "also": list(self.also), "note": self.note}
+
+
+@dataclass
+class SourceOutcome:
+    """What one source did. `status`: "found", "none" (asked, nothing to suggest),
+    "failed", "timed_out" or "skipped"; `ok` is False only for failed and timed out."""
+
+    name: str
+    ok: bool
+    detail: str
+    ms: float
+    status: str = "none"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "status": self.status,
+                "detail": self.detail, "ms": round(self.ms, 1)}
+
+
+@dataclass
+class DiscoveryReport:
+    """All suggestions, best first, and what every source did."""
+
+    address: str
+    domain: str
+    suggestions: list[Suggestion]
+    sources: list[SourceOutcome]
+    ms: float = 0.0
+    timeout: float = 0.0
+
+    @property
+    def best(self) -> Suggestion | None:
+        return self.suggestions[0] if self.suggestions else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of `smtp-setup discover --json`."""
+        return {"ok": bool(self.suggestions), "address": self.address, "domain": self.domain,
+                "ms": round(self.ms, 1), "timeout": self.timeout,
+                "suggestions": [s.to_json() for s in self.suggestions],
+                "sources": [s.to_json() for s in self.sources]}
+
+
+def rank(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """Best first: confidence, then encryption (implicit TLS, STARTTLS, none), then source
+    order. Repeats of the same (host, port, security) are folded into the first, which
+    lists the others' sources in `also` and takes the highest confidence among them."""
+    order = {id(s): i for i, s in enumerate(suggestions)}
+    ranked = sorted(suggestions, key=lambda s: (CONFIDENCES.index(s.confidence),
+                                                _SECURITY_ORDER[s.security], order[id(s)]))
+    kept: dict[tuple, Suggestion] = {}
+    for suggestion in ranked:
+        first = kept.get(suggestion.key)
+        if first is None:
+            kept[suggestion.key] = suggestion
+        elif suggestion.source not in first.also and suggestion.source != first.source:
+            first.also.append(suggestion.source)
+            first.provider_id = first.provider_id or suggestion.provider_id
+            if suggestion.username_stated and not first.username_stated:
+                first.username_kind, first.username = (suggestion.username_kind,
+                                                       suggestion.username)
+                first.username_stated = True
+    return list(kept.values())
+
+
+def format_report(report: DiscoveryReport) -> list[str]:
+    """Plain lines for the CLI: the ranked suggestions, then one line per source."""
+    lines = [f"Looked up {report.domain} for {report.address} in {report.ms / 1000:.1f} s "
+             f"(limit {report.timeout:g} s)."]
+    if report.suggestions:
+        lines.append("Suggestions, best first:")
+        for number, suggestion in enumerate(report.suggestions, 1):
+            lines.append(f"  {number}. {suggestion.describe()}")
+            if suggestion.note:
+                lines.append(f"     Note: {suggestion.note}")
+    else:
+        lines.append("No suggestion: no source knows this domain's outgoing server. Ask the "
+                     "mail provider for the SMTP host, or choose it from the provider list.")
+    lines.append("Sources:")
+    marks = {"found": "✓", "none": "·", "skipped": "-", "failed": "✗", "timed_out": "✗"}
+    for source in report.sources:
+        lines.append(f"  {marks[source.status]} {source.name:<10} {source.detail} "
+                     f"({source.ms:.0f} ms)")
+    return lines
+
+
+def _provider_name(provider_id: str | None) -> str:
+    if not provider_id:
+        return ""
+    catalog = load_catalog()
+    return catalog.get(provider_id).name if provider_id in catalog else ""

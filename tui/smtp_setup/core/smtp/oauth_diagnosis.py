@@ -1,0 +1,80 @@
+"""Diagnoses for OAuth profiles: a failed sign-in or refresh, and a refused XOAUTH2 login.
+
+The words live in diagnosis_text like every other code's; this module picks the code and
+fills in what the server said. Where signing in again is the fix, the last step starts with
+"Sign in again" and names the command, so a UI can offer it as a button.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from smtp_setup.core.oauth.http import OAuthError
+from smtp_setup.core.profiles.model import Profile
+from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.core.smtp.diagnosis import Diagnosis
+from smtp_setup.core.smtp.diagnosis_text import STAGE_LABELS, TEXT
+
+SIGN_IN_AGAIN = "Sign in again"
+# Codes whose fix is a new sign-in (their last step starts with SIGN_IN_AGAIN).
+SIGN_IN_AGAIN_CODES = frozenset({
+    "oauth_wrong_user", "oauth_refresh_expired", "oauth_consent_required",
+    "oauth_device_flow_blocked", "oauth_client_misconfigured", "oauth_cancelled",
+    "oauth_timeout",
+})
+_ENHANCED = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})\b")
+
+
+def oauth_diagnosis(exc: OAuthError, profile: Profile) -> Diagnosis:
+    """The diagnosis for a failed sign-in or token refresh of `profile`."""
+    # Full sentences for the codes whose explanation is the failure itself.
+    reason = str(exc) if exc.code in ("oauth_timeout", "oauth_unreachable") else exc.reason
+    diagnosis = _make(exc.code, profile, reason=reason)
+    if exc.detail and not exc.detail.startswith(exc.reason):
+        # AADSTS text and trace IDs help an administrator; they never hold a token
+        diagnosis.explanation += f" The server said: {exc.detail}"
+    if 7000218 in exc.aadsts or 50011 in exc.aadsts or exc.error == "redirect_uri_mismatch":
+        diagnosis.next_steps.insert(0, f"The app registration must be fixed: {exc.reason}.")
+    return diagnosis
+
+
+def oauth_auth_diagnosis(code: int, message: str, profile: Profile, *,
+                         challenge: dict[str, Any] | None = None) -> Diagnosis | None:
+    """The diagnosis for an SMTP server refusing AUTH XOAUTH2 with `code message`, or None
+    when the reply says nothing OAuth-specific (diagnosis.diagnose then applies).
+
+    `challenge`: Gmail's decoded 334 JSON ({"status", "schemes", "scope"}), when there was
+    one. 5.7.139 means SMTP AUTH is off (no new sign-in helps); 5.7.3, 5.7.8 or a Gmail
+    challenge mean the token is not good for this mailbox."""
+    reply = " ".join(f"{code} {message}".split())
+    match = _ENHANCED.match(message)
+    enhanced = match.group(1) if match else ""
+    if enhanced == "5.7.139":
+        return _make("oauth_smtp_disabled", profile, reply=reply)
+    if enhanced in ("5.7.3", "5.7.8") or challenge is not None or code == 535:
+        diagnosis = _make("oauth_wrong_user", profile, reply=reply)
+        scope = (challenge or {}).get("scope")
+        if scope:
+            diagnosis.next_steps.insert(0, f"The server wants a token with the scope {scope}; "
+                                           "sign in again to get one.")
+        return diagnosis
+    return None
+
+
+def _make(code: str, profile: Profile, *, reason: str = "", reply: str = "") -> Diagnosis:
+    ctx = {"host": profile.host, "port": profile.port, "server": profile.server,
+           "security": profile.security.label, "stage_label": STAGE_LABELS["auth"],
+           "limit": float(profile.timeout), "sender": profile.from_email,
+           "recipient": profile.from_email, "reason": reason, "reply": reply, "names": "",
+           "offered": ""}
+    title, explanation, causes, steps = TEXT[code]
+    next_steps = [s.format(**ctx) for s in steps]
+    if code in SIGN_IN_AGAIN_CODES and next_steps[-1].startswith(SIGN_IN_AGAIN):
+        # Name the way to do it; the words after the first comma stay (e.g. "with the browser")
+        tail = next_steps[-1][len(SIGN_IN_AGAIN):].rstrip(".")
+        next_steps[-1] = (f"{SIGN_IN_AGAIN}{tail}: run {next_command('edit', profile.name)} and "
+                          "sign in on the Credentials step.")
+    return Diagnosis(code=code, title=title.format(**ctx),
+                     explanation=explanation.format(**ctx),
+                     causes=[c.format(**ctx) for c in causes], next_steps=next_steps)
