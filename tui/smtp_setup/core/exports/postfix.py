@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import os
 
+from smtp_setup.core.exports.postfix_fallback import TOOL, add_fallback, relayhost
 from smtp_setup.core.exports.values import (
     ExportProblem,
     check_profile,
@@ -23,13 +24,7 @@ from smtp_setup.core.exports.values import (
 )
 from smtp_setup.core.profiles.model import Profile, Security
 
-TOOL = "a Postfix configuration"
 SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt"  # Debian, Ubuntu, Alpine, Arch
-
-
-def relayhost(profile: Profile) -> str:
-    """`[host]:port`: the brackets turn off the MX look-up, as a submission server wants."""
-    return f"[{profile.host.strip().strip('[]')}]:{profile.port}"
 
 
 def main_cf_value(value: str) -> str:
@@ -130,7 +125,5 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
     else:
         out += ["", "# --- then run, as root ---", "# postfix reload"]
     if fallback is not None:
-        from smtp_setup.core.exports.postfix_fallback import add_fallback
-
         out = add_fallback(out, profile, fallback, secrets)
     return "\n".join(out) + "\n"

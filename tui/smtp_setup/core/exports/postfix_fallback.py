@@ -17,12 +17,18 @@ from smtp_setup.core.exports.values import (
 )
 from smtp_setup.core.profiles.model import Profile
 
+TOOL = "a Postfix configuration"
+
+
+def relayhost(profile: Profile) -> str:
+    """`[host]:port`: the brackets turn off the MX look-up, as a submission server wants."""
+    return f"[{profile.host.strip().strip('[]')}]:{profile.port}"
+
+
 
 def add_fallback(lines: list[str], profile: Profile, fallback: Profile,
                  secrets: dict[str, str] | None) -> list[str]:
     """`lines` of the postfix export for `profile`, with `fallback` added as backup relay."""
-    from smtp_setup.core.exports.postfix import TOOL, relayhost
-
     refuse_oauth(fallback, "Postfix")
     source = password_source(fallback, secrets)
     check_profile(fallback, TOOL, source.secret if source else None)

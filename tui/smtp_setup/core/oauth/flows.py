@@ -18,11 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
+from smtp_setup.core.oauth.client import client_request_form, client_secret
 from smtp_setup.core.oauth.http import (
     Endpoints,
     OAuthError,
     TokenSet,
-    client_form,
     error_from_answer,
     post_form,
     token_set,
@@ -78,31 +78,6 @@ def endpoints_for(oauth: OAuthConfig, provider_id: str) -> Endpoints:
                      redirect_host=own["redirect_host"])
 
 
-def client_secret(oauth: OAuthConfig) -> str | None:
-    """The app's client secret (Google installed apps send it), read from its SecretRef;
-    None when the profile has none. May block on a keyring or a command."""
-    if oauth.client_secret is None:
-        return None
-    from smtp_setup.core.profiles.secrets import SecretError, resolve_secret
-
-    try:
-        return resolve_secret(oauth.client_secret, "oauth")
-    except SecretError:
-        raise OAuthError(
-            "oauth_client_misconfigured", error="client_secret_unreadable",
-            reason=f"the client secret could not be read ({oauth.client_secret.describe()})",
-            sentence=f"The app's client secret could not be read from "
-                     f"{oauth.client_secret.describe()}; make it available, then sign in again.",
-        ) from None
-
-
-async def _client_form(oauth: OAuthConfig) -> dict[str, str]:
-    ref = oauth.client_secret
-    blocking = ref is not None and ref.kind in ("keyring", "command")
-    secret = await asyncio.to_thread(client_secret, oauth) if blocking else client_secret(oauth)
-    return client_form(oauth, secret)
-
-
 def _host(url: str) -> str:
     return urlsplit(url).hostname or url
 
@@ -116,7 +91,7 @@ async def start_device_flow(oauth: OAuthConfig, endpoints: Endpoints) -> DeviceC
                          sentence="This provider offers no sign-in with a code for mail; use "
                                   "the browser sign-in.")
     host = _host(endpoints.device_url)
-    form = {**await _client_form(oauth), "scope": " ".join(endpoints.scopes)}
+    form = {**await client_request_form(oauth), "scope": " ".join(endpoints.scopes)}
     answer = await post_form(endpoints.device_url, form, stage="device")
     if "error" in answer:
         raise error_from_answer(answer, "device", host)
@@ -146,7 +121,7 @@ async def poll_device_flow(oauth: OAuthConfig, endpoints: Endpoints, code: Devic
     oauth_device_flow_blocked (AADSTS53003), ... Cancelling the task stops it at once; no
     request follows a cancel."""
     host = _host(endpoints.token_url)
-    form = {**await _client_form(oauth), "grant_type": DEVICE_GRANT,
+    form = {**await client_request_form(oauth), "grant_type": DEVICE_GRANT,
             "device_code": code.device_code}
     while True:
         left = code.expires_at - time.time()
@@ -175,7 +150,7 @@ async def refresh(oauth: OAuthConfig, endpoints: Endpoints, refresh_token: str) 
     the access token), else the one given. OAuthError oauth_refresh_expired means "sign in
     again"; oauth_unreachable is worth a retry later."""
     host = _host(endpoints.token_url)
-    form = {**await _client_form(oauth), "grant_type": "refresh_token",
+    form = {**await client_request_form(oauth), "grant_type": "refresh_token",
             "refresh_token": refresh_token}
     if oauth.flow_provider == "microsoft":  # Microsoft wants the scope again; Google keeps it
         form["scope"] = " ".join(endpoints.scopes)

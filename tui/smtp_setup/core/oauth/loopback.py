@@ -17,6 +17,7 @@ import secrets
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+from smtp_setup.core.oauth.client import client_secret
 from smtp_setup.core.oauth.http import (
     Endpoints,
     OAuthError,
@@ -199,8 +200,6 @@ class LoopbackSignIn:
         self._servers.clear()
 
     async def _secret(self) -> str | None:
-        from smtp_setup.core.oauth.flows import client_secret  # no import circle at load time
-
         ref = self._oauth.client_secret
         if ref is not None and ref.kind in ("keyring", "command"):
             return await asyncio.to_thread(client_secret, self._oauth)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from smtp_setup.core.profiles import validation
+from smtp_setup.core.profiles.oauth_config import OAuthConfig
+from smtp_setup.core.profiles.secret_ref import SECRET_KINDS, ProfileError, SecretRef
 from smtp_setup.i18n import _
 
-if TYPE_CHECKING:  # oauth_config imports this module for SecretRef and ProfileError
-    from smtp_setup.core.profiles.oauth_config import OAuthConfig
+__all__ = ["AUTH_KINDS", "KNOWN_KEYS", "SECRET_KINDS", "Profile", "ProfileError", "SecretRef",
+           "Security"]
 
 
 class Security(StrEnum):
@@ -29,67 +31,9 @@ class Security(StrEnum):
         }[self]
 
 
-class ProfileError(ValueError):
-    """A profile value is invalid. `field` names the offending key."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-SECRET_KINDS = ("keyring", "env", "command", "inline")
 # How the profile logs in: "password" (PLAIN/LOGIN/CRAM-MD5 with the password) or "oauth2"
 # (XOAUTH2 with an access token; the password SecretRef then holds the refresh token).
 AUTH_KINDS = ("password", "oauth2")
-
-
-@dataclass(frozen=True)
-class SecretRef:
-    """Where a password lives. Only `inline` holds the secret itself."""
-
-    kind: str  # one of SECRET_KINDS
-    value: str
-
-    def __post_init__(self) -> None:
-        if self.kind not in SECRET_KINDS:
-            raise ProfileError("password", f"unknown secret kind {self.kind!r}")
-
-    def __repr__(self) -> str:  # never let an inline secret reach a log or traceback
-        shown = "********" if self.kind == "inline" else self.value
-        return f"SecretRef(kind={self.kind!r}, value={shown!r})"
-
-    @classmethod
-    def keyring_for(cls, profile_name: str) -> SecretRef:
-        return cls("keyring", f"smtp-setup/{profile_name}")
-
-    def to_toml(self) -> Any:
-        if self.kind == "inline":
-            return self.value
-        return {self.kind: self.value}
-
-    @classmethod
-    def from_toml(cls, raw: Any) -> SecretRef:
-        if isinstance(raw, str):
-            return cls("inline", raw)
-        if isinstance(raw, dict) and len(raw) == 1:
-            ((kind, value),) = raw.items()
-            if kind in ("keyring", "env", "command") and isinstance(value, str) and value:
-                return cls(kind, value)
-        raise ProfileError(
-            "password",
-            'expected a string or one of { keyring = "..." }, { env = "..." }, '
-            '{ command = "..." }',
-        )
-
-    def describe(self) -> str:
-        """A human description that never reveals an inline secret."""
-        return {
-            "keyring": f"system keyring ({self.value})",
-            "env": f"environment variable {self.value}",
-            "command": f"output of the command `{self.value}`",
-            "inline": "stored in the config file",
-        }[self.kind]
 
 
 # Keys this version writes, in the order they appear in the file.
@@ -233,7 +177,6 @@ class Profile:
             raise ProfileError("auth", f'{auth!r} is not one of "password", "oauth2"')
         oauth = None
         if "oauth" in table:
-            from smtp_setup.core.profiles.oauth_config import OAuthConfig
 
             oauth = OAuthConfig.from_toml(table["oauth"])
         elif auth == "oauth2":

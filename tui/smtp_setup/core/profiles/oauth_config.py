@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from smtp_setup.core.profiles.model import ProfileError, SecretRef
+from smtp_setup.core.profiles.secret_ref import ProfileError, SecretRef
 
 FLOW_PROVIDERS = ("microsoft", "google")
 URL_KEYS = ("authorize_url", "token_url", "device_url")

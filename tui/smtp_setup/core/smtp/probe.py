@@ -46,8 +46,12 @@ from smtp_setup.core.smtp.probe_report import (
     format_report,
     format_result,
 )
-from smtp_setup.core.smtp.session import default_local_hostname
-from smtp_setup.core.smtp.tcp_connect import Address, open_socket, resolve_host
+from smtp_setup.core.smtp.tcp_connect import (
+    Address,
+    default_local_hostname,
+    open_socket,
+    resolve_host,
+)
 from smtp_setup.core.smtp.tls import certificate_names, client_tls_context
 
 __all__ = ["STATUSES", "Candidate", "PortProbe", "ProbeReport", "blocked_hint",

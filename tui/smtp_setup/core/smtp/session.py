@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import email.policy
-import ipaddress
 import logging
-import socket
 import ssl
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
@@ -27,84 +23,31 @@ from smtp_setup.core.profiles.validation import InvalidInput
 from smtp_setup.core.smtp.diagnosis import (
     Diagnosis,
     MissingExtension,
-    diagnose,
 )
 from smtp_setup.core.smtp.failure_reading import (
     failed_at_greeting,
-    failure_detail,
-    is_name_mismatch,
 )
+from smtp_setup.core.smtp.followups import PortQuestions
 from smtp_setup.core.smtp.message import build_test_message, envelope_address
 from smtp_setup.core.smtp.sandbox import NotTheSandbox, is_sandbox_greeting
-from smtp_setup.core.smtp.tcp_connect import connect_socket
-from smtp_setup.core.smtp.tls import certificate_names, client_tls_context, tls_hello_answer
+from smtp_setup.core.smtp.stages import (
+    STAGES,
+    SendResult,
+    StageBook,
+    StageEvent,
+    StageFailed,
+    ms_since,
+)
+from smtp_setup.core.smtp.tcp_connect import connect_socket, default_local_hostname
+from smtp_setup.core.smtp.tls import client_tls_context
 from smtp_setup.core.smtp.transcript import Transcript, redact
 
-STAGES = ("connect", "greeting", "ehlo", "starttls", "auth", "mail_from", "rcpt_to", "data",
-          "quit")
 AUTH_PREFERENCE = ("plain", "login", "cram-md5")  # one mechanism, tried once
 
 __all__ = ["STAGES", "SendResult", "StageEvent", "build_test_message", "client_tls_context",
            "default_local_hostname", "send_test_message"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class StageEvent:
-    """One step of progress: status is "start", then "ok", "fail" or "skip"."""
-
-    name: str
-    status: str
-    ms: float = 0.0
-    detail: str = ""
-
-
-@dataclass
-class SendResult:
-    """The outcome of a test send. Never holds the password."""
-
-    ok: bool
-    profile: str
-    server: str
-    security: str
-    stages: list[StageEvent]  # the final status of every stage, in STAGES order
-    response: str | None  # the server's reply to DATA when the message was accepted
-    diagnosis: Diagnosis | None
-    transcript: list[str] = field(default_factory=list)
-    total_ms: float = 0.0
-
-    @property
-    def failed_stage(self) -> str | None:
-        return next((s.name for s in self.stages if s.status == "fail"), None)
-
-    def to_json(self) -> dict[str, Any]:
-        """design.md's "JSON of test"; stages that did not run are left out."""
-        return {
-            "ok": self.ok,
-            "profile": self.profile,
-            "server": self.server,
-            "security": self.security,
-            "stages": [{"name": s.name, "ok": s.status == "ok", "ms": round(s.ms, 1),
-                        "detail": s.detail} for s in self.stages if s.status != "skip"],
-            "response": self.response,
-            "diagnosis": self.diagnosis.to_json() if self.diagnosis else None,
-            "transcript": list(self.transcript),
-        }
-
-
-def default_local_hostname() -> str:
-    """The name we give in EHLO: this machine's name when it is a valid host name, else
-    "localhost". Never calls socket.getfqdn(), which can block for seconds."""
-    name = socket.gethostname()
-    try:
-        ipaddress.ip_address(name)
-        return "localhost"
-    except ValueError:
-        pass
-    if name.isascii() and validation.host(name) is None:
-        return name
-    return "localhost"
 
 
 async def send_test_message(
@@ -136,18 +79,7 @@ async def send_test_message(
     return await run.execute()
 
 
-class _Stop(Exception):
-    """A stage failed and was recorded; stop the session."""
-
-
-class _Running:
-    def __init__(self) -> None:
-        self.detail = ""
-        self.started = perf_counter()  # reset to leave local preparation out of the time
-        self.ms: float | None = None  # set to override the measured time
-
-
-class _TestSend:
+class _TestSend(StageBook, PortQuestions):
     def __init__(self, profile: Profile, password: str | None, to: str,
                  on_event: Callable[[StageEvent], None] | None, local_hostname: str,
                  tls_context: ssl.SSLContext | None) -> None:
@@ -183,7 +115,7 @@ class _TestSend:
                     await self._session()
             except TimeoutError:  # the whole-send limit: stages catch their own errors
                 self._whole_send_timeout()
-            except _Stop:
+            except StageFailed:
                 await self._polite_quit()
         finally:
             if self.smtp is not None:
@@ -370,7 +302,7 @@ class _TestSend:
                 detail = _reply_text(await smtp.quit())
         except Exception:  # the message is already accepted; a rude goodbye changes nothing
             detail = "the server did not answer QUIT; the connection was closed"
-        self._finish("quit", "ok", _ms_since(started), detail)
+        self._finish("quit", "ok", ms_since(started), detail)
 
     async def _polite_quit(self) -> None:
         """After a failure, say goodbye if the connection is still open (best effort)."""
@@ -381,119 +313,6 @@ class _TestSend:
                 await self.smtp.quit()
         except Exception:
             pass
-
-    # -- stage bookkeeping ----------------------------------------------------------------
-    @asynccontextmanager
-    async def _stage(self, name: str) -> AsyncIterator[_Running]:
-        self._start(name)
-        running = _Running()
-        try:
-            yield running
-        except Exception as exc:
-            self._record_failure(name, exc, _ms_since(running.started))
-            if is_name_mismatch(exc):
-                await self._add_certificate_names(name, exc)
-            elif (name, self.diagnosis.code) in _ASK_THE_PORT and (
-                    name == "greeting" or self.profile.security is Security.TLS):
-                await self._ask_the_port(name, exc)
-            raise _Stop from None
-        ms = running.ms if running.ms is not None else _ms_since(running.started)
-        self._finish(name, "ok", ms, running.detail)
-
-    def _start(self, name: str) -> None:
-        self.current, self.current_started = name, perf_counter()
-        self._emit(StageEvent(name, "start"))
-
-    def _skip(self, name: str, why: str) -> None:
-        self._finish(name, "skip", 0.0, why)
-
-    def _finish(self, name: str, status: str, ms: float, detail: str) -> None:
-        event = StageEvent(name, status, ms, redact(detail, self.secrets))
-        self.final[name] = event
-        if self.current == name:
-            self.current = None
-        self._emit(event)
-
-    def _emit(self, event: StageEvent) -> None:
-        if self.on_event is None:
-            return
-        try:
-            self.on_event(event)
-        except Exception:  # a display problem must not abort a send half-way
-            log.exception("on_event callback failed for %s", event.name)
-
-    def _record_failure(self, name: str, exc: BaseException, ms: float) -> None:
-        self.waited = ms / 1000
-        self.diagnosis = self._diagnose(name, exc)
-        self._finish(name, "fail", ms, failure_detail(exc))
-
-    def _whole_send_timeout(self) -> None:
-        if self.diagnosis is not None:
-            return
-        name = self.current or next((n for n in STAGES if n not in self.final), "quit")
-        if name == "quit":
-            self._finish("quit", "ok", _ms_since(self.current_started),
-                         "no answer to QUIT; the connection was closed")
-            return
-        limit = f"{float(self.profile.timeout):g}"
-        self._record_failure(name, TimeoutError(f"no answer within the {limit} s limit for "
-                                                "the whole test"), _ms_since(self.current_started))
-
-    def _diagnose(self, stage: str, exc: BaseException, **facts: Any) -> Diagnosis:
-        extensions = tuple(self.smtp.esmtp_extensions) if self.smtp is not None else ()
-        if stage == "auth" and self.profile.uses_oauth:
-            from smtp_setup.core.smtp.oauth_login import oauth_login_diagnosis
-
-            found = oauth_login_diagnosis(exc, self.profile)
-            if found is not None:
-                return _redact_diagnosis(found, self.secrets)
-        return _redact_diagnosis(diagnose(
-            stage, exc, self.profile, sender=self.sender, recipient=self.recipient,
-            extensions=extensions, waited=self.waited, **facts), self.secrets)
-
-    async def _add_certificate_names(self, stage: str, exc: BaseException) -> None:
-        """Name the certificate's names in a mismatch diagnosis (needs the profile's trust)."""
-        if self.custom_tls:
-            return
-        names = await certificate_names(self.profile, local_hostname=self.local_hostname,
-                                        timeout=min(self.per_op, 3.0),
-                                        nameserver=self.nameserver)
-        if names:
-            self.diagnosis = self._diagnose(stage, exc, cert_names=names)
-
-    async def _ask_the_port(self, stage: str, exc: BaseException) -> None:
-        """The port did not behave as the profile expects (no greeting; no answer to TLS;
-        plain text instead of TLS): in the time that is left, send it a TLS hello and let
-        the diagnosis rest on what it answers rather than on the port number."""
-        left = self.deadline - perf_counter() - 0.05  # stay inside the whole-send limit
-        if left < 0.05:
-            return
-        answer = await tls_hello_answer(self.profile.host.strip(), self.profile.port,
-                                        min(left, 3.0), self.nameserver)
-        facts: dict[str, Any] = {"hello_answer": answer}
-        left = self.deadline - perf_counter() - 0.05
-        if self.diagnosis.code == "tls_on_plain_port" and left > 0.1:
-            facts["starttls_offered"] = await self._starttls_offered(min(left, 3.0))
-        self.diagnosis = self._diagnose(stage, exc, **facts)
-
-    async def _starttls_offered(self, limit: float) -> bool | None:
-        """Whether the port offers STARTTLS (a plain greeting and EHLO; nothing sent after)."""
-        from smtp_setup.core.smtp.probe import Candidate, probe_host
-
-        try:
-            report = await probe_host(self.profile.host.strip(),
-                                      [Candidate(self.profile.port, Security.STARTTLS)],
-                                      timeout=limit, tls_context=self.tls_context,
-                                      nameserver=self.nameserver)
-        except ValueError:
-            return None
-        return report.results[0].starttls_offered if report.results else None
-
-
-# (stage, first diagnosis) after which the port is asked; "connect" only for implicit TLS.
-_ASK_THE_PORT = {("greeting", "greeting_timeout"), ("greeting", "plain_on_tls_port"),
-                 ("connect", "connection_timeout"), ("connect", "tls_on_plain_port")}
-
 
 # -- small pure helpers ---------------------------------------------------------------------
 def _reply_text(reply: Any) -> str:
@@ -515,13 +334,3 @@ def _tls_note(smtp: Any, encrypted: bool) -> str:
     return f", {cipher[1]} ({cipher[0]})" if cipher else ""
 
 
-def _redact_diagnosis(diagnosis: Diagnosis, secrets: tuple[str, ...]) -> Diagnosis:
-    diagnosis.title = redact(diagnosis.title, secrets)
-    diagnosis.explanation = redact(diagnosis.explanation, secrets)
-    diagnosis.causes = [redact(c, secrets) for c in diagnosis.causes]
-    diagnosis.next_steps = [redact(s, secrets) for s in diagnosis.next_steps]
-    return diagnosis
-
-
-def _ms_since(started: float) -> float:
-    return (perf_counter() - started) * 1000

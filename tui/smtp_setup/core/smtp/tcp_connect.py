@@ -9,7 +9,10 @@ from the system resolver; TLS still checks the certificate against the host name
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
+
+from smtp_setup.core.profiles import validation
 
 HAPPY_EYEBALLS_DELAY = 0.25  # start the next address when one has not connected by then
 
@@ -127,3 +130,17 @@ async def _connect_one(family: int, proto: int, sockaddr: tuple, port: int) -> s
 def _close_if_connected(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is None:
         task.result().close()
+
+
+def default_local_hostname() -> str:
+    """The name we give in EHLO: this machine's name when it is a valid host name, else
+    "localhost". Never calls socket.getfqdn(), which can block for seconds."""
+    name = socket.gethostname()
+    try:
+        ipaddress.ip_address(name)
+        return "localhost"
+    except ValueError:
+        pass
+    if name.isascii() and validation.host(name) is None:
+        return name
+    return "localhost"
