@@ -11,8 +11,9 @@ import urllib.request
 from contextlib import suppress
 
 import pytest
+from smtp_setup.app.widgets.browser_signin import BrowserSignIn
 from smtp_setup.app.widgets.modals import AskText
-from smtp_setup.app.widgets.oauth_signin import BrowserSignIn, DeviceSignIn, qr_text
+from smtp_setup.app.widgets.oauth_signin import DeviceSignIn, qr_text
 from smtp_setup.core.oauth.flows import Endpoints, TokenSet
 from textual.app import App
 from textual.widgets import Button, Input, Static

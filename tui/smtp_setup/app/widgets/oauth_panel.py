@@ -154,11 +154,8 @@ class OAuthPanel(Vertical):
 
     @work(exclusive=True, group="oauth-sign-in", exit_on_error=False)
     async def sign_in(self, how: str, login_hint: str = "") -> None:
-        from smtp_setup.app.widgets.oauth_signin import (
-            SWITCH_TO_BROWSER,
-            BrowserSignIn,
-            DeviceSignIn,
-        )
+        from smtp_setup.app.widgets.browser_signin import BrowserSignIn
+        from smtp_setup.app.widgets.oauth_signin import SWITCH_TO_BROWSER, DeviceSignIn
         from smtp_setup.core.oauth.flows import OAuthError, endpoints_for
 
         problems = [f.error for f in self.query(Field) if f.display and f.error]

@@ -1,6 +1,7 @@
-"""The two OAuth sign-in dialogs: a device code (any device, any browser) and a browser
-sign-in that comes back to this computer. Both dismiss with a TokenSet, or None when
-cancelled; the device dialog may also dismiss with "browser" (switch to the other flow).
+"""The device-code sign-in dialog (any device, any browser), and what it shares with the
+browser sign-in (browser_signin.py): provider names, the QR code, countdowns, error
+sentences. Both dismiss with a TokenSet, or None when cancelled; the device dialog may also
+dismiss with "browser" (switch to the other flow).
 
 Nothing here opens a browser: a TUI over SSH would start a text browser on its own
 terminal (oauth.md 6.1). No token is ever put on screen; only the user code is shown.
@@ -8,7 +9,6 @@ terminal (oauth.md 6.1). No token is ever put on screen; only the user code is s
 
 from __future__ import annotations
 
-import os
 import time
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
@@ -21,13 +21,10 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
-from smtp_setup.app.widgets.modals import AskText
-
 if TYPE_CHECKING:
     from smtp_setup.core.oauth.flows import (
         DeviceCode,
         Endpoints,
-        LoopbackSignIn,
         TokenSet,  # noqa: F401 - named in ModalScreen["..."]
     )
     from smtp_setup.core.profiles.oauth_config import OAuthConfig
@@ -277,144 +274,4 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
     def action_cancel(self) -> None:
         # The poll sleeps in asyncio.sleep, so cancelling ends it at once.
         self.workers.cancel_group(self, "oauth")
-        self.dismiss(None)
-
-
-class BrowserSignIn(ModalScreen["TokenSet | None"]):
-    """Authorization code with PKCE: the person opens a link in a browser on this computer and
-    the browser comes back to a listener on 127.0.0.1. Dismisses with the TokenSet or None."""
-
-    DEFAULT_CSS = """
-    BrowserSignIn { align: center middle; }
-    BrowserSignIn > Vertical {
-        width: 100%; max-width: 96; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-        border-title-style: bold;
-    }
-    BrowserSignIn Static { height: auto; }
-    BrowserSignIn #browser-url { color: $accent; text-style: bold; margin-bottom: 1; }
-    BrowserSignIn #browser-note, BrowserSignIn #browser-ssh { color: $text-muted; }
-    BrowserSignIn #browser-ssh.-ssh { color: $warning; }
-    BrowserSignIn #browser-status { margin-top: 1; }
-    BrowserSignIn #browser-status.-error { color: $error; }
-    BrowserSignIn #browser-buttons { height: auto; align-horizontal: right; }
-    BrowserSignIn #browser-buttons Button { margin-left: 1; }
-    """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="browser.cancel"),
-        Binding("l", "copy_link", "Copy link", id="browser.copy_link", show=False),
-    ]
-
-    def __init__(self, oauth: OAuthConfig, endpoints: Endpoints, login_hint: str = "") -> None:
-        super().__init__()
-        self.oauth, self.endpoints, self.login_hint = oauth, endpoints, login_hint
-        self.url = ""
-        self._signin: LoopbackSignIn | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical() as dialog:
-            dialog.border_title = f"Sign in with {provider_name(self.oauth)}"
-            yield Static("Open this link in a browser on this computer:")
-            yield Static("", id="browser-url", markup=False)
-            yield Static("", id="browser-note", markup=False)
-            yield Static("", id="browser-ssh", markup=False)
-            yield Static("", id="browser-status", markup=False)
-            with Horizontal(id="browser-buttons"):
-                yield Button("Copy link", id="browser-copy-link", variant="primary")
-                yield Button("Paste address…", id="browser-paste")
-                yield Button("Try again", id="browser-retry")
-                yield Button("Cancel", id="browser-cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#browser-cancel", Button).focus()
-        self._start()
-
-    def _start(self) -> None:
-        self.url = ""
-        for button in ("#browser-retry", "#browser-copy-link", "#browser-paste"):
-            self.query_one(button).display = False
-        self._status("Starting the listener for the browser's return…")
-        self._sign_in()
-
-    def _status(self, text: str, error: bool = False) -> None:
-        status = self.query_one("#browser-status", Static)
-        status.update(text)
-        status.set_class(error, "-error")
-
-    def _show_url(self, url: str) -> None:
-        self.url = url
-        self.query_one("#browser-url", Static).update(url)
-        redirect, port = redirect_of(url)
-        self.query_one("#browser-note", Static).update(
-            f"The browser must run on this computer: after you sign in, {provider_name(self.oauth)}"
-            f" sends it back to {redirect or 'this computer'}, where smtp-setup is waiting.")
-        over_ssh = bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
-        connection = os.environ.get("SSH_CONNECTION", "").split()
-        host = connection[2] if len(connection) >= 3 else "<this computer>"
-        forward = (f"run  ssh -N -L {port}:127.0.0.1:{port} {host}  on your own computer "
-                   "and open the link there; or " if port else "")
-        advice = (f"{forward}open the link anywhere and paste the address the browser ends on "
-                  "(Paste address…).")
-        ssh = self.query_one("#browser-ssh", Static)
-        ssh.update(f"! You are connected over SSH: {advice}" if over_ssh
-                   else f"Working over SSH? {advice[0].upper()}{advice[1:]}")
-        ssh.set_class(over_ssh, "-ssh")
-        for button in ("#browser-copy-link", "#browser-paste"):
-            self.query_one(button).display = True
-        self._status("Waiting for the browser to come back…")
-
-    @work(exclusive=True, group="oauth", exit_on_error=False)
-    async def _sign_in(self) -> None:
-        from smtp_setup.core.oauth.flows import LoopbackSignIn
-
-        signin = self._signin = LoopbackSignIn(self.oauth, self.endpoints,
-                                               login_hint=self.login_hint)
-        try:
-            self._show_url(await signin.start())
-            tokens = await signin.wait()
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence on screen
-            close_screens_above(self)
-            self._status(f"✗ {error_sentence(exc)}", error=True)
-            self.query_one("#browser-paste").display = False
-            self.query_one("#browser-retry").display = True
-            self.query_one("#browser-retry", Button).focus()
-            return
-        finally:
-            await self._close(signin)
-        close_screens_above(self)
-        self.dismiss(tokens)
-
-    async def _close(self, signin: LoopbackSignIn | None) -> None:
-        """Stop listening (LoopbackSignIn.close is idempotent)."""
-        if signin is not None:
-            if self._signin is signin:
-                self._signin = None
-            await signin.close()
-
-    @on(Button.Pressed, "#browser-copy-link")
-    def action_copy_link(self) -> None:
-        if self.url:
-            self.app.copy_to_clipboard(self.url)
-            self.notify("The link is on the clipboard.", timeout=3)
-
-    @on(Button.Pressed, "#browser-paste")
-    def _paste(self) -> None:
-        """For a browser on another computer: the address it ended on carries the answer."""
-        signin = self._signin
-        if signin is None:
-            return
-        self.app.push_screen(AskText(
-            "Paste the address your browser ended on:",
-            check=signin.accept_redirect, ok="Use address"))
-
-    @on(Button.Pressed, "#browser-retry")
-    def _retry(self) -> None:
-        self._start()
-
-    @on(Button.Pressed, "#browser-cancel")
-    async def action_cancel(self) -> None:
-        self.workers.cancel_group(self, "oauth")
-        # Close here too, not only in the worker's finally: the port must be shut by the
-        # time the dialog is gone.
-        await self._close(self._signin)
         self.dismiss(None)
