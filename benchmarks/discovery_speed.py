@@ -49,8 +49,8 @@ def zones() -> dict:
 
 async def concurrent_run(dns_address: str, http_port: int, smtp_port: int) -> tuple[float, dict]:
     from smtp_setup.core.discovery.search import discover
-    from smtp_setup.core.smtp.probe_ports import Candidate
     from smtp_setup.core.profiles.model import Security
+    from smtp_setup.core.smtp.probe_ports import Candidate
 
     start = time.perf_counter()
     report = await discover("someone@bench.test", nameserver=dns_address, timeout=5.0,

@@ -54,8 +54,8 @@ def silent_port():
 
 
 async def one_run(count: int, limit: float) -> tuple[float, Counter]:
-    from smtp_setup.core.smtp.probe import Candidate, probe_host
     from smtp_setup.core.profiles.model import Security
+    from smtp_setup.core.smtp.probe import Candidate, probe_host
 
     with ExitStack() as stack:
         ports = [stack.enter_context(dropped_port() if i % 2 else silent_port())

@@ -1,9 +1,14 @@
 """The smtp-setup command line.
 
-Only argparse and the config store load up front, so `--help`, `--version`, `list` and
-`show` stay fast; Textual, aiosmtplib and keyring are imported by the commands that
-need them. Exit status: 0 fine, 1 the check ran and failed, 2 usage, config or input
-error (one line on stderr, no traceback).
+`main` builds the parser (every command's arguments are here) and imports only the module
+of the command that runs: `profiles` (the wizard and edit, list, show, providers, delete,
+rename, default), `smtp` (test, probe, sandbox), `dns` (discover, check-domain, doctor),
+`oauth` (token), `transfer` (export, import). `output` (printing, errors, questions) and
+`sending` (a profile's password or refresh token, the --to check) hold what they share.
+No command module imports another, so `--version` and `--help` load none of them.
+
+Exit status: 0 fine, 1 the check ran and failed, 2 usage, config or input error (one line
+on stderr, no traceback).
 """
 
 from __future__ import annotations
@@ -11,24 +16,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from smtp_setup import __version__
-from smtp_setup.cli.output import UsageError, marks, print_json, table, wrap
-from smtp_setup.core.profiles.broken import BrokenProfile
-from smtp_setup.core.profiles.config_store import (
-    Config,
-    ConfigError,
-    ConfigStore,
-    UnknownProfileError,
-)
-from smtp_setup.core.profiles.model import Profile
-from smtp_setup.core.profiles.next_command import next_command, use_config_option
+from smtp_setup.cli.output import PASSPHRASE_ENV, PORTABLE, UsageError, wrap
 from smtp_setup.i18n import (
     N_,
     LazyText,
-    _,
     available_languages,
     language_from_argv,
     set_language,
@@ -36,7 +32,6 @@ from smtp_setup.i18n import (
 
 PROG = "smtp-setup"
 SANDBOX_PORT = 2525
-_SHORT_SECURITY = {"tls": "TLS", "starttls": "STARTTLS", "none": "plain"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,9 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.lang:  # an abbreviation (--la ja) only argparse understood
         set_language(args.lang)
     args.debug = args.debug or os.environ.get("SMTP_SETUP_DEBUG", "") not in ("", "0")
+    from smtp_setup.core.profiles.config_store import ConfigError, UnknownProfileError
+    from smtp_setup.core.profiles.next_command import use_config_option
+
     use_config_option(args.config)  # every suggested next command repeats it
     try:
-        return args.handler(args)
+        return _handler(args.handler)(args)
     except (UsageError, ConfigError, UnknownProfileError) as exc:
         print(" ".join(str(exc).split()), file=sys.stderr)  # always exactly one line
         return 2
@@ -96,6 +94,8 @@ class _Formatter(argparse.HelpFormatter):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command and its arguments. A handler is named "module:function" in this
+    package and imported only when its command runs (hatch's cli/lazy.py idea)."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Set up, test and keep settings for sending email (SMTP). "
@@ -104,11 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.set_defaults(handler=_cmd_wizard, name=None, json=False)
+    parser.set_defaults(handler="profiles:cmd_wizard", name=None, json=False)
     # prog= spares argparse a HelpFormatter (and its shutil import) on every run
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", prog=PROG)
 
-    def command(name: str, handler, help: str, *, reports: bool = True):
+    def command(name: str, handler: str, help: str, *, reports: bool = True):
         sub = commands.add_parser(
             name, help=help, description=help, parents=[_shared_options(on_command=True)],
             formatter_class=_Formatter,
@@ -118,24 +118,45 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    command("edit", _cmd_wizard, "open the wizard on a saved profile", reports=False).add_argument(
-        "name", metavar="NAME"
-    )
-    command("list", _cmd_list, "list the saved profiles")
-    command("show", _cmd_show, "show every setting of a profile (never the password)").add_argument(
-        "name", metavar="NAME", nargs="?", help="the profile (default: the default profile)"
-    )
-    test = command("test", _cmd_test, "send a test message with a profile, stage by stage")
+    _profile_commands(command)
+    _smtp_commands(command)
+    _dns_commands(command)
+    command("token", "oauth:cmd_token",
+            "print a fresh OAuth access token for a profile (for msmtp, git send-email)",
+            reports=False).add_argument("name", metavar="NAME")
+    _transfer_commands(command)
+    return parser
+
+
+def _profile_commands(command) -> None:
+    command("edit", "profiles:cmd_wizard", "open the wizard on a saved profile",
+            reports=False).add_argument("name", metavar="NAME")
+    command("list", "profiles:cmd_list", "list the saved profiles")
+    command("show", "profiles:cmd_show",
+            "show every setting of a profile (never the password)").add_argument(
+        "name", metavar="NAME", nargs="?", help="the profile (default: the default profile)")
+    command("providers", "profiles:cmd_providers", "list the providers the wizard knows")
+    delete = command("delete", "profiles:cmd_delete", "delete a profile and its keyring entry")
+    delete.add_argument("name", metavar="NAME")
+    delete.add_argument("--yes", "-y", action="store_true", help="do not ask to confirm")
+    rename = command("rename", "profiles:cmd_rename",
+                     "rename a profile (its keyring entry moves with it)")
+    rename.add_argument("old", metavar="OLD")
+    rename.add_argument("new", metavar="NEW")
+    command("default", "profiles:cmd_default", "make a profile the default").add_argument(
+        "name", metavar="NAME")
+
+
+def _smtp_commands(command) -> None:
+    test = command("test", "smtp:cmd_test", "send a test message with a profile, stage by stage")
     test.add_argument("name", metavar="NAME", nargs="?",
                       help="the profile (default: the default profile)")
     test.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
-    probe = command(
-        "probe", _cmd_probe, "check which ports of a mail server answer, and with what encryption"
-    )
+    probe = command("probe", "smtp:cmd_probe",
+                    "check which ports of a mail server answer, and with what encryption")
     probe.add_argument("host", metavar="HOST")
     probe.add_argument(
-        "--ports",
-        metavar="LIST",
+        "--ports", metavar="LIST",
         help="ports to try, e.g. 465,587,2525/tls,1025/starttls (default: the provider's "
         "documented ports, else 465, 587, 2525 and 25)",
     )
@@ -144,24 +165,63 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds allowed per port; all ports are checked at once (default 5)",
     )
     probe.add_argument("--ca-file", metavar="PEM", help="an extra trusted CA certificate file")
-    command("providers", _cmd_providers, "list the providers the wizard knows")
-    sandbox = command(
-        "sandbox", _cmd_sandbox, "run a local test SMTP server and print what it gets"
-    )
-    sandbox.add_argument(
-        "--port",
-        type=int,
-        default=SANDBOX_PORT,
-        help=f"port on 127.0.0.1 (default {SANDBOX_PORT}; 0 picks a free one)",
-    )
-    from smtp_setup.cli.dns import register as register_dns  # discover, check-domain, doctor
-    from smtp_setup.cli.profiles import register  # delete, rename, default, export, import
+    sandbox = command("sandbox", "smtp:cmd_sandbox",
+                      "run a local test SMTP server and print what it gets")
+    sandbox.add_argument("--port", type=int, default=SANDBOX_PORT,
+                         help=f"port on 127.0.0.1 (default {SANDBOX_PORT}; 0 picks a free one)")
 
-    register(command)
-    register_dns(command)
-    from smtp_setup.cli.oauth import register as register_oauth  # token
-    register_oauth(command)
-    return parser
+
+def _dns_commands(command) -> None:
+    discover = command("discover", "dns:cmd_discover",
+                       "find the SMTP settings for an email address (DNS, autoconfig, guesses)")
+    discover.add_argument("address", metavar="ADDRESS")
+    discover.add_argument("--timeout", type=float, default=8.0, metavar="S",
+                          help="one limit for all sources together (default 8)")
+    discover.add_argument("--allow-http", action="store_true",
+                          help="also fetch autoconfig over plain HTTP, as Thunderbird does")
+    check = command("check-domain", "dns:cmd_check_domain",
+                    "check a sender domain's MX, SPF, DKIM and DMARC records")
+    check.add_argument("domain", metavar="DOMAIN")
+    check.add_argument("--dkim-selector", metavar="S", help="the DKIM selector to look up")
+    check.add_argument("--provider", metavar="ID",
+                       help="the provider that sends (for its SPF include and DKIM selectors)")
+    check.add_argument("--timeout", type=float, default=8.0, metavar="S")
+    doctor = command("doctor", "dns:cmd_doctor",
+                     "port check + test send + domain check of a profile, one verdict")
+    doctor.add_argument("name", metavar="NAME", nargs="?",
+                        help="the profile (default: the default profile)")
+    doctor.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
+
+
+def _transfer_commands(command) -> None:
+    export = command("export", "transfer:cmd_export",
+                     "write profiles for another machine or another program")
+    export.add_argument("name", metavar="NAME", nargs="?", help="the profile (or use --all)")
+    export.add_argument("--all", action="store_true", help="every profile")
+    export.add_argument(
+        "--format", default=PORTABLE, metavar="F",
+        help=f"the program to write for (see --list-formats; default {PORTABLE}: for "
+        "smtp-setup import)",
+    )
+    export.add_argument("--list-formats", action="store_true",
+                        help="list every format and the file it is for, then exit")
+    export.add_argument("--fallback", metavar="PROFILE",
+                        help="a second profile as backup relay (postfix, nullmailer)")
+    export.add_argument("-o", "--output", metavar="FILE", help="file to write (0600), - for stdout")
+    export.add_argument(
+        "--include-secrets", action="store_true",
+        help=f"include passwords; {PORTABLE} seals them with a passphrase ({PASSPHRASE_ENV})",
+    )
+    imp = command("import", "transfer:cmd_import",
+                  "add the profiles of an export file to this machine")
+    imp.add_argument("file", metavar="FILE", help="an export file, or - for stdin")
+    imp.add_argument("--as", dest="as_name", metavar="NAME", help="import one profile as NAME")
+    imp.add_argument("--replace", action="store_true", help="overwrite profiles of the same name")
+    imp.add_argument(
+        "--store", metavar="WHERE",
+        help="where passwords go here: keyring, file, env:VAR or command:CMD "
+        "(default: the keyring when usable)",
+    )
 
 
 def _shared_options(*, on_command: bool) -> argparse.ArgumentParser:
@@ -204,216 +264,18 @@ def _shared_options(*, on_command: bool) -> argparse.ArgumentParser:
 # -- helpers -------------------------------------------------------------------
 
 
-def _store(args: argparse.Namespace) -> ConfigStore:
-    return ConfigStore(args.config)
-
-
-def _summary(profile: Profile, config: Config) -> dict[str, Any]:
-    """What `list --json` says about a profile: no secret, only where it lives."""
-    return {
-        "name": profile.name,
-        "default": profile.name == config.default_profile,
-        "provider": profile.provider,
-        "host": profile.host,
-        "port": profile.port,
-        "server": profile.server,
-        "security": str(profile.security),
-        "username": profile.username,
-        "from_email": profile.from_email,
-        "password": profile.password.kind if profile.password else None,
-    }
-
-
 # -- list, show ------------------------------------------------------------------
-
-
-def _broken_summary(broken: BrokenProfile, config: Config) -> dict[str, Any]:
-    """What `list --json` says about a profile that cannot be used, and why."""
-    return {
-        "name": broken.name,
-        "default": broken.name == config.default_profile,
-        "broken": True,
-        "problem": {"field": broken.error.field, "message": broken.error.message,
-                    "line": broken.line, "column": broken.column},
-    }
-
-
-def _cmd_list(args: argparse.Namespace) -> int:
-    config = _store(args).load()
-    if args.json:
-        print_json([_broken_summary(config.broken[n], config) if n in config.broken
-                    else {**_summary(config.profiles[n], config), "broken": False}
-                    for n in config.names])
-        return 0
-    if not config.names:
-        print(_("No profiles yet. Run {command} to create one.").format(command=next_command()))
-        return 0
-    fail = marks()[1]
-    # TRANSLATORS: column headings of `smtp-setup list`
-    rows = [["", _("NAME"), _("PROVIDER"), _("SERVER"), _("SECURITY")]]
-    for name in config.names:
-        mark = "*" if name == config.default_profile else ""
-        if name in config.broken:
-            rows.append([mark, name, "", "", _("{mark} broken (below)").format(mark=fail)])
-            continue
-        p = config.profiles[name]
-        rows.append([mark, p.name, p.provider, p.server, p.security.label])
-    print("\n".join(table(rows)))
-    if config.default_profile in config.names:
-        print("\n" + _("* default profile"))
-    for broken in config.broken.values():
-        fix = (next_command("edit", broken.name) if broken.salvage() is not None
-               else _("a text editor ({path})").format(path=config.path))
-        text = (_("{mark} {name} is broken ({reason}, line {line}); the other profiles still "
-                  "work. Fix it with: {fix}") if broken.line else
-                _("{mark} {name} is broken ({reason}); the other profiles still work. "
-                  "Fix it with: {fix}"))
-        print("\n" + text.format(mark=fail, name=broken.name, reason=broken.reason,
-                                  line=broken.line, fix=fix))
-    return 0
-
-
-def _cmd_show(args: argparse.Namespace) -> int:
-    config = _store(args).load()
-    profile = config.profile(args.name)
-    ref = profile.password
-    if args.json:
-        data = _summary(profile, config)
-        data.update(
-            from_name=profile.from_name,
-            verify_certificates=profile.verify_certificates,
-            ca_file=profile.ca_file,
-            timeout=profile.timeout,
-            password=None
-            if ref is None
-            else {
-                "kind": ref.kind,
-                "source": None if ref.kind == "inline" else ref.value,
-                "description": ref.describe(),
-            },
-            auth=profile.auth,
-            oauth=None if profile.oauth is None else {
-                "flow_provider": profile.oauth.flow_provider,
-                "client_id": profile.oauth.client_id, "tenant": profile.oauth.tenant},
-            other_keys=sorted(profile.extra),
-            config=str(config.path),
-        )
-        print_json(data)
-        return 0
-    default = " (default)" if profile.name == config.default_profile else ""
-    rows = [
-        ["Provider", profile.provider],
-        ["Server", profile.server],
-        ["Security", profile.security.label],
-        ["Username", profile.username or "(none: no login)"],
-        *(
-            [["Login", f"OAuth sign-in ({profile.oauth.flow_provider}, client "
-                       f"{profile.oauth.client_id})" if profile.oauth else "OAuth sign-in"],
-             ["Sign-in kept in", ref.describe() if ref else "(none: sign in again)"]]
-            if profile.uses_oauth else [["Password", ref.describe() if ref else "(none)"]]
-        ),
-        ["From address", profile.from_email or "(not set)"],
-        ["From name", profile.from_name or "(not set)"],
-        ["Verify certificates", "yes" if profile.verify_certificates else "NO (checks turned off)"],
-        ["Extra CA file", profile.ca_file or "(none)"],
-        ["Time limit", f"{profile.timeout:g} s"],
-    ]
-    if profile.extra:  # names only: a newer version's values might be sensitive
-        rows.append(["Other settings", ", ".join(sorted(profile.extra))])
-    rows.append(["Config file", str(config.path)])
-    print(f"Profile {profile.name}{default}")
-    print("\n".join("  " + line for line in table(rows)))
-    return 0
 
 
 # -- providers -------------------------------------------------------------------
 
 
-def _cmd_providers(args: argparse.Namespace) -> int:
-    from smtp_setup.core.catalog.loader import load_catalog
-
-    groups = load_catalog().groups()
-    if args.json:
-        print_json(
-            [
-                {
-                    "group": title,
-                    "providers": [
-                        {
-                            "id": p.id,
-                            "name": p.name,
-                            "summary": p.summary,
-                            "host": p.default_host,
-                            "hosts": dict(p.hosts),
-                            "ports": [
-                                {"port": o.port, "security": str(o.security)} for o in p.ports
-                            ],
-                            "recommended_port": p.recommended_port,
-                        }
-                        for p in providers
-                    ],
-                }
-                for title, providers in groups
-            ]
-        )
-        return 0
-    for index, (title, providers) in enumerate(groups):
-        print(("\n" if index else "") + title)
-        rows = []
-        for p in providers:
-            ports = _port_summary(p)
-            rows.append([p.id, p.name, p.default_host, ports])
-        print("\n".join("  " + line for line in table(rows)))
-    print("\n* recommended port. Details: smtp-setup providers --json")
-    return 0
-
-
-def _port_summary(provider: Any, most: int = 2) -> str:
-    """`465 TLS*, 587 STARTTLS +3`: the recommended port first, marked."""
-    options = sorted(provider.ports, key=lambda o: o is not provider.recommended)
-    shown = [
-        f"{o.port} {_SHORT_SECURITY[str(o.security)]}" + ("*" if o is provider.recommended else "")
-        for o in options[:most]
-    ]
-    more = f" +{len(options) - most}" if len(options) > most else ""
-    return ", ".join(shown) + more
-
-
 # -- wizard ------------------------------------------------------------------------
 
 
-def _cmd_wizard(args: argparse.Namespace) -> int:
-    store = _store(args)
-    config = store.load()  # a broken file is reported here, before the UI starts
-    if args.name is not None and config.saved(args.name) is None:  # broken ones open to be fixed
-        config.profile(args.name)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError(
-            "The setup wizard needs an interactive terminal; in scripts use "
-            "smtp-setup list, show NAME or test NAME."
-        )
-    from smtp_setup.app import run_wizard
-
-    return run_wizard(config_path=store.path, edit=args.name, debug=args.debug,
-                      nameserver=args.nameserver)
 
 
-# -- commands that speak SMTP live in cli_smtp (imported only when used) ---------
-
-
-def _cmd_test(args: argparse.Namespace) -> int:
-    from smtp_setup.cli.smtp import run_test
-
-    return run_test(args, _store(args).load())
-
-
-def _cmd_probe(args: argparse.Namespace) -> int:
-    from smtp_setup.cli.smtp import run_probe
-
-    return run_probe(args)
-
-
-def _cmd_sandbox(args: argparse.Namespace) -> int:
-    from smtp_setup.cli.smtp import run_sandbox
-
-    return run_sandbox(args)
+def _handler(name: str):
+    """The function behind "module:function", imported now that its command runs."""
+    module, function = name.split(":")
+    return getattr(import_module(f"smtp_setup.cli.{module}"), function)

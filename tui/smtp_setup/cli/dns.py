@@ -9,38 +9,15 @@ from smtp_setup.cli.output import UsageError, print_json
 from smtp_setup.core.profiles.next_command import next_command
 
 
-def register(command) -> None:
-    """Add the DNS commands to the parser (`command` is cli.build_parser's helper)."""
-    discover = command("discover", _discover,
-                       "find the SMTP settings for an email address (DNS, autoconfig, guesses)")
-    discover.add_argument("address", metavar="ADDRESS")
-    discover.add_argument("--timeout", type=float, default=8.0, metavar="S",
-                          help="one limit for all sources together (default 8)")
-    discover.add_argument("--allow-http", action="store_true",
-                          help="also fetch autoconfig over plain HTTP, as Thunderbird does")
-    check = command("check-domain", _check_domain,
-                    "check a sender domain's MX, SPF, DKIM and DMARC records")
-    check.add_argument("domain", metavar="DOMAIN")
-    check.add_argument("--dkim-selector", metavar="S", help="the DKIM selector to look up")
-    check.add_argument("--provider", metavar="ID",
-                       help="the provider that sends (for its SPF include and DKIM selectors)")
-    check.add_argument("--timeout", type=float, default=8.0, metavar="S")
-    doctor = command("doctor", _doctor,
-                     "port check + test send + domain check of a profile, one verdict")
-    doctor.add_argument("name", metavar="NAME", nargs="?",
-                        help="the profile (default: the default profile)")
-    doctor.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
-
-
-def _discover(args: argparse.Namespace) -> int:
+def cmd_discover(args: argparse.Namespace) -> int:
     return run_discover(args)
 
 
-def _check_domain(args: argparse.Namespace) -> int:
+def cmd_check_domain(args: argparse.Namespace) -> int:
     return run_check_domain(args)
 
 
-def _doctor(args: argparse.Namespace) -> int:
+def cmd_doctor(args: argparse.Namespace) -> int:
     from smtp_setup.core.profiles.config_store import ConfigStore
 
     return run_doctor(args, ConfigStore(args.config).load())
@@ -84,7 +61,7 @@ def run_check_domain(args: argparse.Namespace) -> int:
 
 def run_doctor(args: argparse.Namespace, config) -> int:
     """`smtp-setup doctor NAME`: port check + test send + domain check; 0 healthy, 1 not."""
-    from smtp_setup.cli.smtp import _password_for, check_recipient, note_recipient
+    from smtp_setup.cli.sending import check_recipient, note_recipient, password_for
     from smtp_setup.core.doctor import format_report
     from smtp_setup.core.doctor import run_doctor as doctor
 
@@ -94,9 +71,9 @@ def run_doctor(args: argparse.Namespace, config) -> int:
         raise UsageError(f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
                          f"run: {next_command('edit', profile.name)}")
     check_recipient(args.to)
-    password = _password_for(profile)  # for OAuth: the refresh token
+    password = password_for(profile)  # for OAuth: the refresh token
     note_recipient(args.to)
-    from smtp_setup.cli.oauth import print_warnings, token_saver
+    from smtp_setup.cli.sending import print_warnings, token_saver
     from smtp_setup.core.profiles.config_store import ConfigStore
 
     saver = token_saver(profile, ConfigStore(config.path))  # a rotated refresh token goes back

@@ -6,23 +6,14 @@ refresh token that `test` and `doctor` share. Imported only when one of them run
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from smtp_setup.cli.output import UsageError
-from smtp_setup.core.profiles.model import Profile
+from smtp_setup.cli.sending import print_warnings, refresh_token_for, token_saver
 from smtp_setup.core.profiles.next_command import next_command
 
 
-def register(command) -> None:
-    """Add `token` to the parser (`command` is cli.build_parser's helper)."""
-    token = command("token", _token,
-                    "print a fresh OAuth access token for a profile (for msmtp, git send-email)",
-                    reports=False)
-    token.add_argument("name", metavar="NAME")
-
-
-def _token(args: argparse.Namespace) -> int:
+def cmd_token(args: argparse.Namespace) -> int:
     from smtp_setup.core.profiles.config_store import ConfigStore
 
     return run_token(args, ConfigStore(args.config))
@@ -57,30 +48,3 @@ def run_token(args: argparse.Namespace, store: Any) -> int:
     return 0
 
 
-def refresh_token_for(profile: Profile) -> str:
-    """The profile's refresh token (its `password` source); UsageError with the fix."""
-    from smtp_setup.core.profiles.secrets import SecretError, resolve_secret
-
-    if profile.password is None:
-        raise UsageError(f"Profile {profile.name!r} is not signed in yet; sign in with: "
-                         f"{next_command('edit', profile.name)}")
-    try:
-        return resolve_secret(profile.password, profile.name)
-    except SecretError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def token_saver(profile: Profile, store: Any) -> Any:
-    """The store_rotated callable for a saved OAuth profile (None for a password profile)."""
-    if not profile.uses_oauth:
-        return None
-    from smtp_setup.core.oauth.token_store import RefreshTokenSaver
-
-    return RefreshTokenSaver(profile, store)
-
-
-def print_warnings(saver: Any) -> None:
-    """What the store-back could not do, one line each on stderr (stdout stays clean for
-    JSON and for passwordeval)."""
-    for warning in getattr(saver, "warnings", ()):
-        print(" ".join(warning.split()), file=sys.stderr)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+import functools
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -64,3 +67,70 @@ def wrap(text: str, width: int) -> list[str]:
     if line.strip():
         lines.append(line.rstrip())
     return lines
+
+
+PORTABLE = "toml"  # smtp-setup's own export format, for `smtp-setup import`
+PASSPHRASE_ENV = "SMTP_SETUP_PASSPHRASE"
+
+
+def one_line_errors(handler):
+    """Errors a person can cause become UsageError: one line, exit 2."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        from smtp_setup.core.profiles.model import ProfileError
+        from smtp_setup.core.profiles.portable import ImportProblem
+        from smtp_setup.core.profiles.secrets import SecretError
+        from smtp_setup.core.profiles.upkeep import NameTakenError
+
+        try:
+            return handler(args)
+        except ProfileError as exc:
+            raise UsageError(exc.message if exc.field == "name" else str(exc)) from None
+        except (ImportProblem, NameTakenError, SecretError) as exc:
+            raise UsageError(str(exc)) from None
+
+    return run
+
+
+def warn(warnings: list[str]) -> None:
+    for line in warnings:
+        print(f"! {line}", file=sys.stderr)
+
+
+def interactive() -> bool:
+    # getpass would open /dev/tty even with stdin redirected; a script must never block.
+    return sys.stdin.isatty()
+
+
+def report(result: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        **extra,
+        "profiles": result.names,
+        "default": result.default,
+        "keyring_removed": result.keyring_removed,
+        "warnings": result.warnings,
+        "config": str(result.path),
+    }
+
+
+def ask_passphrase(*, confirm: bool) -> str:
+    """From SMTP_SETUP_PASSPHRASE, else asked on the terminal (twice when sealing)."""
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is not None:
+        if not value:
+            raise UsageError(f"{PASSPHRASE_ENV} is empty; an empty passphrase protects nothing.")
+        return value
+    if not interactive():
+        raise UsageError(
+            f"A passphrase is needed and there is no terminal to ask for it; set {PASSPHRASE_ENV}."
+        )
+    import getpass
+
+    what = "to seal the passwords" if confirm else "the export was sealed with"
+    first = getpass.getpass(f"Passphrase {what}: ")
+    if not first:
+        raise UsageError("An empty passphrase protects nothing; nothing was written.")
+    if confirm and getpass.getpass("The same passphrase again: ") != first:
+        raise UsageError("The two passphrases differ; nothing was written.")
+    return first

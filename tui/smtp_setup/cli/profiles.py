@@ -1,104 +1,226 @@
-"""Profile upkeep on the command line: delete, rename, default and export, and the
-arguments of import (whose work is in cli_import).
+"""Profiles on the command line: list, show, the provider catalog, the wizard (and edit),
+and upkeep: delete, rename, default.
 
-The work is done by core (profile_upkeep, portable, sealing); this module parses, asks
-(confirmation, passphrase) only on a terminal, and reports. Nothing heavy is
-imported at the top: `export` stays free of Textual and aiosmtplib.
+The work is done by core (profiles.upkeep, catalog); this module asks for confirmation
+only on a terminal, and reports. Nothing heavy is imported at the top: `list` and `show`
+stay free of Textual and aiosmtplib.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import os
 import sys
-from pathlib import Path
 from typing import Any
 
-from smtp_setup.cli.output import UsageError, print_json
-from smtp_setup.core.profiles.config_store import ConfigStore
+from smtp_setup.cli.output import (
+    UsageError,
+    interactive,
+    marks,
+    one_line_errors,
+    print_json,
+    report,
+    table,
+    warn,
+)
+from smtp_setup.core.profiles.broken import BrokenProfile
+from smtp_setup.core.profiles.config_store import Config, ConfigStore
+from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.i18n import _
 
-PASSPHRASE_ENV = "SMTP_SETUP_PASSPHRASE"
-PORTABLE = "toml"
-
-
-def register(command) -> None:
-    """Add the upkeep commands through cli.build_parser's `command(name, handler, help)`."""
-    delete = command("delete", _cmd_delete, "delete a profile and its keyring entry")
-    delete.add_argument("name", metavar="NAME")
-    delete.add_argument("--yes", "-y", action="store_true", help="do not ask to confirm")
-    rename = command("rename", _cmd_rename, "rename a profile (its keyring entry moves with it)")
-    rename.add_argument("old", metavar="OLD")
-    rename.add_argument("new", metavar="NEW")
-    command("default", _cmd_default, "make a profile the default").add_argument(
-        "name", metavar="NAME"
-    )
-    export = command(
-        "export", _cmd_export, "write profiles for another machine or another program"
-    )
-    export.add_argument("name", metavar="NAME", nargs="?", help="the profile (or use --all)")
-    export.add_argument("--all", action="store_true", help="every profile")
-    export.add_argument(
-        "--format", default=PORTABLE, metavar="F",
-        help=f"the program to write for (see --list-formats; default {PORTABLE}: for "
-        "smtp-setup import)",
-    )
-    export.add_argument("--list-formats", action="store_true",
-                        help="list every format and the file it is for, then exit")
-    export.add_argument("--fallback", metavar="PROFILE",
-                        help="a second profile as backup relay (postfix, nullmailer)")
-    export.add_argument("-o", "--output", metavar="FILE", help="file to write (0600), - for stdout")
-    export.add_argument(
-        "--include-secrets", action="store_true",
-        help=f"include passwords; {PORTABLE} seals them with a passphrase ({PASSPHRASE_ENV})",
-    )
-    imp = command("import", _cmd_import, "add the profiles of an export file to this machine")
-    imp.add_argument("file", metavar="FILE", help="an export file, or - for stdin")
-    imp.add_argument("--as", dest="as_name", metavar="NAME", help="import one profile as NAME")
-    imp.add_argument("--replace", action="store_true", help="overwrite profiles of the same name")
-    imp.add_argument(
-        "--store", metavar="WHERE",
-        help="where passwords go here: keyring, file, env:VAR or command:CMD "
-        "(default: the keyring when usable)",
-    )
+_SHORT_SECURITY = {"tls": "TLS", "starttls": "STARTTLS", "none": "plain"}
 
 
-def one_line_errors(handler):
-    """Errors a person can cause become UsageError: one line, exit 2."""
-
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> int:
-        from smtp_setup.core.profiles.model import ProfileError
-        from smtp_setup.core.profiles.portable import ImportProblem
-        from smtp_setup.core.profiles.secrets import SecretError
-        from smtp_setup.core.profiles.upkeep import NameTakenError
-
-        try:
-            return handler(args)
-        except ProfileError as exc:
-            raise UsageError(exc.message if exc.field == "name" else str(exc)) from None
-        except (ImportProblem, NameTakenError, SecretError) as exc:
-            raise UsageError(str(exc)) from None
-
-    return run
+def _store(args: argparse.Namespace) -> ConfigStore:
+    return ConfigStore(args.config)
 
 
-def warn(warnings: list[str]) -> None:
-    for line in warnings:
-        print(f"! {line}", file=sys.stderr)
+def _summary(profile: Profile, config: Config) -> dict[str, Any]:
+    """What `list --json` says about a profile: no secret, only where it lives."""
+    return {
+        "name": profile.name,
+        "default": profile.name == config.default_profile,
+        "provider": profile.provider,
+        "host": profile.host,
+        "port": profile.port,
+        "server": profile.server,
+        "security": str(profile.security),
+        "username": profile.username,
+        "from_email": profile.from_email,
+        "password": profile.password.kind if profile.password else None,
+    }
 
 
-def interactive() -> bool:
-    # getpass would open /dev/tty even with stdin redirected; a script must never block.
-    return sys.stdin.isatty()
+def _broken_summary(broken: BrokenProfile, config: Config) -> dict[str, Any]:
+    """What `list --json` says about a profile that cannot be used, and why."""
+    return {
+        "name": broken.name,
+        "default": broken.name == config.default_profile,
+        "broken": True,
+        "problem": {"field": broken.error.field, "message": broken.error.message,
+                    "line": broken.line, "column": broken.column},
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    config = _store(args).load()
+    if args.json:
+        print_json([_broken_summary(config.broken[n], config) if n in config.broken
+                    else {**_summary(config.profiles[n], config), "broken": False}
+                    for n in config.names])
+        return 0
+    if not config.names:
+        print(_("No profiles yet. Run {command} to create one.").format(command=next_command()))
+        return 0
+    fail = marks()[1]
+    # TRANSLATORS: column headings of `smtp-setup list`
+    rows = [["", _("NAME"), _("PROVIDER"), _("SERVER"), _("SECURITY")]]
+    for name in config.names:
+        mark = "*" if name == config.default_profile else ""
+        if name in config.broken:
+            rows.append([mark, name, "", "", _("{mark} broken (below)").format(mark=fail)])
+            continue
+        p = config.profiles[name]
+        rows.append([mark, p.name, p.provider, p.server, p.security.label])
+    print("\n".join(table(rows)))
+    if config.default_profile in config.names:
+        print("\n" + _("* default profile"))
+    for broken in config.broken.values():
+        fix = (next_command("edit", broken.name) if broken.salvage() is not None
+               else _("a text editor ({path})").format(path=config.path))
+        text = (_("{mark} {name} is broken ({reason}, line {line}); the other profiles still "
+                  "work. Fix it with: {fix}") if broken.line else
+                _("{mark} {name} is broken ({reason}); the other profiles still work. "
+                  "Fix it with: {fix}"))
+        print("\n" + text.format(mark=fail, name=broken.name, reason=broken.reason,
+                                  line=broken.line, fix=fix))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    config = _store(args).load()
+    profile = config.profile(args.name)
+    ref = profile.password
+    if args.json:
+        data = _summary(profile, config)
+        data.update(
+            from_name=profile.from_name,
+            verify_certificates=profile.verify_certificates,
+            ca_file=profile.ca_file,
+            timeout=profile.timeout,
+            password=None
+            if ref is None
+            else {
+                "kind": ref.kind,
+                "source": None if ref.kind == "inline" else ref.value,
+                "description": ref.describe(),
+            },
+            auth=profile.auth,
+            oauth=None if profile.oauth is None else {
+                "flow_provider": profile.oauth.flow_provider,
+                "client_id": profile.oauth.client_id, "tenant": profile.oauth.tenant},
+            other_keys=sorted(profile.extra),
+            config=str(config.path),
+        )
+        print_json(data)
+        return 0
+    default = " (default)" if profile.name == config.default_profile else ""
+    rows = [
+        ["Provider", profile.provider],
+        ["Server", profile.server],
+        ["Security", profile.security.label],
+        ["Username", profile.username or "(none: no login)"],
+        *(
+            [["Login", f"OAuth sign-in ({profile.oauth.flow_provider}, client "
+                       f"{profile.oauth.client_id})" if profile.oauth else "OAuth sign-in"],
+             ["Sign-in kept in", ref.describe() if ref else "(none: sign in again)"]]
+            if profile.uses_oauth else [["Password", ref.describe() if ref else "(none)"]]
+        ),
+        ["From address", profile.from_email or "(not set)"],
+        ["From name", profile.from_name or "(not set)"],
+        ["Verify certificates", "yes" if profile.verify_certificates else "NO (checks turned off)"],
+        ["Extra CA file", profile.ca_file or "(none)"],
+        ["Time limit", f"{profile.timeout:g} s"],
+    ]
+    if profile.extra:  # names only: a newer version's values might be sensitive
+        rows.append(["Other settings", ", ".join(sorted(profile.extra))])
+    rows.append(["Config file", str(config.path)])
+    print(f"Profile {profile.name}{default}")
+    print("\n".join("  " + line for line in table(rows)))
+    return 0
+
+
+def cmd_providers(args: argparse.Namespace) -> int:
+    from smtp_setup.core.catalog.loader import load_catalog
+
+    groups = load_catalog().groups()
+    if args.json:
+        print_json(
+            [
+                {
+                    "group": title,
+                    "providers": [
+                        {
+                            "id": p.id,
+                            "name": p.name,
+                            "summary": p.summary,
+                            "host": p.default_host,
+                            "hosts": dict(p.hosts),
+                            "ports": [
+                                {"port": o.port, "security": str(o.security)} for o in p.ports
+                            ],
+                            "recommended_port": p.recommended_port,
+                        }
+                        for p in providers
+                    ],
+                }
+                for title, providers in groups
+            ]
+        )
+        return 0
+    for index, (title, providers) in enumerate(groups):
+        print(("\n" if index else "") + title)
+        rows = []
+        for p in providers:
+            ports = _port_summary(p)
+            rows.append([p.id, p.name, p.default_host, ports])
+        print("\n".join("  " + line for line in table(rows)))
+    print("\n* recommended port. Details: smtp-setup providers --json")
+    return 0
+
+
+def _port_summary(provider: Any, most: int = 2) -> str:
+    """`465 TLS*, 587 STARTTLS +3`: the recommended port first, marked."""
+    options = sorted(provider.ports, key=lambda o: o is not provider.recommended)
+    shown = [
+        f"{o.port} {_SHORT_SECURITY[str(o.security)]}" + ("*" if o is provider.recommended else "")
+        for o in options[:most]
+    ]
+    more = f" +{len(options) - most}" if len(options) > most else ""
+    return ", ".join(shown) + more
+
+
+def cmd_wizard(args: argparse.Namespace) -> int:
+    store = _store(args)
+    config = store.load()  # a broken file is reported here, before the UI starts
+    if args.name is not None and config.saved(args.name) is None:  # broken ones open to be fixed
+        config.profile(args.name)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "The setup wizard needs an interactive terminal; in scripts use "
+            "smtp-setup list, show NAME or test NAME."
+        )
+    from smtp_setup.app import run_wizard
+
+    return run_wizard(config_path=store.path, edit=args.name, debug=args.debug,
+                      nameserver=args.nameserver)
 
 
 # -- delete, rename, default ---------------------------------------------------------
 
 
 @one_line_errors
-def _cmd_delete(args: argparse.Namespace) -> int:
+def cmd_delete(args: argparse.Namespace) -> int:
     from smtp_setup.core.profiles.upkeep import delete_profile
 
     store = ConfigStore(args.config)
@@ -128,7 +250,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 
 
 @one_line_errors
-def _cmd_rename(args: argparse.Namespace) -> int:
+def cmd_rename(args: argparse.Namespace) -> int:
     from smtp_setup.core.profiles.upkeep import rename_profile
 
     store = ConfigStore(args.config)
@@ -144,7 +266,7 @@ def _cmd_rename(args: argparse.Namespace) -> int:
 
 
 @one_line_errors
-def _cmd_default(args: argparse.Namespace) -> int:
+def cmd_default(args: argparse.Namespace) -> int:
     from smtp_setup.core.profiles.upkeep import set_default
 
     result = set_default(ConfigStore(args.config), args.name)
@@ -155,157 +277,6 @@ def _cmd_default(args: argparse.Namespace) -> int:
     return 0
 
 
-def report(result: Any, **extra: Any) -> dict[str, Any]:
-    return {
-        **extra,
-        "profiles": result.names,
-        "default": result.default,
-        "keyring_removed": result.keyring_removed,
-        "warnings": result.warnings,
-        "config": str(result.path),
-    }
-
-
 # -- export --------------------------------------------------------------------------
 
 
-@one_line_errors
-def _cmd_export(args: argparse.Namespace) -> int:
-    if args.list_formats:
-        from smtp_setup.cli.export_formats import list_formats
-
-        return list_formats(args.json)
-    store = ConfigStore(args.config)
-    config = store.load()
-    if args.all == (args.name is not None):
-        raise UsageError("Name one profile to export, or use --all (not both).")
-    if args.all and not config.names:
-        raise UsageError(f"There are no profiles to export yet; run {next_command()} to create one.")
-    profiles = list(config.profiles.values()) if args.all else [config.profile(args.name)]
-    skipped = [f"Profile {b.name!r} was left out: it is broken ({b.reason}); fix it with: "
-               f"{next_command('edit', b.name)}" for b in config.broken.values()] if args.all else []
-    if not profiles:
-        raise UsageError(" ".join(skipped))
-    _check_format(args.format)
-    fallback = None
-    if args.fallback is not None:
-        if args.format == PORTABLE:
-            raise UsageError("--fallback adds a backup relay to a program's settings; choose "
-                             "--format postfix or --format nullmailer.")
-        fallback = config.profile(args.fallback)
-    to_stdout = args.output in (None, "-")
-    if args.json and to_stdout:
-        raise UsageError("--json reports on a written file; add -o FILE.")
-    if args.include_secrets and args.format != PORTABLE and args.output is None:
-        raise UsageError(
-            f"--include-secrets with --format {args.format} writes passwords in plain text; "
-            "name where with -o FILE (or -o - for stdout)."
-        )
-    target = None if to_stdout else Path(args.output).expanduser()
-    if target is not None and _same_file(target, store.path):
-        raise UsageError(f"{target} is the config file itself; choose another file for -o.")
-    text, warnings = _render(args, profiles, config.default_profile, fallback)
-    warnings = skipped + warnings
-    if target is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        warn(warnings)
-        return 0
-    from smtp_setup.core.profiles.private_file import write_private_file
-
-    try:
-        write_private_file(target, text.encode("utf-8"), make_folder=False)
-    except FileNotFoundError:
-        raise UsageError(f"{target}: the folder does not exist; create it first.") from None
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot write it ({exc.strerror}).") from None
-    if args.json:
-        print_json(
-            {
-                "path": str(target),
-                "format": args.format,
-                "profiles": [p.name for p in profiles],
-                "includes_secrets": bool(args.include_secrets),
-                "warnings": warnings,
-            }
-        )
-        return 0
-    count = f"{len(profiles)} profile{'s' if len(profiles) != 1 else ''}"
-    print(f"Wrote {count} to {target} ({args.format}, readable only by you).")
-    if args.format == PORTABLE:
-        print(f"On the other machine: smtp-setup import {target.name}")
-    warn(warnings)
-    return 0
-
-
-def _render(args: argparse.Namespace, profiles: list, default: str | None,
-            fallback: Any = None) -> tuple[str, list]:
-    from smtp_setup.core.profiles.portable import export_portable, stored_secrets
-
-    secrets = stored_secrets(profiles) if args.include_secrets else None
-    if args.format != PORTABLE:
-        from smtp_setup.core.exports.formats import ExportProblem, render_export
-
-        if args.include_secrets and fallback is not None:
-            secrets = {**stored_secrets([fallback]), **(secrets or {})}
-        try:
-            return render_export(profiles, args.format, secrets=secrets, default=default,
-                                 fallback=fallback), []
-        except ExportProblem as exc:
-            raise UsageError(str(exc)) from None
-    warnings: list[str] = []
-    passphrase = None
-    if args.include_secrets:
-        if secrets:
-            passphrase = ask_passphrase(confirm=True)
-        else:
-            warnings.append(
-                "No password is kept in the keyring or the config file, so there was nothing "
-                "to seal; env and command references are exported as they are."
-            )
-    export = export_portable(profiles, secrets=secrets, passphrase=passphrase)
-    return export.text, warnings + export.warnings
-
-
-def _check_format(fmt: str) -> None:
-    if fmt == PORTABLE:
-        return
-    from smtp_setup.core.exports.formats import FORMATS  # the other tools' formats
-
-    if fmt not in FORMATS:
-        names = ", ".join([PORTABLE, *FORMATS])
-        raise UsageError(f"--format {fmt!r}: choose one of {names}.")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
-
-
-def ask_passphrase(*, confirm: bool) -> str:
-    """From SMTP_SETUP_PASSPHRASE, else asked on the terminal (twice when sealing)."""
-    value = os.environ.get(PASSPHRASE_ENV)
-    if value is not None:
-        if not value:
-            raise UsageError(f"{PASSPHRASE_ENV} is empty; an empty passphrase protects nothing.")
-        return value
-    if not interactive():
-        raise UsageError(
-            f"A passphrase is needed and there is no terminal to ask for it; set {PASSPHRASE_ENV}."
-        )
-    import getpass
-
-    what = "to seal the passwords" if confirm else "the export was sealed with"
-    first = getpass.getpass(f"Passphrase {what}: ")
-    if not first:
-        raise UsageError("An empty passphrase protects nothing; nothing was written.")
-    if confirm and getpass.getpass("The same passphrase again: ") != first:
-        raise UsageError("The two passphrases differ; nothing was written.")
-    return first
-
-
-def _cmd_import(args: argparse.Namespace) -> int:
-    from smtp_setup.cli.transfer import run_import
-
-    return run_import(args)

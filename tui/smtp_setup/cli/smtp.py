@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from smtp_setup.cli.output import UsageError, marks, print_json
+from smtp_setup.cli.sending import check_nameserver, check_recipient, note_recipient, password_for
 from smtp_setup.core.profiles.config_store import Config
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
@@ -22,6 +23,12 @@ SANDBOX_HOST = "127.0.0.1"
 
 
 # -- test ------------------------------------------------------------------------------
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from smtp_setup.core.profiles.config_store import ConfigStore
+
+    return run_test(args, ConfigStore(args.config).load())
 
 
 def run_test(args: argparse.Namespace, config: Config) -> int:
@@ -34,10 +41,10 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
             f"run: {next_command('edit', profile.name)}"
         )
     check_recipient(args.to)
-    _check_nameserver(args.nameserver)
-    password = _password_for(profile)  # for OAuth: the refresh token
+    check_nameserver(args.nameserver)
+    password = password_for(profile)  # for OAuth: the refresh token
     note_recipient(args.to)
-    from smtp_setup.cli.oauth import print_warnings, token_saver
+    from smtp_setup.cli.sending import print_warnings, token_saver
     from smtp_setup.core.profiles.config_store import ConfigStore
     from smtp_setup.core.smtp.session import send_test_message
 
@@ -53,45 +60,6 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
     else:
         _print_outcome(result, profile, args.to or profile.from_email)
     return 0 if result.ok else 1
-
-
-def check_recipient(to: str | None) -> None:
-    """`--to` by the one address rule: a UsageError when it is not an address."""
-    from smtp_setup.core.profiles import validation
-
-    if to is not None and (problem := validation.email_address(to)):
-        raise UsageError(f"--to {to!r}: {problem}")
-
-
-def _check_nameserver(nameserver: str | None) -> None:
-    from smtp_setup.core.smtp.probe import check_nameserver
-
-    try:
-        check_nameserver(nameserver)
-    except ValueError as exc:
-        raise UsageError(f"--nameserver: {exc}") from None
-
-
-def note_recipient(to: str | None) -> None:
-    """A note on stderr when `--to` is on an internal or reserved domain (corp.local): it is
-    sent all the same, only the person should know who can deliver it. (The profile's own
-    From address got its note when it was set; repeating it on every run is noise.)"""
-    from smtp_setup.core.profiles import validation
-
-    if to is not None and (note := validation.address_note(to)):
-        print(f"Note: {note}", file=sys.stderr)
-
-
-def _password_for(profile: Profile) -> str | None:
-    """The password, only when the profile logs in (no keyring prompt otherwise)."""
-    if not profile.username or profile.password is None:
-        return None
-    from smtp_setup.core.profiles.secrets import SecretError, resolve_secret
-
-    try:
-        return resolve_secret(profile.password, profile.name)
-    except SecretError as exc:
-        raise UsageError(str(exc)) from None
 
 
 class _StagePrinter:
@@ -154,7 +122,7 @@ def _write_debug_log(result: Any, password: str | None) -> None:
 # -- sandbox ---------------------------------------------------------------------------
 
 
-def run_probe(args: argparse.Namespace) -> int:
+def cmd_probe(args: argparse.Namespace) -> int:
     """`smtp-setup probe HOST [--ports ...] [--json]`: 0 when a port works, 1 when none does."""
     from smtp_setup.core.profiles import validation
     from smtp_setup.core.smtp.probe import (
@@ -195,7 +163,7 @@ def run_probe(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def run_sandbox(args: argparse.Namespace) -> int:
+def cmd_sandbox(args: argparse.Namespace) -> int:
     """`smtp-setup sandbox [--port N] [--json]`: serve until Ctrl-C, then exit 0."""
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: a port is a number from 1 to 65535.")

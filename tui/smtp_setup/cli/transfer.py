@@ -1,8 +1,11 @@
-"""`smtp-setup import`: add the profiles of an export file to this machine.
+"""`smtp-setup export` and `import`: profiles written for another machine (smtp-setup's own
+portable file, secrets sealed with a passphrase) or another program (core.exports), and
+the profiles of an export file added to this machine.
 
-The whole file is checked first (core.portable), then the passwords are gathered: from
-the file, from its sealed table (one passphrase), or asked for on a terminal. Only then
-is anything written, in one go (core.profile_upkeep.save_imported).
+Import checks the whole file first (core.profiles.portable), then gathers the passwords:
+from the file, from its sealed table (one passphrase), or asked for on a terminal. Only
+then is anything written, in one go (core.profiles.upkeep.save_imported). Nothing heavy is
+imported at the top: `export` stays free of Textual and aiosmtplib.
 """
 
 from __future__ import annotations
@@ -10,16 +13,26 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 from typing import Any
 
-from smtp_setup.cli.output import UsageError, print_json
-from smtp_setup.cli.profiles import ask_passphrase, interactive, one_line_errors, report, warn
+from smtp_setup.cli.output import (
+    PORTABLE,
+    UsageError,
+    ask_passphrase,
+    interactive,
+    one_line_errors,
+    print_json,
+    report,
+    table,
+    warn,
+)
 from smtp_setup.core.profiles.config_store import ConfigStore
 from smtp_setup.core.profiles.next_command import next_command
 
 
 @one_line_errors
-def run_import(args: argparse.Namespace) -> int:
+def cmd_import(args: argparse.Namespace) -> int:
     """`smtp-setup import FILE [--as NAME] [--replace] [--store WHERE] [--json]`."""
     from smtp_setup.core.profiles import validation
     from smtp_setup.core.profiles.portable import read_export_file
@@ -147,3 +160,147 @@ def _gather_secrets(export: Any, final: dict[str, str]) -> dict[str, str]:
             raise UsageError(f"No password given for profile {final[name]!r}; nothing was imported.")
         secrets[name] = secret
     return secrets
+
+
+# -- export ---------------------------------------------------------------------
+
+
+
+
+@one_line_errors
+def cmd_export(args: argparse.Namespace) -> int:
+    if args.list_formats:
+        return list_formats(args.json)
+    store = ConfigStore(args.config)
+    config = store.load()
+    if args.all == (args.name is not None):
+        raise UsageError("Name one profile to export, or use --all (not both).")
+    if args.all and not config.names:
+        raise UsageError(f"There are no profiles to export yet; run {next_command()} to create one.")
+    profiles = list(config.profiles.values()) if args.all else [config.profile(args.name)]
+    skipped = [f"Profile {b.name!r} was left out: it is broken ({b.reason}); fix it with: "
+               f"{next_command('edit', b.name)}" for b in config.broken.values()] if args.all else []
+    if not profiles:
+        raise UsageError(" ".join(skipped))
+    _check_format(args.format)
+    fallback = None
+    if args.fallback is not None:
+        if args.format == PORTABLE:
+            raise UsageError("--fallback adds a backup relay to a program's settings; choose "
+                             "--format postfix or --format nullmailer.")
+        fallback = config.profile(args.fallback)
+    to_stdout = args.output in (None, "-")
+    if args.json and to_stdout:
+        raise UsageError("--json reports on a written file; add -o FILE.")
+    if args.include_secrets and args.format != PORTABLE and args.output is None:
+        raise UsageError(
+            f"--include-secrets with --format {args.format} writes passwords in plain text; "
+            "name where with -o FILE (or -o - for stdout)."
+        )
+    target = None if to_stdout else Path(args.output).expanduser()
+    if target is not None and _same_file(target, store.path):
+        raise UsageError(f"{target} is the config file itself; choose another file for -o.")
+    text, warnings = _render(args, profiles, config.default_profile, fallback)
+    warnings = skipped + warnings
+    if target is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        warn(warnings)
+        return 0
+    from smtp_setup.core.profiles.private_file import write_private_file
+
+    try:
+        write_private_file(target, text.encode("utf-8"), make_folder=False)
+    except FileNotFoundError:
+        raise UsageError(f"{target}: the folder does not exist; create it first.") from None
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot write it ({exc.strerror}).") from None
+    if args.json:
+        print_json(
+            {
+                "path": str(target),
+                "format": args.format,
+                "profiles": [p.name for p in profiles],
+                "includes_secrets": bool(args.include_secrets),
+                "warnings": warnings,
+            }
+        )
+        return 0
+    count = f"{len(profiles)} profile{'s' if len(profiles) != 1 else ''}"
+    print(f"Wrote {count} to {target} ({args.format}, readable only by you).")
+    if args.format == PORTABLE:
+        print(f"On the other machine: smtp-setup import {target.name}")
+    warn(warnings)
+    return 0
+
+
+def _render(args: argparse.Namespace, profiles: list, default: str | None,
+            fallback: Any = None) -> tuple[str, list]:
+    from smtp_setup.core.profiles.portable import export_portable, stored_secrets
+
+    secrets = stored_secrets(profiles) if args.include_secrets else None
+    if args.format != PORTABLE:
+        from smtp_setup.core.exports.formats import ExportProblem, render_export
+
+        if args.include_secrets and fallback is not None:
+            secrets = {**stored_secrets([fallback]), **(secrets or {})}
+        try:
+            return render_export(profiles, args.format, secrets=secrets, default=default,
+                                 fallback=fallback), []
+        except ExportProblem as exc:
+            raise UsageError(str(exc)) from None
+    warnings: list[str] = []
+    passphrase = None
+    if args.include_secrets:
+        if secrets:
+            passphrase = ask_passphrase(confirm=True)
+        else:
+            warnings.append(
+                "No password is kept in the keyring or the config file, so there was nothing "
+                "to seal; env and command references are exported as they are."
+            )
+    export = export_portable(profiles, secrets=secrets, passphrase=passphrase)
+    return export.text, warnings + export.warnings
+
+
+def _check_format(fmt: str) -> None:
+    if fmt == PORTABLE:
+        return
+    from smtp_setup.core.exports.formats import FORMATS  # the other tools' formats
+
+    if fmt not in FORMATS:
+        names = ", ".join([PORTABLE, *FORMATS])
+        raise UsageError(f"--format {fmt!r}: choose one of {names}.")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+PORTABLE_ROW = ("toml", "NAME.smtp-setup.toml",
+                "smtp-setup's own portable file, for smtp-setup import on another machine "
+                "(the default)")
+
+
+def format_rows() -> list[tuple[str, str, str]]:
+    """(name, the file it belongs in, what it holds) for every format, toml first."""
+    from smtp_setup.core.exports.formats import FORMAT_FILES, FORMATS
+
+    return [PORTABLE_ROW, *((name, FORMAT_FILES[name], about) for name, about in FORMATS.items())]
+
+
+def list_formats(as_json: bool) -> int:
+    rows = format_rows()
+    if as_json:
+        from smtp_setup.core.exports.formats import FALLBACK_FORMATS
+
+        print_json([{"format": name, "file": file, "about": about,
+                     "fallback": name in FALLBACK_FORMATS} for name, file, about in rows])
+        return 0
+    for line in table([["FORMAT", "FILE", "WHAT IT HOLDS"], *map(list, rows)]):
+        print(line)
+    print("\nsmtp-setup export NAME --format FORMAT [-o FILE]; --fallback PROFILE adds a backup "
+          "relay (postfix, nullmailer).")
+    return 0
