@@ -1,9 +1,9 @@
 """The smtp-setup command line.
 
-`main` builds the parser (every command's arguments are here) and imports only the module
-of the command that runs: `profiles` (the wizard and edit, list, show, providers, delete,
-rename, default), `smtp` (test, probe, sandbox), `dns` (discover, check-domain, doctor),
-`oauth` (token), `transfer` (export, import). `output` (printing, errors, questions) and
+`main` answers `--version` at once; otherwise `parser` (every command's arguments, and the
+dispatch) imports only the module of the command that runs: `profiles` (the wizard and
+edit, list, show, providers, delete, rename, default), `smtp` (test, probe, sandbox), `dns`
+(discover, check-domain, doctor), `oauth` (token), `transfer` (export, import). `output` (printing, errors, questions) and
 `sending` (a profile's password or refresh token, the --to check) hold what they share.
 No command module imports another, so `--version` and `--help` load none of them.
 
@@ -13,269 +13,30 @@ on stderr, no traceback).
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-from importlib import import_module
-from pathlib import Path
-from typing import Any
-
-from smtp_setup import __version__
-from smtp_setup.cli.output import PASSPHRASE_ENV, PORTABLE, UsageError, wrap
-from smtp_setup.i18n import (
-    N_,
-    LazyText,
-    available_languages,
-    language_from_argv,
-    set_language,
-)
-
-PROG = "smtp-setup"
-SANDBOX_PORT = 2525
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit status (the console script exits with it)."""
     argv = sys.argv[1:] if argv is None else argv
-    set_language(language_from_argv(argv))  # before argparse speaks (help, errors)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.lang:  # an abbreviation (--la ja) only argparse understood
-        set_language(args.lang)
-    args.debug = args.debug or os.environ.get("SMTP_SETUP_DEBUG", "") not in ("", "0")
-    from smtp_setup.core.profiles.config_store import ConfigError, UnknownProfileError
-    from smtp_setup.core.profiles.next_command import use_config_option
+    if _asks_only_version(argv):  # answered before argparse and the catalogs load
+        from smtp_setup import __version__
 
-    use_config_option(args.config)  # every suggested next command repeats it
-    try:
-        return _handler(args.handler)(args)
-    except (UsageError, ConfigError, UnknownProfileError) as exc:
-        print(" ".join(str(exc).split()), file=sys.stderr)  # always exactly one line
-        return 2
-    except KeyboardInterrupt:
-        print("Stopped.", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # `smtp-setup providers | head`: the reader left; stay quiet
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        print(f"smtp-setup {__version__}")
+        return 0
+    from smtp_setup.cli.parser import run
+
+    return run(argv)
 
 
-class _Formatter(argparse.HelpFormatter):
-    """argparse's formatter with the width found without shutil (whose import, with bz2 and
-    lzma, argparse otherwise pays on every run, even when no help is printed)."""
-
-    def __init__(self, prog: str, **kwargs: Any) -> None:
-        try:
-            columns = os.get_terminal_size().columns
-        except OSError:
-            columns = 80
-        kwargs.setdefault("width", max(40, min(columns, 100) - 2))
-        super().__init__(prog, **kwargs)
-
-    # Help texts marked N_() are translated here, when help is shown: building the parser
-    # loads no catalog, so --version and every command stay fast in every language.
-    def add_text(self, text: str | LazyText | None) -> None:
-        super().add_text(text if text is None else str(text))
-
-    def _format_action(self, action: argparse.Action) -> str:
-        if isinstance(action.help, LazyText):
-            action.help = str(action.help)
-        return super()._format_action(action)
-
-    # argparse wraps by characters; a Japanese character takes two cells.
-    def _split_lines(self, text: str, width: int) -> list[str]:
-        return super()._split_lines(text, width) if text.isascii() else wrap(text, width)
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        if text.isascii():
-            return super()._fill_text(text, width, indent)
-        return "\n".join(indent + line for line in wrap(text, width - len(indent)))
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Every command and its arguments. A handler is named "module:function" in this
-    package and imported only when its command runs (hatch's cli/lazy.py idea)."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Set up, test and keep settings for sending email (SMTP). "
-        "Without a command, the setup wizard opens.",
-        parents=[_shared_options(on_command=False)],
-        formatter_class=_Formatter,
-    )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.set_defaults(handler="profiles:cmd_wizard", name=None, json=False)
-    # prog= spares argparse a HelpFormatter (and its shutil import) on every run
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", prog=PROG)
-
-    def command(name: str, handler: str, help: str, *, reports: bool = True):
-        sub = commands.add_parser(
-            name, help=help, description=help, parents=[_shared_options(on_command=True)],
-            formatter_class=_Formatter,
-        )
-        if reports:
-            sub.add_argument("--json", action="store_true", help="print JSON instead of text")
-        sub.set_defaults(handler=handler)
-        return sub
-
-    _profile_commands(command)
-    _smtp_commands(command)
-    _dns_commands(command)
-    command("token", "oauth:cmd_token",
-            "print a fresh OAuth access token for a profile (for msmtp, git send-email)",
-            reports=False).add_argument("name", metavar="NAME")
-    _transfer_commands(command)
-    return parser
-
-
-def _profile_commands(command) -> None:
-    command("edit", "profiles:cmd_wizard", "open the wizard on a saved profile",
-            reports=False).add_argument("name", metavar="NAME")
-    command("list", "profiles:cmd_list", "list the saved profiles")
-    command("show", "profiles:cmd_show",
-            "show every setting of a profile (never the password)").add_argument(
-        "name", metavar="NAME", nargs="?", help="the profile (default: the default profile)")
-    command("providers", "profiles:cmd_providers", "list the providers the wizard knows")
-    delete = command("delete", "profiles:cmd_delete", "delete a profile and its keyring entry")
-    delete.add_argument("name", metavar="NAME")
-    delete.add_argument("--yes", "-y", action="store_true", help="do not ask to confirm")
-    rename = command("rename", "profiles:cmd_rename",
-                     "rename a profile (its keyring entry moves with it)")
-    rename.add_argument("old", metavar="OLD")
-    rename.add_argument("new", metavar="NEW")
-    command("default", "profiles:cmd_default", "make a profile the default").add_argument(
-        "name", metavar="NAME")
-
-
-def _smtp_commands(command) -> None:
-    test = command("test", "smtp:cmd_test", "send a test message with a profile, stage by stage")
-    test.add_argument("name", metavar="NAME", nargs="?",
-                      help="the profile (default: the default profile)")
-    test.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
-    probe = command("probe", "smtp:cmd_probe",
-                    "check which ports of a mail server answer, and with what encryption")
-    probe.add_argument("host", metavar="HOST")
-    probe.add_argument(
-        "--ports", metavar="LIST",
-        help="ports to try, e.g. 465,587,2525/tls,1025/starttls (default: the provider's "
-        "documented ports, else 465, 587, 2525 and 25)",
-    )
-    probe.add_argument(
-        "--timeout", type=float, default=5.0, metavar="S",
-        help="seconds allowed per port; all ports are checked at once (default 5)",
-    )
-    probe.add_argument("--ca-file", metavar="PEM", help="an extra trusted CA certificate file")
-    sandbox = command("sandbox", "smtp:cmd_sandbox",
-                      "run a local test SMTP server and print what it gets")
-    sandbox.add_argument("--port", type=int, default=SANDBOX_PORT,
-                         help=f"port on 127.0.0.1 (default {SANDBOX_PORT}; 0 picks a free one)")
-
-
-def _dns_commands(command) -> None:
-    discover = command("discover", "dns:cmd_discover",
-                       "find the SMTP settings for an email address (DNS, autoconfig, guesses)")
-    discover.add_argument("address", metavar="ADDRESS")
-    discover.add_argument("--timeout", type=float, default=8.0, metavar="S",
-                          help="one limit for all sources together (default 8)")
-    discover.add_argument("--allow-http", action="store_true",
-                          help="also fetch autoconfig over plain HTTP, as Thunderbird does")
-    check = command("check-domain", "dns:cmd_check_domain",
-                    "check a sender domain's MX, SPF, DKIM and DMARC records")
-    check.add_argument("domain", metavar="DOMAIN")
-    check.add_argument("--dkim-selector", metavar="S", help="the DKIM selector to look up")
-    check.add_argument("--provider", metavar="ID",
-                       help="the provider that sends (for its SPF include and DKIM selectors)")
-    check.add_argument("--timeout", type=float, default=8.0, metavar="S")
-    doctor = command("doctor", "dns:cmd_doctor",
-                     "port check + test send + domain check of a profile, one verdict")
-    doctor.add_argument("name", metavar="NAME", nargs="?",
-                        help="the profile (default: the default profile)")
-    doctor.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
-
-
-def _transfer_commands(command) -> None:
-    export = command("export", "transfer:cmd_export",
-                     "write profiles for another machine or another program")
-    export.add_argument("name", metavar="NAME", nargs="?", help="the profile (or use --all)")
-    export.add_argument("--all", action="store_true", help="every profile")
-    export.add_argument(
-        "--format", default=PORTABLE, metavar="F",
-        help=f"the program to write for (see --list-formats; default {PORTABLE}: for "
-        "smtp-setup import)",
-    )
-    export.add_argument("--list-formats", action="store_true",
-                        help="list every format and the file it is for, then exit")
-    export.add_argument("--fallback", metavar="PROFILE",
-                        help="a second profile as backup relay (postfix, nullmailer)")
-    export.add_argument("-o", "--output", metavar="FILE", help="file to write (0600), - for stdout")
-    export.add_argument(
-        "--include-secrets", action="store_true",
-        help=f"include passwords; {PORTABLE} seals them with a passphrase ({PASSPHRASE_ENV})",
-    )
-    imp = command("import", "transfer:cmd_import",
-                  "add the profiles of an export file to this machine")
-    imp.add_argument("file", metavar="FILE", help="an export file, or - for stdin")
-    imp.add_argument("--as", dest="as_name", metavar="NAME", help="import one profile as NAME")
-    imp.add_argument("--replace", action="store_true", help="overwrite profiles of the same name")
-    imp.add_argument(
-        "--store", metavar="WHERE",
-        help="where passwords go here: keyring, file, env:VAR or command:CMD "
-        "(default: the keyring when usable)",
-    )
-
-
-def _shared_options(*, on_command: bool) -> argparse.ArgumentParser:
-    """--config, --debug, --nameserver and --lang, accepted before or after the command name.
-
-    On commands the defaults are SUPPRESS, so a value given before the command is not
-    overwritten by the command's own default.
-    """
-    shared = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
-    shared.add_argument(
-        "--config",
-        metavar="PATH",
-        type=Path,
-        default=argparse.SUPPRESS if on_command else None,
-        help="config file (default: $SMTP_SETUP_CONFIG or the user config folder)",
-    )
-    shared.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS if on_command else False,
-        help="write a log with the transcript and timings (also SMTP_SETUP_DEBUG=1)",
-    )
-    shared.add_argument(
-        "--nameserver",
-        metavar="HOST[:PORT]",
-        default=argparse.SUPPRESS if on_command else None,
-        help="send every DNS question to this server (discovery, domain checks, and the "
-        "address of every server connected to)",
-    )
-    shared.add_argument(
-        "--lang",
-        choices=available_languages(),
-        default=argparse.SUPPRESS if on_command else None,
-        help=N_("language of the messages (default: $SMTP_SETUP_LANG, else LANGUAGE, LC_ALL, "
-                "LC_MESSAGES or LANG)"),
-    )
-    return shared
-
-
-# -- helpers -------------------------------------------------------------------
-
-
-# -- list, show ------------------------------------------------------------------
-
-
-# -- providers -------------------------------------------------------------------
-
-
-# -- wizard ------------------------------------------------------------------------
-
-
-
-
-def _handler(name: str):
-    """The function behind "module:function", imported now that its command runs."""
-    module, function = name.split(":")
-    return getattr(import_module(f"smtp_setup.cli.{module}"), function)
+def _asks_only_version(argv: list[str]) -> bool:
+    """`--version`, maybe with `--lang X` (whose language does not change the answer)."""
+    rest = list(argv)
+    for i, arg in enumerate(rest):
+        if arg == "--lang" and i + 1 < len(rest):
+            del rest[i:i + 2]
+            break
+        if arg.startswith("--lang="):
+            del rest[i]
+            break
+    return rest == ["--version"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import re
 import sys
@@ -17,6 +16,8 @@ class UsageError(Exception):
 
 
 def print_json(data: Any) -> None:
+    import json  # only the --json runs pay for it
+
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -49,16 +50,14 @@ def cells(text: str) -> int:
 # A word of Latin text, or one wide character (Japanese lines may break between any two),
 # with the opening brackets that must not end a line, the closing punctuation that must not
 # begin one, and the spaces after it.
-_PIECE = re.compile(
-    r"[（「『]*(?:[^\s\u2e80-\uffdc]+|[\u2e80-\uffdc])[、。，．）」』！？ー]*\s*|\s+"
-)
+_PIECE = r"[（「『]*(?:[^\s\u2e80-\uffdc]+|[\u2e80-\uffdc])[、。，．）」』！？ー]*\s*|\s+"
 
 
 def wrap(text: str, width: int) -> list[str]:
     """Lines of at most `width` terminal cells (argparse's wrapping counts characters)."""
     lines: list[str] = []
     line = ""
-    for piece in _PIECE.findall(" ".join(text.split())):
+    for piece in re.findall(_PIECE, " ".join(text.split())):
         if line and cells((line + piece).rstrip()) > width:
             lines.append(line.rstrip())
             line = piece.lstrip()
