@@ -3,5 +3,6 @@ Django's .env, WordPress, Postfix, Laravel, nodemailer, PHPMailer, Rails, swaks,
 neomutt, s-nail, nullmailer, dma, Gitea/Forgejo, Grafana, GitLab, Nextcloud, Alertmanager,
 Mastodon), plus what several share: values.py (errors, checks, password sources),
 env_files.py, go_ini.py, shell_commands.py, postfix_fallback.py. The public entry point is
-`smtp_setup.core.exports.formats`; these modules import only core.profile, core.validation
-and core.secrets, never the app or the command line."""
+`formats` (the registry: every format, its file and `render_export`).
+
+May import: `core.profiles`. Never the app or the command line."""
