@@ -74,12 +74,14 @@ def test_cli_imports_reports_every_command_and_keeps_the_fast_path_rule(reports)
 
 def test_send_speed_reports_both_ways_and_every_message_arrived(reports):
     out = _finished(reports["send_speed"])
-    for scenario in ("plain", "starttls+auth"):
+    for scenario in ("plain", "starttls+auth", "starttls+auth --to"):
         assert re.search(rf"^ratio smtp-setup/bare \({re.escape(scenario)}\): best", out, re.M)
+    for scenario in ("plain", "starttls+auth"):
         assert re.search(rf"^ratio send_test_message/bare \({re.escape(scenario)}\)", out, re.M)
-    counts = re.search(r"accepted: plain (\d+), starttls\+auth (\d+) \(expected (\d+) each\)", out)
+    counts = re.search(r"accepted: plain (\d+) \(expected (\d+)\), "
+                       r"starttls\+auth (\d+) \(expected (\d+)\)", out)
     assert counts, out
-    assert counts.group(1) == counts.group(2) == counts.group(3)
+    assert counts.group(1) == counts.group(2) and counts.group(3) == counts.group(4)
 
 
 def test_probe_speed_reports_both_sizes_and_only_silent_ports(reports):
