@@ -45,10 +45,11 @@ file; `tools/update_catalogs.py` re-extracts `smtp_setup.pot` and merges it into
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing itself costs start-up time on every command
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from typing import Any
 
 DOMAIN = "smtp_setup"
 SOURCE_LANGUAGE = "en"

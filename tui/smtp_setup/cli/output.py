@@ -8,7 +8,10 @@ import os
 import re
 import sys
 import unicodedata
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself costs start-up time on every command
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class UsageError(Exception):

@@ -11,8 +11,6 @@ import argparse
 import os
 import sys
 from importlib import import_module
-from pathlib import Path
-from typing import Any
 
 from smtp_setup import __version__
 from smtp_setup.cli.output import PASSPHRASE_ENV, PORTABLE, UsageError, wrap
@@ -46,6 +44,10 @@ def run(argv: list[str]) -> int:
     from smtp_setup.core.profiles.config_store import ConfigError, UnknownProfileError
     from smtp_setup.core.profiles.next_command import use_config_option
 
+    if args.config is not None:  # a Path only now: pathlib is not paid by --help
+        from pathlib import Path
+
+        args.config = Path(args.config)
     use_config_option(args.config)  # every suggested next command repeats it
     try:
         return _handler(args.handler)(args)
@@ -65,7 +67,7 @@ class _Formatter(argparse.HelpFormatter):
     """argparse's formatter with the width found without shutil (whose import, with bz2 and
     lzma, argparse otherwise pays on every run, even when no help is printed)."""
 
-    def __init__(self, prog: str, **kwargs: Any) -> None:
+    def __init__(self, prog: str, **kwargs: object) -> None:
         try:
             columns = os.get_terminal_size().columns
         except OSError:
@@ -232,7 +234,6 @@ def _add_shared_options(shared: argparse.ArgumentParser, *, on_command: bool) ->
     shared.add_argument(
         "--config",
         metavar="PATH",
-        type=Path,
         default=argparse.SUPPRESS if on_command else None,
         help="config file (default: $SMTP_SETUP_CONFIG or the user config folder)",
     )
