@@ -128,3 +128,14 @@ def test_the_quick_check_never_differs_from_email_validator(address):
     except EmailNotValidError:
         accepted = False
     assert (validation.email_address(address) is None) == accepted
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A[a-z0-9.'+-]{1,10}@([a-z0-9-]{1,12}\.){0,2}"
+                     r"(local|test|lan|internal|localhost|invalid|mailhub|corp)\Z"))
+def test_the_quick_check_agrees_with_the_full_check_for_internal_names(address):
+    """Internal and reserved names take the quick path too (a `test` of a profile sending
+    from bench@example.test imports no email-validator); its answer is the full check's."""
+    local, _, domain = address.rpartition("@")
+    assert (validation.email_address(address) is None) == (
+        validation._full_check(address, local, domain) is None)

@@ -21,6 +21,8 @@ def check_recipient(to: str | None) -> None:
 
 
 def check_nameserver(nameserver: str | None) -> None:
+    if nameserver is None:  # the usual case pays for no import
+        return
     from smtp_setup.core.smtp.probe import check_nameserver
 
     try:
