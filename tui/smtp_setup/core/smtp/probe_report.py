@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smtp_setup.core.profiles.model import Security
+from smtp_setup.core.profiles.text_width import pad, wrap
 from smtp_setup.core.smtp.probe_texts import (
     BLOCKED,
     NOT_RECOMMENDED_BUT,
@@ -21,7 +22,6 @@ from smtp_setup.core.smtp.probe_texts import (
     WHY_IT_WORKS,
     join,
 )
-from smtp_setup.core.smtp.text_width import pad, wrap
 from smtp_setup.i18n import N_, _, ngettext
 
 # Every status a candidate can end in, with the words and mark the report uses for it.
