@@ -158,8 +158,9 @@ def format_report(report: DiscoveryReport) -> list[str]:
     lines.append(_("Sources:"))
     marks = {"found": "✓", "none": "·", "skipped": "-", "failed": "✗", "timed_out": "✗"}
     for source in report.sources:
-        lines.append(f"  {marks[source.status]} {source.name:<10} {source.detail} "
-                     f"({source.ms:.0f} ms)")
+        # the source's name is a code (catalog, mx...); "ms" is a unit, the same in every language
+        line = f"  {marks[source.status]} {source.name:<10} {source.detail} ({source.ms:.0f} ms)"
+        lines.append(line)
     return lines
 
 

@@ -289,14 +289,14 @@ class _TestSend(StageBook, PortQuestions):
         policy = email.policy.SMTPUTF8 if self.utf8 else email.policy.SMTP
         options = []
         if smtp.supports_extension("8bitmime"):
-            options.append("BODY=8BITMIME")
+            options += ["BODY=8BITMIME"]  # protocol, not words
         else:
             policy = policy.clone(cte_type="7bit")
         data = msg.as_bytes(policy=policy)
         if smtp.supports_extension("size"):
             options.insert(0, f"SIZE={len(data)}")
         if self.utf8:
-            options.append("SMTPUTF8")
+            options += ["SMTPUTF8"]
         return data, options
 
     async def _quit(self, smtp: Any) -> None:
