@@ -105,9 +105,9 @@ def test_template_is_up_to_date_with_the_sources(tmp_path):
 CONVERTED = ["app/widgets/step_indicator.py", "app/translated_bindings.py", "i18n.py",
              *(f"core/smtp/{name}.py" for name in (
                  "diagnosis_text", "diagnosis", "oauth_diagnosis", "failure_reading", "sandbox",
-                 "probe_report", "probe_texts", "session", "stages")),
+                 "probe", "probe_ports", "probe_report", "probe_texts", "session", "stages")),
              *(f"core/dns/{name}.py" for name in (
-                 "domain_report", "spf_verdict", "dkim", "dmarc", "domain_check")),
+                 "client", "domain_report", "spf_verdict", "dkim", "dmarc", "domain_check")),
              "core/discovery/report.py", "core/catalog/advice.py"]
 SHOWN_BY = {"Static", "Label", "Button", "notify", "print", "append", "update", "Text",
             "UsageError", "Binding"}

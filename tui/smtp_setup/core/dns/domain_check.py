@@ -64,10 +64,11 @@ async def check_domain(domain: str, *, provider_id: str | None = None,
     domain = sender_domain(domain)
     selector = (dkim_selector or "").strip().strip(".") or None
     if selector is not None and validation.host(selector):
-        raise InvalidInput("dkim_selector", f"{selector!r} is not a DKIM selector: use "
-                           "letters, digits, hyphens and dots, e.g. s1 or google.")
+        raise InvalidInput("dkim_selector", _("{selector} is not a DKIM selector: use "
+                                              "letters, digits, hyphens and dots, e.g. s1 or "
+                                              "google.").format(selector=repr(selector)))
     if not timeout > 0:
-        raise InvalidInput("timeout", "The time limit must be more than 0 seconds.")
+        raise InvalidInput("timeout", _("The time limit must be more than 0 seconds."))
     provider = _provider(provider_id)
     lifetime = max(0.2, timeout * 0.75)  # one question; the rest is left for includes
     try:
@@ -86,7 +87,7 @@ async def check_domain(domain: str, *, provider_id: str | None = None,
     }
     tasks = {name: asyncio.ensure_future(coro) for name, coro in checks.items()}
     try:
-        _, late = await asyncio.wait(tasks.values(), timeout=timeout)
+        _done, late = await asyncio.wait(tasks.values(), timeout=timeout)
     finally:  # on time-out, or when our caller cancels us: leave nothing running
         for task in tasks.values():
             task.cancel()
