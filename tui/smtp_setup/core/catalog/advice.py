@@ -10,6 +10,7 @@ import ipaddress
 from typing import Any
 
 from smtp_setup.core.profiles.model import Profile
+from smtp_setup.i18n import _
 
 
 def provider_for(profile: Profile) -> Any:
@@ -39,11 +40,13 @@ def credential_steps(profile: Profile) -> list[str]:
     if provider is None:
         return []
     name = provider.name
-    steps = [f"{name}: {hint}" for hint in (getattr(provider, "username_hint", ""),
-                                            getattr(provider, "password_hint", "")) if hint]
+    steps = [_("{provider}: {hint}").format(provider=name, hint=hint)
+             for hint in (getattr(provider, "username_hint", ""),
+                          getattr(provider, "password_hint", "")) if hint]
     if getattr(provider, "username_kind", "") == "literal" and provider.username_value:
         if profile.username != provider.username_value:
-            steps.insert(0, f"{name}: the username must be exactly {provider.username_value}.")
+            steps.insert(0, _("{provider}: the username must be exactly {username}.").format(
+                provider=name, username=provider.username_value))
     return steps
 
 
@@ -53,7 +56,8 @@ def hints_about(profile: Profile, topic: str = "sender") -> list[str]:
     if provider is None:
         return []
     words = _HINT_WORDS[topic]
-    return [f"{provider.name}: {hint}" for hint in getattr(provider, "hints", ())
+    return [_("{provider}: {hint}").format(provider=provider.name, hint=hint)
+            for hint in getattr(provider, "hints", ())
             if any(word in hint.casefold() for word in words)]
 
 

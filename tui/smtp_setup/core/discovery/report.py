@@ -8,13 +8,17 @@ from typing import Any
 
 from smtp_setup.core.catalog.loader import load_catalog
 from smtp_setup.core.profiles.model import Security
+from smtp_setup.i18n import N_, _
 
 CONFIDENCES = ("high", "medium", "low")
 _SECURITY_ORDER = {Security.TLS: 0, Security.STARTTLS: 1, Security.NONE: 2}
-_MODE_WORDS = {Security.TLS: "implicit TLS", Security.STARTTLS: "STARTTLS",
-               Security.NONE: "no encryption"}
-_USERNAME_WORDS = {"email": "the full address", "localpart": "the part before the @",
-                   "dashboard": "from the provider's dashboard", "none": "no login"}
+_MODE_WORDS = {Security.TLS: N_("implicit TLS"), Security.STARTTLS: N_("STARTTLS"),
+               Security.NONE: N_("no encryption")}
+_USERNAME_WORDS = {"email": N_("the full address"), "localpart": N_("the part before the @"),
+                   "dashboard": N_("from the provider's dashboard"), "none": N_("no login")}
+_FROM_SOURCES = {"high": N_("from {sources} (high confidence)"),
+                 "medium": N_("from {sources} (medium confidence)"),
+                 "low": N_("from {sources} (low confidence)")}
 
 
 @dataclass
@@ -49,16 +53,24 @@ class Suggestion:
         e.g. "Gmail: smtp.gmail.com port 465, implicit TLS; username: the full address
         (a@gmail.com); from catalog domain (high confidence)"."""
         provider = _provider_name(self.provider_id)
-        text = f"{provider}: " if provider else ""
-        text += f"{self.host} port {self.port}, {_MODE_WORDS[self.security]}"
+        server = _("{host} port {port}, {mode}").format(
+            host=self.host, port=self.port, mode=_MODE_WORDS[self.security])
+        parts = [_("{provider}: {server}").format(provider=provider, server=server)
+                 if provider else server]
         if self.username_kind == "literal":
-            text += f"; username: {self.username!r}"
+            parts.append(_("username: {username}").format(username=repr(self.username)))
         elif self.username_kind in _USERNAME_WORDS:
-            text += f"; username: {_USERNAME_WORDS[self.username_kind]}"
+            words = str(_USERNAME_WORDS[self.username_kind])
             if self.username and self.username_kind in ("email", "localpart"):
-                text += f" ({self.username})"
-        sources = ", also ".join([self.source, *self.also])
-        return f"{text}; from {sources} ({self.confidence} confidence)"
+                words = _("{words} ({username})").format(words=words, username=self.username)
+            parts.append(_("username: {username}").format(username=words))
+        # TRANSLATORS: between the sources that found the same server
+        sources = _(", also ").join([self.source, *self.also])
+        found_by = _FROM_SOURCES.get(self.confidence)
+        parts.append(found_by.format(sources=sources) if found_by else _(
+            "from {sources} ({confidence} confidence)").format(
+            sources=sources, confidence=self.confidence))
+        return _("; ").join(parts)
 
     def to_json(self) -> dict[str, Any]:
         return {"provider": self.provider_id, "host": self.host, "port": self.port,
@@ -130,22 +142,25 @@ def rank(suggestions: list[Suggestion]) -> list[Suggestion]:
 
 def format_report(report: DiscoveryReport) -> list[str]:
     """Plain lines for the CLI: the ranked suggestions, then one line per source."""
-    lines = [f"Looked up {report.domain} for {report.address} in {report.ms / 1000:.1f} s "
-             f"(limit {report.timeout:g} s)."]
+    lines = [_("Looked up {domain} for {address} in {seconds} s (limit {limit} s).").format(
+        domain=report.domain, address=report.address, seconds=f"{report.ms / 1000:.1f}",
+        limit=f"{report.timeout:g}")]
     if report.suggestions:
-        lines.append("Suggestions, best first:")
+        lines.append(_("Suggestions, best first:"))
         for number, suggestion in enumerate(report.suggestions, 1):
             lines.append(f"  {number}. {suggestion.describe()}")
             if suggestion.note:
-                lines.append(f"     Note: {suggestion.note}")
+                lines.append("     " + _("Note: {note}").format(note=suggestion.note))
     else:
-        lines.append("No suggestion: no source knows this domain's outgoing server. Ask the "
-                     "mail provider for the SMTP host, or choose it from the provider list.")
-    lines.append("Sources:")
+        lines.append(_("No suggestion: no source knows this domain's outgoing server. Ask the "
+                       "mail provider for the SMTP host, or choose it from the provider "
+                       "list."))
+    lines.append(_("Sources:"))
     marks = {"found": "✓", "none": "·", "skipped": "-", "failed": "✗", "timed_out": "✗"}
     for source in report.sources:
-        lines.append(f"  {marks[source.status]} {source.name:<10} {source.detail} "
-                     f"({source.ms:.0f} ms)")
+        # the source's name is a code (catalog, mx...); "ms" is a unit, the same in every language
+        line = f"  {marks[source.status]} {source.name:<10} {source.detail} ({source.ms:.0f} ms)"
+        lines.append(line)
     return lines
 
 

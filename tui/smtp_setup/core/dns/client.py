@@ -13,6 +13,8 @@ import asyncio
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
+from smtp_setup.i18n import N_, _
+
 if TYPE_CHECKING:
     import dns.asyncresolver
 
@@ -32,6 +34,10 @@ class DnsProblem(Exception):
         self.kind = kind
 
 
+_NO_PORT = N_("{text} has a colon but no port: give an IP address with an optional port, "
+              "e.g. 127.0.0.1:5353 or [::1]:53.")
+
+
 def parse_nameserver(text: str) -> tuple[str, int]:
     """Read `127.0.0.1`, `127.0.0.1:5353`, `::1` or `[::1]:53` into (address, port).
 
@@ -39,29 +45,34 @@ def parse_nameserver(text: str) -> tuple[str, int]:
     one sentence a person can act on.
     """
     raw = text.strip()
-    hint = "give an IP address with an optional port, e.g. 127.0.0.1:5353 or [::1]:53."
     if not raw:
-        raise ValueError(f"The DNS server is empty: {hint}")
+        raise ValueError(_("The DNS server is empty: give an IP address with an optional "
+                           "port, e.g. 127.0.0.1:5353 or [::1]:53."))
     host, port_text = raw, ""
     if raw.startswith("["):
         host, bracket, rest = raw[1:].partition("]")
         if not bracket or (rest and not rest.startswith(":")):
-            raise ValueError(f"{raw!r} is not a DNS server address: {hint}")
+            raise ValueError(_("{text} is not a DNS server address: give an IP address with "
+                               "an optional port, e.g. 127.0.0.1:5353 or [::1]:53.").format(
+                text=repr(raw)))
         port_text = rest[1:] if rest else ""
         if rest and not port_text:
-            raise ValueError(f"{raw!r} has a colon but no port: {hint}")
+            raise ValueError(_NO_PORT.format(text=repr(raw)))
     elif raw.count(":") == 1:  # IPv4 with a port; bare IPv6 has two or more colons
         host, port_text = raw.split(":")
         if not port_text:
-            raise ValueError(f"{raw!r} has a colon but no port: {hint}")
+            raise ValueError(_NO_PORT.format(text=repr(raw)))
     try:
         address = str(ipaddress.ip_address(host))
     except ValueError:
-        raise ValueError(f"{host!r} is not an IP address: {hint}") from None
+        raise ValueError(_("{text} is not an IP address: give an IP address with an optional "
+                           "port, e.g. 127.0.0.1:5353 or [::1]:53.").format(
+            text=repr(host))) from None
     if not port_text:
         return address, DEFAULT_PORT
     if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-        raise ValueError(f"The DNS port {port_text!r} is not a number from 1 to 65535.")
+        raise ValueError(_("The DNS port {port} is not a number from 1 to 65535.").format(
+            port=repr(port_text)))
     return address, int(port_text)
 
 
@@ -102,8 +113,8 @@ async def lookup(resolver: dns.asyncresolver.Resolver, name: str, rdtype: str) -
 
     where = f"{name} {rdtype}"
     if not resolver.nameservers:
-        raise DnsProblem("No DNS server is configured on this computer, so names cannot be "
-                         "looked up; check the network, or give one with --nameserver.",
+        raise DnsProblem(_("No DNS server is configured on this computer, so names cannot be "
+                           "looked up; check the network, or give one with --nameserver."),
                          "no_servers")
     try:
         qname = dns.name.from_text(name.strip().rstrip(".") + ".")
@@ -111,24 +122,26 @@ async def lookup(resolver: dns.asyncresolver.Resolver, name: str, rdtype: str) -
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     except dns.exception.Timeout:
-        raise DnsProblem(f"DNS did not answer in time for {where} (after "
-                         f"{resolver.lifetime:g} s); the network may be offline.",
-                         "timeout") from None
+        raise DnsProblem(_("DNS did not answer in time for {name} (after {limit} s); the "
+                           "network may be offline.").format(
+            name=where, limit=f"{resolver.lifetime:g}"), "timeout") from None
     except dns.resolver.NoNameservers as exc:
-        raise DnsProblem(f"The DNS server failed to answer for {where} "
-                         f"({_servers_said(exc)}).", "servfail") from None
+        raise DnsProblem(_("The DNS server failed to answer for {name} ({reason}).").format(
+            name=where, reason=_servers_said(exc)), "servfail") from None
     except dns.resolver.NoResolverConfiguration:
-        raise DnsProblem("No DNS server is configured on this computer; check the network, "
-                         "or give one with --nameserver.", "no_servers") from None
+        raise DnsProblem(_("No DNS server is configured on this computer; check the "
+                           "network, or give one with --nameserver."), "no_servers") from None
     except (dns.name.EmptyLabel, dns.name.LabelTooLong, dns.name.NameTooLong,
             dns.exception.SyntaxError):
-        raise DnsProblem(f"{name!r} is not a name DNS can look up.", "bad_name") from None
+        raise DnsProblem(_("{name} is not a name DNS can look up.").format(name=repr(name)),
+                         "bad_name") from None
     except dns.exception.DNSException as exc:
-        raise DnsProblem(f"DNS look-up of {where} failed: {exc}", "error") from None
+        raise DnsProblem(_("DNS look-up of {name} failed: {error}").format(
+            name=where, error=exc), "error") from None
     except OSError as exc:  # e.g. no route to the DNS server
-        raise DnsProblem(f"The DNS server could not be reached for {where} "
-                         f"({exc.strerror or exc}); the network may be offline.",
-                         "error") from None
+        raise DnsProblem(_("The DNS server could not be reached for {name} ({reason}); the "
+                           "network may be offline.").format(
+            name=where, reason=exc.strerror or exc), "error") from None
     return list(answer)
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from smtp_setup.core.dns.domain_report import CheckRow, worst
+from smtp_setup.i18n import _
 
 MIN_RSA_BITS = 1024  # RFC 8301: verifiers must not accept smaller keys
 GOOD_RSA_BITS = 2048  # RFC 8301: signers should use at least this
@@ -35,9 +36,10 @@ def parse_tags(text: str) -> dict[str, str]:
         name, equals, value = part.partition("=")
         name = name.strip()
         if not equals or not _TAG.match(name):
-            raise DkimSyntaxError(f"{part.strip()!r} is not a tag=value pair.")
+            raise DkimSyntaxError(_("{part} is not a tag=value pair.").format(
+                part=repr(part.strip())))
         if name in tags:
-            raise DkimSyntaxError(f"The tag {name}= appears twice.")
+            raise DkimSyntaxError(_("The tag {name}= appears twice.").format(name=name))
         tags[name] = value.strip()
     return tags
 
@@ -59,12 +61,12 @@ class DkimKey:
     def described(self) -> str:
         """`2048-bit RSA key`, `Ed25519 key`, `revoked key`..."""
         if self.revoked:
-            return "revoked key (empty p=)"
+            return _("revoked key (empty p=)")
         if self.key_type == "ed25519":
-            return "Ed25519 key"
+            return _("Ed25519 key")
         if self.bits:
-            return f"{self.bits}-bit {self.key_type.upper()} key"
-        return f"{self.key_type} key"
+            return _("{bits}-bit {type} key").format(bits=self.bits, type=self.key_type.upper())
+        return _("{type} key").format(type=self.key_type)
 
 
 def read_key_record(text: str) -> DkimKey:
@@ -73,31 +75,34 @@ def read_key_record(text: str) -> DkimKey:
     try:
         key.tags = tags = parse_tags(text)
     except DkimSyntaxError as exc:
-        key.problems.append(f"The record is not a valid DKIM tag list: {exc}")
+        key.problems.append(_("The record is not a valid DKIM tag list: {error}").format(
+            error=exc))
         return key
     version = tags.get("v")
     if version is not None:
         if version != "DKIM1":
-            key.problems.append(f"v={version} is not DKIM1, so receivers discard the record.")
+            key.problems.append(_("v={version} is not DKIM1, so receivers discard the "
+                                  "record.").format(version=version))
         elif next(iter(tags)) != "v":
-            key.warnings.append("v=DKIM1 should be the first tag; some receivers ignore the "
-                                "record otherwise.")
+            key.warnings.append(_("v=DKIM1 should be the first tag; some receivers ignore the "
+                                  "record otherwise."))
     if "p" not in tags:
-        key.problems.append("The record has no p= tag, so it holds no public key.")
+        key.problems.append(_("The record has no p= tag, so it holds no public key."))
         return key
     key.key_type = tags.get("k", "rsa").lower() or "rsa"
     services = [s.strip() for s in tags.get("s", "*").split(":")]
     if not {"*", "email"} & set(services):
-        key.problems.append(f"s={tags['s']} says the key is not for email.")
+        key.problems.append(_("s={value} says the key is not for email.").format(
+            value=tags["s"]))
     hashes = [h.strip().lower() for h in tags.get("h", "sha256").split(":")]
     if "sha256" not in hashes:
-        key.warnings.append(f"h={tags['h']} allows only SHA-1, which receivers no longer "
-                            "accept (RFC 8301); add sha256 or drop h=.")
+        key.warnings.append(_("h={value} allows only SHA-1, which receivers no longer accept "
+                              "(RFC 8301); add sha256 or drop h=.").format(value=tags["h"]))
     flags = [f.strip() for f in tags.get("t", "").split(":")]
     if "y" in flags:
         key.testing = True
-        key.warnings.append("t=y marks the domain as testing DKIM: receivers treat its "
-                            "signed mail as unsigned. Remove t=y once signing works.")
+        key.warnings.append(_("t=y marks the domain as testing DKIM: receivers treat its "
+                              "signed mail as unsigned. Remove t=y once signing works."))
     data = re.sub(r"\s+", "", tags["p"])
     if not data:
         key.revoked = True
@@ -105,7 +110,7 @@ def read_key_record(text: str) -> DkimKey:
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        key.problems.append("p= is not valid base64, so the key cannot be read.")
+        key.problems.append(_("p= is not valid base64, so the key cannot be read."))
         return key
     _load(key, raw)
     return key
@@ -115,13 +120,14 @@ def _load(key: DkimKey, raw: bytes) -> None:
     if key.key_type == "ed25519":
         # RFC 8463: the raw 32-byte key, not a SubjectPublicKeyInfo
         if len(raw) != 32:
-            key.problems.append(f"An Ed25519 key is 32 bytes; this one is {len(raw)}.")
+            key.problems.append(_("An Ed25519 key is 32 bytes; this one is {size}.").format(
+                size=len(raw)))
         else:
             key.bits = 256
         return
     if key.key_type != "rsa":
-        key.problems.append(f"k={key.key_type} is not a key type receivers know "
-                            "(rsa or ed25519).")
+        key.problems.append(_("k={type} is not a key type receivers know (rsa or "
+                              "ed25519).").format(type=key.key_type))
         return
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -130,10 +136,11 @@ def _load(key: DkimKey, raw: bytes) -> None:
     try:  # SubjectPublicKeyInfo is what everyone publishes; a bare RSAPublicKey loads too
         public = load_der_public_key(raw)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        key.problems.append(f"p= does not hold a readable public key ({_short(exc)}).")
+        key.problems.append(_("p= does not hold a readable public key ({reason}).").format(
+            reason=_short(exc)))
         return
     if not isinstance(public, rsa.RSAPublicKey):
-        key.problems.append("k=rsa, but p= holds another kind of key.")
+        key.problems.append(_("k=rsa, but p= holds another kind of key."))
         return
     key.bits = public.key_size
 
@@ -146,21 +153,25 @@ def _short(exc: Exception) -> str:
 def judge_key(key: DkimKey) -> tuple[str, str, list[str]]:
     """(status, what it is in a few words, next steps) for one key record."""
     if key.problems:
-        return "fail", f"unusable key: {key.problems[0][0].lower()}{key.problems[0][1:]}", [
-            *key.problems, "Copy the DNS record again from where you set up DKIM signing."]
+        first = key.problems[0][0].lower() + key.problems[0][1:]
+        return "fail", _("unusable key: {problem}").format(problem=first), [
+            *key.problems, _("Copy the DNS record again from where you set up DKIM signing.")]
     if key.revoked:
-        return "fail", "revoked key (p= is empty): signatures with it do not verify", [
-            "This selector's key was withdrawn. Sign with a selector that has a key, or "
-            "publish the new key your provider gives you."]
+        return "fail", _("revoked key (p= is empty): signatures with it do not verify"), [
+            _("This selector's key was withdrawn. Sign with a selector that has a key, or "
+              "publish the new key your provider gives you.")]
     advice = list(key.warnings)
     status = "warn" if key.warnings else "pass"
     if key.key_type == "rsa" and key.bits is not None and key.bits < MIN_RSA_BITS:
-        return "fail", f"{key.described}: receivers reject RSA keys under {MIN_RSA_BITS} bits", [
-            f"Create a new {GOOD_RSA_BITS}-bit key with your provider and publish it.", *advice]
+        return "fail", _("{key}: receivers reject RSA keys under {bits} bits").format(
+            key=key.described, bits=MIN_RSA_BITS), [
+            _("Create a new {bits}-bit key with your provider and publish it.").format(
+                bits=GOOD_RSA_BITS), *advice]
     if key.key_type == "rsa" and key.bits is not None and key.bits < GOOD_RSA_BITS:
         status = "warn"
-        advice.insert(0, f"A {key.bits}-bit key still verifies, but {GOOD_RSA_BITS} bits "
-                      "is the recommended size (RFC 8301); rotate to a longer key.")
+        advice.insert(0, _("A {bits}-bit key still verifies, but {good} bits is the "
+                           "recommended size (RFC 8301); rotate to a longer key.").format(
+            bits=key.bits, good=GOOD_RSA_BITS))
     return status, key.described, advice
 
 
@@ -171,43 +182,50 @@ def check_dkim(domain: str, found: dict[str, list[str]], *, asked: bool,
     failure, not a guess that missed). `trouble`: selectors DNS did not answer for."""
     trouble = trouble or {}
     if not found and not trouble:
-        return CheckRow("DKIM", "info", "No DKIM selector is known for this provider, so the "
-                        "key could not be looked up.",
-                        ["Pass --dkim-selector with the selector your provider signs with "
-                         "(the s= in a received message's DKIM-Signature header)."])
+        return CheckRow("DKIM", "info", _("No DKIM selector is known for this provider, so "
+                                          "the key could not be looked up."),
+                        [_("Pass --dkim-selector with the selector your provider signs with "
+                           "(the s= in a received message's DKIM-Signature header).")])
     verdicts: list[tuple[str, str, str, list[str], str | None]] = []  # status, sel, words...
     for selector, texts in found.items():
         where = f"{selector}._domainkey.{domain}"
         records = [t for t in texts if "p=" in t or t.lstrip().startswith("v=DKIM1")]
         if not records:
-            verdicts.append(("missing", selector, f"no key at {where}", [], None))
+            verdicts.append(("missing", selector, _("no key at {name}").format(name=where), [],
+                             None))
             continue
         status, words, advice = judge_key(read_key_record(records[0]))
         if len(records) > 1:
             status = worst(status, "warn")
-            advice.append(f"{where} has {len(records)} key records; keep one.")
+            advice.append(_("{name} has {count} key records; keep one.").format(
+                name=where, count=len(records)))
         verdicts.append((status, selector, words, advice, records[0]))
     present = [v for v in verdicts if v[0] != "missing"]
-    problems = [f"DNS did not answer for {s}._domainkey.{domain}: {why}"
-                for s, why in trouble.items()]
+    problems = [_("DNS did not answer for {name}: {reason}").format(
+        name=f"{s}._domainkey.{domain}", reason=why) for s, why in trouble.items()]
     if not present:
-        names = " or ".join(v[1] for v in verdicts) or " or ".join(trouble)
+        either = _(" or ")  # TRANSLATORS: between selector names
+        names = either.join(v[1] for v in verdicts) or either.join(trouble)
         if problems:
-            return CheckRow("DKIM", "warn", f"The DKIM key at selector {names} could not be "
-                            "looked up.", problems)
-        who = provider_name or "your provider"
+            return CheckRow("DKIM", "warn", _("The DKIM key at selector {names} could not be "
+                                              "looked up.").format(names=names), problems)
+        who = provider_name or _("your provider")
         if asked:
-            return CheckRow("DKIM", "fail", f"No DKIM key is published at "
-                            f"{names}._domainkey.{domain}.",
-                            [f"Publish the DKIM record {who} gives you, or check the "
-                             "selector's spelling."])
-        return CheckRow("DKIM", "warn", f"No DKIM key found at the selectors {who} usually "
-                        f"uses ({names}).",
-                        [f"Set up DKIM signing (domain authentication) with {who} and "
-                         "publish the records it gives you.",
-                         "If you already sign with another selector, pass --dkim-selector."])
+            return CheckRow("DKIM", "fail", _("No DKIM key is published at {name}.").format(
+                                name=f"{names}._domainkey.{domain}"),
+                            [_("Publish the DKIM record {provider} gives you, or check the "
+                               "selector's spelling.").format(provider=who)])
+        return CheckRow("DKIM", "warn", _("No DKIM key found at the selectors {provider} "
+                                          "usually uses ({names}).").format(
+                            provider=who, names=names),
+                        [_("Set up DKIM signing (domain authentication) with {provider} and "
+                           "publish the records it gives you.").format(provider=who),
+                         _("If you already sign with another selector, pass "
+                           "--dkim-selector.")])
     status = worst(*(v[0] for v in present), *(["warn"] if problems else []))
     shown = next((v for v in present if v[0] == status), present[0])
-    summary = "; ".join(f"selector {v[1]}: {v[2]}" for v in present)
+    summary = _("; ").join(_("selector {selector}: {verdict}").format(
+        selector=v[1], verdict=v[2]) for v in present)
     advice = [a for v in present for a in v[3]] + problems
-    return CheckRow("DKIM", status, summary[0].upper() + summary[1:] + ".", advice, shown[4])
+    summary = _("{findings}.").format(findings=summary)
+    return CheckRow("DKIM", status, summary[0].upper() + summary[1:], advice, shown[4])

@@ -12,13 +12,22 @@ from dataclasses import dataclass, field
 
 from smtp_setup.core.dns.dkim import DkimSyntaxError, parse_tags
 from smtp_setup.core.dns.domain_report import CheckRow
+from smtp_setup.i18n import N_, _
 
 POLICIES = {
-    "none": "monitoring only; receivers deliver mail that fails SPF and DKIM as usual and "
-            "only report it",
-    "quarantine": "mail that fails SPF and DKIM is treated as suspicious (usually the spam "
-                  "folder)",
-    "reject": "mail that fails SPF and DKIM is refused",
+    "none": N_("monitoring only; receivers deliver mail that fails SPF and DKIM as usual and "
+               "only report it"),
+    "quarantine": N_("mail that fails SPF and DKIM is treated as suspicious (usually the spam "
+                     "folder)"),
+    "reject": N_("mail that fails SPF and DKIM is refused"),
+}
+# (inherited from a parent domain, applied to part of the mail) -> the summary
+_SUMMARIES = {
+    (False, False): N_("Policy p={policy}: {meaning}."),
+    (True, False): N_("Policy p={policy} (inherited from {parent}): {meaning}."),
+    (False, True): N_("Policy p={policy}: {meaning}, for {pct}% of that mail."),
+    (True, True): N_("Policy p={policy} (inherited from {parent}): {meaning}, for {pct}% of "
+                     "that mail."),
 }
 
 
@@ -54,29 +63,31 @@ def read_policy(text: str, *, subdomain: bool = False) -> DmarcPolicy:
     try:
         found.tags = tags = parse_tags(text)
     except DkimSyntaxError as exc:
-        found.problems.append(f"The record is not a valid tag list: {exc}")
+        found.problems.append(_("The record is not a valid tag list: {error}").format(error=exc))
         return found
     lowered = {name.lower(): value for name, value in tags.items()}
     rua = [uri.strip() for uri in lowered.get("rua", "").split(",") if uri.strip()]
     found.rua = rua
     bad_uris = [uri for uri in rua if not uri.lower().startswith("mailto:")]
     if bad_uris:
-        found.notes.append(f"rua= should list mailto: addresses; {bad_uris[0]} is not one.")
+        found.notes.append(_("rua= should list mailto: addresses; {uri} is not one.").format(
+            uri=bad_uris[0]))
     policy = lowered.get("p", "").lower()
     if subdomain and lowered.get("sp", "").lower() in POLICIES:
         policy = lowered["sp"].lower()
     if policy not in POLICIES:
         if rua and not bad_uris:  # RFC 7489 6.6.3: a bad or missing p= with rua acts as none
-            found.notes.append("p= is missing or invalid, so receivers apply p=none.")
+            found.notes.append(_("p= is missing or invalid, so receivers apply p=none."))
             policy = "none"
         else:
-            found.problems.append("The record has no valid p= (none, quarantine or reject), "
-                                  "so receivers ignore it.")
+            found.problems.append(_("The record has no valid p= (none, quarantine or reject), "
+                                    "so receivers ignore it."))
             return found
     found.policy = policy
     pct = lowered.get("pct", "100")
     if not pct.isdigit() or int(pct) > 100:
-        found.notes.append(f"pct={pct} is not a number from 0 to 100; receivers use 100.")
+        found.notes.append(_("pct={pct} is not a number from 0 to 100; receivers use "
+                             "100.").format(pct=pct))
     else:
         found.pct = int(pct)
     return found
@@ -88,43 +99,48 @@ def check_dmarc(domain: str, texts: list[str], *, inherited_from: str | None = N
     records = [text for text in texts if is_dmarc(text)]
     where = f"_dmarc.{inherited_from or domain}"
     if not records:
-        return CheckRow("DMARC", "warn", f"No DMARC record at _dmarc.{domain}: receivers get "
-                        "no policy for mail that fails SPF and DKIM, and you get no reports.",
-                        [f"Publish a TXT record at _dmarc.{domain}: {suggest_record(domain)}",
-                         "After a few weeks of reports showing only your own services, move "
-                         "to p=quarantine, then p=reject.",
-                         "Gmail and Yahoo require a DMARC record from bulk senders."])
+        return CheckRow("DMARC", "warn", _(
+            "No DMARC record at _dmarc.{domain}: receivers get no policy for mail that fails "
+            "SPF and DKIM, and you get no reports.").format(domain=domain),
+                        [_("Publish a TXT record at _dmarc.{domain}: {record}").format(
+                            domain=domain, record=suggest_record(domain)),
+                         _("After a few weeks of reports showing only your own services, move "
+                           "to p=quarantine, then p=reject."),
+                         _("Gmail and Yahoo require a DMARC record from bulk senders.")])
     if len(records) > 1:
-        return CheckRow("DMARC", "fail", f"{where} has {len(records)} DMARC records; receivers "
-                        "ignore DMARC when there is more than one.",
-                        ["Keep exactly one TXT record starting with v=DMARC1 there."],
+        return CheckRow("DMARC", "fail", _(
+            "{name} has {count} DMARC records; receivers ignore DMARC when there is more "
+            "than one.").format(name=where, count=len(records)),
+                        [_("Keep exactly one TXT record starting with v=DMARC1 there.")],
                         "\n".join(records))
     found = read_policy(records[0], subdomain=inherited_from is not None)
     if found.policy is None:
-        return CheckRow("DMARC", "fail", "The DMARC record is invalid, so receivers ignore it.",
-                        found.problems + [f"A valid starter record: {suggest_record(domain)}"],
+        return CheckRow("DMARC", "fail", _("The DMARC record is invalid, so receivers ignore "
+                                           "it."),
+                        found.problems + [_("A valid starter record: {record}").format(
+                            record=suggest_record(domain))],
                         found.text)
-    source = f" (inherited from {inherited_from})" if inherited_from else ""
     status = "warn" if found.policy == "none" or found.pct == 0 else "pass"
-    summary = f"Policy p={found.policy}{source}: {POLICIES[found.policy]}"
-    if found.pct < 100:
-        summary += f", for {found.pct}% of that mail"
+    summary = _SUMMARIES[bool(inherited_from), found.pct < 100].format(
+        policy=found.policy, parent=inherited_from, meaning=POLICIES[found.policy],
+        pct=found.pct)
     advice = list(found.notes)
     if found.policy == "none":
-        advice.append("Once the reports show only your own services, move to p=quarantine, "
-                      "then p=reject, so that forged mail is filtered.")
+        advice.append(_("Once the reports show only your own services, move to p=quarantine, "
+                        "then p=reject, so that forged mail is filtered."))
     if 0 < found.pct < 100:
-        advice.append(f"pct={found.pct} applies the policy to only part of failing mail; "
-                      "raise it to 100 when you are confident.")
+        advice.append(_("pct={pct} applies the policy to only part of failing mail; raise it "
+                        "to 100 when you are confident.").format(pct=found.pct))
     if found.pct == 0:
-        advice.append("pct=0 means the policy is applied to no mail; raise it.")
+        advice.append(_("pct=0 means the policy is applied to no mail; raise it."))
     if not found.rua:
-        advice.append(f"Add rua=mailto:dmarc-reports@{domain} to receive daily reports of "
-                      "who sends mail as your domain and whether it passes.")
+        advice.append(_("Add rua=mailto:dmarc-reports@{domain} to receive daily reports of "
+                        "who sends mail as your domain and whether it passes.").format(
+            domain=domain))
     if inherited_from:
-        advice.append(f"{domain} has no record of its own; publish one at _dmarc.{domain} "
-                      "to set its policy separately.")
-    return CheckRow("DMARC", status, summary + ".", advice, found.text)
+        advice.append(_("{domain} has no record of its own; publish one at _dmarc.{domain} "
+                        "to set its policy separately.").format(domain=domain))
+    return CheckRow("DMARC", status, summary, advice, found.text)
 
 
 def suggest_record(domain: str) -> str:

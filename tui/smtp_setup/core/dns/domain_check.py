@@ -23,6 +23,7 @@ from smtp_setup.core.dns.domain_report import CheckRow, DomainReport, format_rep
 from smtp_setup.core.dns.spf_verdict import check_spf
 from smtp_setup.core.profiles import validation
 from smtp_setup.core.profiles.validation import InvalidInput
+from smtp_setup.i18n import _, ngettext
 
 __all__ = ["CheckRow", "DomainReport", "check_domain", "format_report", "sender_domain"]
 
@@ -34,17 +35,18 @@ def sender_domain(text: str) -> str:
     without a trailing dot. Raises InvalidInput (a ValueError) with one sentence."""
     domain = text.strip().rpartition("@")[2].strip().rstrip(".").lower()
     if not domain:
-        raise InvalidInput("domain", "Give a domain to check, e.g. example.com.")
+        raise InvalidInput("domain", _("Give a domain to check, e.g. example.com."))
     try:
         ipaddress.ip_address(domain.strip("[]"))
     except ValueError:
         pass
     else:
-        raise InvalidInput("domain", f"{domain} is an address; give the domain name that "
-                           "follows the @ in the From address.")
+        raise InvalidInput("domain", _("{domain} is an address; give the domain name that "
+                                       "follows the @ in the From address.").format(
+            domain=domain))
     if (error := validation.host(domain)) or "." not in domain:
-        raise InvalidInput("domain", error or f"{domain!r} is not a full domain name such as "
-                           "example.com.")
+        raise InvalidInput("domain", error or _("{domain} is not a full domain name such as "
+                                                "example.com.").format(domain=repr(domain)))
     return domain
 
 
@@ -62,10 +64,11 @@ async def check_domain(domain: str, *, provider_id: str | None = None,
     domain = sender_domain(domain)
     selector = (dkim_selector or "").strip().strip(".") or None
     if selector is not None and validation.host(selector):
-        raise InvalidInput("dkim_selector", f"{selector!r} is not a DKIM selector: use "
-                           "letters, digits, hyphens and dots, e.g. s1 or google.")
+        raise InvalidInput("dkim_selector", _("{selector} is not a DKIM selector: use "
+                                              "letters, digits, hyphens and dots, e.g. s1 or "
+                                              "google.").format(selector=repr(selector)))
     if not timeout > 0:
-        raise InvalidInput("timeout", "The time limit must be more than 0 seconds.")
+        raise InvalidInput("timeout", _("The time limit must be more than 0 seconds."))
     provider = _provider(provider_id)
     lifetime = max(0.2, timeout * 0.75)  # one question; the rest is left for includes
     try:
@@ -84,7 +87,7 @@ async def check_domain(domain: str, *, provider_id: str | None = None,
     }
     tasks = {name: asyncio.ensure_future(coro) for name, coro in checks.items()}
     try:
-        _, late = await asyncio.wait(tasks.values(), timeout=timeout)
+        _done, late = await asyncio.wait(tasks.values(), timeout=timeout)
     finally:  # on time-out, or when our caller cancels us: leave nothing running
         for task in tasks.values():
             task.cancel()
@@ -111,13 +114,15 @@ def _provider(provider_id: str | None) -> Provider | None:
 
 def _result(name: str, task: asyncio.Future[Any], timeout: float) -> CheckRow:
     if task.cancelled():
-        return CheckRow(name, "warn", f"The {name} check did not finish within {timeout:g} s: "
-                        "DNS answered too slowly.", ["Run the check again."])
+        return CheckRow(name, "warn", _("The {name} check did not finish within {limit} s: "
+                                        "DNS answered too slowly.").format(
+            name=name, limit=f"{timeout:g}"), [_("Run the check again.")])
     error = task.exception()
     if isinstance(error, DnsProblem):
-        return CheckRow(name, "warn", f"The {name} check could not be done: {error}",
-                        ["Receivers may meet the same DNS trouble; run the check again, and "
-                         "if it persists ask whoever hosts the domain's DNS."])
+        return CheckRow(name, "warn", _("The {name} check could not be done: {error}").format(
+            name=name, error=error),
+                        [_("Receivers may meet the same DNS trouble; run the check again, and "
+                           "if it persists ask whoever hosts the domain's DNS.")])
     if error is not None:
         raise error
     return task.result()
@@ -126,13 +131,14 @@ def _result(name: str, task: asyncio.Future[Any], timeout: float) -> CheckRow:
 def _offline_sentence(domain: str, problems: list[DnsProblem], timeout: float) -> str:
     kinds = {p.kind for p in problems}
     if "no_servers" in kinds:
-        why = "no DNS server is configured on this computer"
+        why = _("no DNS server is configured on this computer")
     elif kinds == {"timeout"} or not kinds:
-        why = f"no DNS server answered within {timeout:g} s"
+        why = _("no DNS server answered within {limit} s").format(limit=f"{timeout:g}")
     else:
-        why = "the DNS server could not be reached"
-    return (f"DNS gave no answer ({why}), so {domain} could not be checked: check the network "
-            "connection, or give a working DNS server with --nameserver.")
+        why = _("the DNS server could not be reached")
+    return _("DNS gave no answer ({reason}), so {domain} could not be checked: check the "
+             "network connection, or give a working DNS server with --nameserver.").format(
+        reason=why, domain=domain)
 
 
 class _Dns:
@@ -166,29 +172,36 @@ class _Dns:
 async def _mx_row(dns: _Dns, domain: str) -> CheckRow:
     mx = sorted((r.preference, r.exchange.to_text()) for r in await dns.records(domain, "MX"))
     record = "\n".join(f"{pref} {host}" for pref, host in mx) or None
-    if any(host in (".", "") for _, host in mx):
-        return CheckRow("MX", "fail", f"{domain} publishes a null MX (RFC 7505): it declares "
-                        "that it accepts no mail, so replies and bounces cannot come back, "
-                        "and receivers may refuse mail from it.",
-                        ["Send from an address at a domain that receives mail, or replace "
-                         "the null MX with your mail servers' MX records."], record)
+    if any(host in (".", "") for _pref, host in mx):
+        return CheckRow("MX", "fail", _(
+            "{domain} publishes a null MX (RFC 7505): it declares that it accepts no mail, so "
+            "replies and bounces cannot come back, and receivers may refuse mail from "
+            "it.").format(domain=domain),
+                        [_("Send from an address at a domain that receives mail, or replace "
+                           "the null MX with your mail servers' MX records.")], record)
     if mx:
-        hosts = [host.rstrip(".") for _, host in mx]
-        more = f" and {len(hosts) - 1} more" if len(hosts) > 1 else ""
-        return CheckRow("MX", "pass", f"Mail to {domain} goes to {hosts[0]}{more}, so "
-                        "replies and bounces can come back.", [], record)
+        hosts = [host.rstrip(".") for _pref, host in mx]
+        summary = _("Mail to {domain} goes to {host}, so replies and bounces can come "
+                    "back.") if len(hosts) == 1 else ngettext(
+            "Mail to {domain} goes to {host} and {count} more, so replies and bounces can "
+            "come back.", "Mail to {domain} goes to {host} and {count} more, so replies and "
+            "bounces can come back.", len(hosts) - 1)
+        return CheckRow("MX", "pass", summary.format(domain=domain, host=hosts[0],
+                                                     count=len(hosts) - 1), [], record)
     addresses = await asyncio.gather(dns.records(domain, "A"), dns.records(domain, "AAAA"),
                                      return_exceptions=True)
     if any(isinstance(a, list) and a for a in addresses):
-        return CheckRow("MX", "warn", f"{domain} has no MX record; mail to it falls back to "
-                        "the domain's own address (RFC 5321), which often has no mail "
-                        "server listening.",
-                        [f"Publish MX records for {domain} pointing at the servers that "
-                         "receive its mail, so replies and bounces arrive."])
-    return CheckRow("MX", "fail", f"{domain} has no MX record and no address, so mail to it "
-                    "cannot be delivered; many receivers refuse mail from such a domain.",
-                    [f"Check the spelling of {domain}; if it is right, publish MX records "
-                     "for it (your mailbox provider lists them)."])
+        return CheckRow("MX", "warn", _(
+            "{domain} has no MX record; mail to it falls back to the domain's own address "
+            "(RFC 5321), which often has no mail server listening.").format(domain=domain),
+                        [_("Publish MX records for {domain} pointing at the servers that "
+                           "receive its mail, so replies and bounces arrive.").format(
+                            domain=domain)])
+    return CheckRow("MX", "fail", _(
+        "{domain} has no MX record and no address, so mail to it cannot be delivered; many "
+        "receivers refuse mail from such a domain.").format(domain=domain),
+                    [_("Check the spelling of {domain}; if it is right, publish MX records "
+                       "for it (your mailbox provider lists them).").format(domain=domain)])
 
 
 async def _spf_row(dns: _Dns, domain: str, provider: Provider | None) -> CheckRow:

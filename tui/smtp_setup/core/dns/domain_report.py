@@ -7,9 +7,11 @@ a report without importing anything that speaks DNS.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 from typing import Any
+
+from smtp_setup.core.profiles.text_width import pad, wrap
+from smtp_setup.i18n import _
 
 CHECK_NAMES = ("MX", "SPF", "DKIM", "DMARC")
 # Every status a row can have, with its mark: never colour alone.
@@ -83,24 +85,24 @@ def worst(*statuses: str) -> str:
 def format_report(report: DomainReport) -> list[str]:
     """The report as plain text lines for a terminal: a mark (✓ ! ✗ i), the check's name
     and summary, the record verbatim, then the advice; no colour codes."""
-    lines = [f"Sender domain check of {report.domain}"]
+    lines = [_("Sender domain check of {domain}").format(domain=report.domain)]
     if report.offline:
-        lines.append(f"✗ {report.problem or 'DNS did not answer, so nothing was checked.'}")
+        lines.append("✗ " + (report.problem or _("DNS did not answer, so nothing was checked.")))
         return lines
     for row in report.rows:
-        lines += textwrap.wrap(f"{row.mark} {row.name:<6}{row.summary}", width=79,
-                               subsequent_indent=" " * 8)
+        lines += wrap(f"{row.mark} {pad(row.name, 6)}{row.summary}", 79,
+                      subsequent_indent=" " * 8)
         if row.record is not None:
             # verbatim: long keys are cut with an ellipsis, never re-flowed
             for text in row.record.splitlines() or [""]:
                 shown = text if len(text) <= 69 else text[:68] + "…"
                 lines.append(f"        │ {shown}")
         for step in row.advice:
-            lines += textwrap.wrap(step, width=79, initial_indent="        - ",
-                                   subsequent_indent="          ")
+            lines += wrap(step, 79, initial_indent="        - ", subsequent_indent="          ")
     lines.append("")
-    lines.append({"pass": "✓ No problems found.",
-                  "warn": "! Mail can be delivered, but the warnings above are worth fixing.",
-                  "fail": "✗ Receivers may reject or junk mail from this domain: fix the "
-                          "failures above."}[report.verdict])
+    lines.append({"pass": "✓ " + _("No problems found."),
+                  "warn": "! " + _("Mail can be delivered, but the warnings above are worth "
+                                   "fixing."),
+                  "fail": "✗ " + _("Receivers may reject or junk mail from this domain: fix "
+                                   "the failures above.")}[report.verdict])
     return lines

@@ -17,6 +17,7 @@ from smtp_setup.core.dns.spf import (
     parse_spf,
     walk_spf,
 )
+from smtp_setup.i18n import _
 
 PLACEHOLDER = "<your provider's SPF domain>"
 
@@ -28,20 +29,24 @@ async def check_spf(domain: str, texts: list[str], fetch: Fetch, *, include: str
     ("" or None: the catalog does not know it, so it is not judged)."""
     records = [text for text in texts if is_spf(text)]
     if not records:
-        return CheckRow("SPF", "fail", f"{domain} publishes no SPF record, so receivers "
-                        "cannot tell which servers may send its mail.",
-                        [f"Publish one TXT record at {domain}: {suggest_record(include)}"]
+        return CheckRow("SPF", "fail", _("{domain} publishes no SPF record, so receivers "
+                                         "cannot tell which servers may send its "
+                                         "mail.").format(domain=domain),
+                        [_("Publish one TXT record at {domain}: {record}").format(
+                            domain=domain, record=suggest_record(include))]
                         + _include_hint(include, provider_name))
     if len(records) > 1:
-        return CheckRow("SPF", "fail", f"{domain} has {len(records)} SPF records; receivers "
-                        "treat more than one as an error (permerror), so SPF fails.",
-                        ["Merge them into one TXT record starting with v=spf1, keeping every "
-                         "include:, ip4: and ip6: term once, with a single all at the end."],
+        return CheckRow("SPF", "fail", _("{domain} has {count} SPF records; receivers treat "
+                                         "more than one as an error (permerror), so SPF "
+                                         "fails.").format(domain=domain, count=len(records)),
+                        [_("Merge them into one TXT record starting with v=spf1, keeping every "
+                           "include:, ip4: and ip6: term once, with a single all at the end.")],
                         record="\n".join(records))
     record = parse_spf(records[0])
     if record.errors:
-        return CheckRow("SPF", "fail", "The SPF record has a syntax error, so receivers "
-                        "ignore it (permerror).", list(record.errors), record.text)
+        return CheckRow("SPF", "fail", _("The SPF record has a syntax error, so receivers "
+                                         "ignore it (permerror)."), list(record.errors),
+                        record.text)
     tree = await walk_spf(record, domain, fetch, resolve)
     return _judge(domain, record, tree, include, provider_name)
 
@@ -51,62 +56,73 @@ def _judge(domain: str, record: SpfRecord, tree: SpfTree, include: str | None,
     findings: list[tuple[str, str | None, str | None]] = []  # (status, summary, advice)
     all_term = record.all_term
     if all_term is None and record.redirect is None:
-        findings.append(("warn", "the record has no all term, so other senders get neutral",
-                         "End the record with ~all (or -all) so that mail from servers it "
-                         "does not list is marked as suspicious."))
+        findings.append(("warn", _("the record has no all term, so other senders get "
+                                   "neutral"),
+                         _("End the record with ~all (or -all) so that mail from servers it "
+                           "does not list is marked as suspicious.")))
     elif all_term is not None and all_term.qualifier == "+":
-        findings.append(("fail", "+all lets any server on the internet send as this domain",
-                         "Replace +all with ~all (or -all once every sender is listed)."))
+        findings.append(("fail", _("+all lets any server on the internet send as this domain"),
+                         _("Replace +all with ~all (or -all once every sender is listed).")))
     elif all_term is not None and all_term.qualifier == "?":
-        findings.append(("warn", "?all says nothing about other senders (neutral)",
-                         "Replace ?all with ~all (or -all once every sender is listed)."))
+        findings.append(("warn", _("?all says nothing about other senders (neutral)"),
+                         _("Replace ?all with ~all (or -all once every sender is listed).")))
     count = f"{tree.lookups}{'+' if tree.capped else ''}"
+    too_many = _("the record needs {count} DNS look-ups; receivers stop at {limit} and fail "
+                 "SPF (permerror)").format(count=count, limit=LOOKUP_LIMIT)
     if tree.lookups > LOOKUP_LIMIT:
-        findings.append(("fail", f"the record needs {count} DNS look-ups; receivers stop at "
-                         f"{LOOKUP_LIMIT} and fail SPF (permerror)",
-                         "Remove includes you no longer use, or replace an include with the "
-                         "ip4:/ip6: ranges it lists (\"flattening\"), until at most "
-                         f"{LOOKUP_LIMIT} look-ups remain."))
+        findings.append(("fail", too_many,
+                         _("Remove includes you no longer use, or replace an include with the "
+                           "ip4:/ip6: ranges it lists (\"flattening\"), until at most "
+                           "{limit} look-ups remain.").format(limit=LOOKUP_LIMIT)))
     for problem in tree.problems:
-        findings.append(("fail", "an include or redirect is broken", problem))
+        findings.append(("fail", _("an include or redirect is broken"), problem))
+    voids = _("{count} of the record's DNS look-ups find nothing").format(count=tree.voids)
     if tree.voids > VOID_LIMIT:
-        findings.append(("warn", f"{tree.voids} of the record's DNS look-ups find nothing",
-                         f"Receivers may give up after {VOID_LIMIT} look-ups that find "
-                         "nothing; remove the a:, mx: and include: terms that name domains "
-                         "which publish no record."))
+        findings.append(("warn", voids,
+                         _("Receivers may give up after {limit} look-ups that find nothing; "
+                           "remove the a:, mx: and include: terms that name domains which "
+                           "publish no record.").format(limit=VOID_LIMIT)))
     for warning in record.warnings:
         findings.append(("warn", None, warning))
     for unresolved in tree.unresolved:
-        findings.append(("warn", "part of the record could not be followed", "DNS did not answer "
-                         f"for {unresolved}; receivers would get a temporary error too."))
+        findings.append(("warn", _("part of the record could not be followed"), _(
+            "DNS did not answer for {name}; receivers would get a temporary error "
+            "too.").format(name=unresolved)))
     known = bool(include)
     authorized = known and domain_key(include or "") in {*tree.domains, *_top_includes(record)}
-    name = provider_name or "your provider"
+    name = provider_name or _("your provider")
     if known and not authorized and not tree.unresolved and not tree.unfollowed:
-        findings.append(("fail", f"the record does not authorize {name}: include:{include} is "
-                         "missing",
-                         f"Add include:{include} before the all term: "
-                         f"{add_include(record.text, include or '')}"))
+        findings.append(("fail", _("the record does not authorize {name}: include:{include} "
+                                   "is missing").format(name=name, include=include),
+                         _("Add include:{include} before the all term: {record}").format(
+                             include=include, record=add_include(record.text, include or ""))))
     elif known and not authorized:
-        findings.append(("info", f"whether the record authorizes {name} could not be told",
-                         f"Check that the record includes include:{include}."))
+        findings.append(("info", _("whether the record authorizes {name} could not be "
+                                   "told").format(name=name),
+                         _("Check that the record includes include:{include}.").format(
+                             include=include)))
     elif provider_name and not known:
-        findings.append(("info", None, f"Whether it authorizes {name} could not be told: "
-                         "the catalog does not know the provider's SPF include; check the "
-                         "provider's documentation."))
+        findings.append(("info", None, _(
+            "Whether it authorizes {name} could not be told: the catalog does not know the "
+            "provider's SPF include; check the provider's documentation.").format(name=name)))
     status = worst(*(f[0] for f in findings), "pass")
     ending = all_term.text if all_term is not None else (
-        f"redirect={record.redirect}" if record.redirect else "no all term")
-    usage = f"{count} of {LOOKUP_LIMIT} DNS look-ups"
+        f"redirect={record.redirect}" if record.redirect else _("no all term"))
+    usage = _("{count} of {limit} DNS look-ups").format(count=count, limit=LOOKUP_LIMIT)
     headlines = list(dict.fromkeys(f[1] for f in findings if f[0] == status and f[1]))
+    # TRANSLATORS: joins the findings of one check into one sentence
+    joined = _("; ")
     if status in ("warn", "fail") and headlines:
-        headline = "; ".join(headlines)
-        summary = _sentence(headline) + ("." if "look-ups" in headline else f" ({usage}).")
+        headline = joined.join(headlines)
+        summary = _sentence(_("{findings}.").format(findings=headline) if {too_many, voids} & set(headlines)
+                            else _("{findings} ({usage}).").format(findings=headline,
+                                                                    usage=usage))
     else:
-        facts = [f"one SPF record ending in {ending}", usage]
+        facts = [_("one SPF record ending in {ending}").format(ending=ending), usage]
         if authorized:
-            facts.append(f"authorizes {name} (include:{include})")
-        summary = _sentence("; ".join(facts)) + "."
+            facts.append(_("authorizes {name} (include:{include})").format(
+                name=name, include=include))
+        summary = _sentence(_("{findings}.").format(findings=joined.join(facts)))
     return CheckRow("SPF", status, summary, [f[2] for f in findings if f[2]], record.text)
 
 
@@ -123,11 +139,15 @@ def _top_includes(record: SpfRecord) -> set[str]:
 
 def _include_hint(include: str | None, provider_name: str | None) -> list[str]:
     if include:
-        return ["Keep ~all until you are sure every service that sends as this domain is "
-                "listed; then -all."]
-    who = f"{provider_name}'s" if provider_name else "your provider's"
-    return [f"Replace {PLACEHOLDER} with {who} SPF include from its "
-            "documentation, and add one include per service that sends as this domain."]
+        return [_("Keep ~all until you are sure every service that sends as this domain is "
+                  "listed; then -all.")]
+    if provider_name:
+        return [_("Replace {placeholder} with {provider}'s SPF include from its documentation, "
+                  "and add one include per service that sends as this domain.").format(
+            placeholder=PLACEHOLDER, provider=provider_name)]
+    return [_("Replace {placeholder} with your provider's SPF include from its documentation, "
+              "and add one include per service that sends as this domain.").format(
+        placeholder=PLACEHOLDER)]
 
 
 def suggest_record(include: str | None) -> str:

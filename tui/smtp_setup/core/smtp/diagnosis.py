@@ -26,6 +26,7 @@ from smtp_setup.core.smtp.diagnosis_text import (
 )
 from smtp_setup.core.smtp.failure_reading import chain, one_line
 from smtp_setup.core.smtp.sandbox import NotTheSandbox, start_command
+from smtp_setup.i18n import _
 
 __all__ = ["CODES", "OAUTH_CODES", "Diagnosis", "MissingExtension", "diagnose"]
 
@@ -47,10 +48,10 @@ def diagnose(
     from aiosmtplib import SMTPNotSupported, SMTPRecipientsRefused, SMTPResponseException
 
     ctx = {"host": profile.host, "port": profile.port, "server": profile.server,
-           "security": profile.security.label, "stage_label": STAGE_LABELS.get(stage, stage),
+           "security": profile.security.label, "stage_label": str(STAGE_LABELS.get(stage, stage)),
            "limit": float(profile.timeout), "sender": sender or profile.from_email,
            "recipient": recipient or profile.from_email, "reason": one_line(exc),
-           "reply": "", "names": "", "offered": "",
+           "reply": "",
            "waited": f"{round(waited if waited is not None else profile.timeout, 1):g}"}
     starttls_here = "starttls" in {e.casefold() for e in extensions}
     causes = chain(exc)
@@ -58,18 +59,22 @@ def diagnose(
     if isinstance(exc, NotTheSandbox):
         ctx["reply"] = exc.greeting
         return _make("not_the_sandbox", ctx, first=[
-            f"Run the sandbox on a free port, e.g. `{start_command(profile.port + 1)}` (it "
-            "says so when that port is taken too), and give the profile the same port: "
-            f"smtp-setup edit {profile.name}."])
+            _("Run the sandbox on a free port, e.g. `{command}` (it says so when that port is "
+              "taken too), and give the profile the same port: smtp-setup edit {name}.").format(
+                command=start_command(profile.port + 1), name=profile.name)])
     if isinstance(exc, MissingExtension):
         if exc.extension == "starttls":
             return _make("starttls_not_offered", ctx, suggestion=_suggest_tls(profile))
+        explanation = None
         if exc.offered:
-            ctx["offered"] = (f" It offers {', '.join(m.upper() for m in exc.offered)}; "
-                              "smtp-setup logs in with PLAIN, LOGIN or CRAM-MD5.")
+            explanation = _(
+                "{server} offered no way to log in that smtp-setup can use. It offers "
+                "{mechanisms}; smtp-setup logs in with PLAIN, LOGIN or CRAM-MD5.").format(
+                server=profile.server, mechanisms=", ".join(m.upper() for m in exc.offered))
         # Login hidden before encryption is worth an encrypted try; login offered only by
         # mechanisms we lack (XOAUTH2) will not appear by changing port or encryption.
-        return _make("auth_not_offered", ctx, suggestion=None if exc.offered else
+        return _make("auth_not_offered", ctx, explanation=explanation,
+                     suggestion=None if exc.offered else
                      _encryption_suggestion(profile, starttls_here))
     cert = next((e for e in causes if isinstance(e, ssl.SSLCertVerificationError)), None)
     if cert is not None:
@@ -81,7 +86,8 @@ def diagnose(
             return _make("tls_handshake_failed", ctx, variant="tls_too_old")
         if tls.reason == "WRONG_VERSION_NUMBER" and profile.security is Security.TLS:
             if hello_answer and hello_answer != "tls" and not _SMTP_LINE.match(hello_answer):
-                ctx["reason"] = f"it answered a TLS hello with {hello_answer!r}"
+                ctx["reason"] = _("it answered a TLS hello with {answer}").format(
+                    answer=repr(hello_answer))
                 return _make("not_smtp", ctx)  # plain text, but not an SMTP greeting
             port = 587 if profile.port == 465 else profile.port
             if starttls_offered is False:  # asked: this port speaks plain text only
@@ -91,11 +97,12 @@ def diagnose(
         return _make("tls_handshake_failed", ctx)
     if isinstance(exc, ValueError):  # includes UnicodeError from a malformed host name
         if isinstance(exc, UnicodeError):
-            ctx["reason"] = f"{profile.host!r} is not a valid host name (check for empty parts)."
+            ctx["reason"] = _("{host} is not a valid host name (check for empty parts).").format(
+                host=repr(profile.host))
         return _make("invalid_input", ctx)
     if isinstance(exc, SMTPNotSupported):
-        ctx["reason"] = ("The server does not accept addresses with non-ASCII characters before "
-                         "the @ (it lacks SMTPUTF8). Use an ASCII address.")
+        ctx["reason"] = _("The server does not accept addresses with non-ASCII characters "
+                          "before the @ (it lacks SMTPUTF8). Use an ASCII address.")
         return _make("invalid_input", ctx)
     if isinstance(exc, SMTPRecipientsRefused) and exc.recipients:
         exc = exc.recipients[0]
@@ -118,7 +125,7 @@ def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile,
     if stage in ("greeting", "ehlo"):
         return _make("connection_rejected", ctx)
     if stage == "starttls":
-        ctx["reason"] = f"the server answered {ctx['reply']} to STARTTLS"
+        ctx["reason"] = _("the server answered {reply} to STARTTLS").format(reply=ctx["reply"])
         if code == 454:  # "454 4.7.0 TLS not available": STARTTLS offered, but broken
             return _make("tls_handshake_failed", ctx, variant="starttls_refused",
                          suggestion=_suggest_tls(profile))
@@ -126,8 +133,9 @@ def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile,
     if 400 <= code < 500 and stage in ("mail_from", "rcpt_to", "data"):
         return _temporary(stage, ctx)
     # The server offered STARTTLS on this very port: the one-step fix is to use it.
-    here = [f"This server offers STARTTLS on port {profile.port}: choose STARTTLS as the "
-            "encryption."] if starttls_here and profile.security is Security.NONE else []
+    here = [_("This server offers STARTTLS on port {port}: choose STARTTLS as the "
+              "encryption.").format(port=profile.port)
+            ] if starttls_here and profile.security is Security.NONE else []
     if code == 530 and "tls" in message.casefold() and stage != "auth":
         # "530 5.7.0 Must issue a STARTTLS command first" at MAIL FROM: no mail without TLS
         return _make("encryption_required", ctx, first=here,
@@ -144,13 +152,13 @@ def _reply(stage: str, code: int, message: str, ctx: dict, profile: Profile,
     if stage == "mail_from":
         steps = []
         if code == 530 and not profile.username:
-            steps.append("The server requires a login before sending: add a username and "
-                         "password to the profile.")
+            steps.append(_("The server requires a login before sending: add a username and "
+                           "password to the profile."))
         return _make("sender_rejected", ctx, first=steps, extra=hints_about(profile),
                      drop_causes=("login",) if profile.username else ())
     if stage == "rcpt_to":
-        relay = [] if profile.username else ["If the server needs a login to relay, add a "
-                                             "username and password."]
+        relay = [] if profile.username else [_("If the server needs a login to relay, add a "
+                                               "username and password.")]
         return _make("recipient_rejected", ctx, extra=hints_about(profile, "recipient") + relay,
                      drop_causes=("login",) if profile.username else ())
     if stage == "data":
@@ -162,22 +170,24 @@ def _auth_failed(code: int, enhanced: str | None, ctx: dict, profile: Profile) -
     first: list[str] = []
     title = explanation = None
     if enhanced == "5.7.9":  # Gmail: 534-5.7.9 Application-specific password required
-        title = "The server wants an app password"
-        explanation = (f"{profile.server} answered {ctx['reply']}: the account has 2-Step "
-                       "Verification, so mail programs must use an app password.")
-        first.append("Gmail: create an app password in your Google Account (Security > "
-                     "App passwords, needs 2-Step Verification) and use it instead of your "
-                     "normal password.")
+        title = _("The server wants an app password")
+        explanation = _("{server} answered {reply}: the account has 2-Step Verification, so "
+                        "mail programs must use an app password.").format(
+            server=profile.server, reply=ctx["reply"])
+        first.append(_("Gmail: create an app password in your Google Account (Security > "
+                       "App passwords, needs 2-Step Verification) and use it instead of your "
+                       "normal password."))
     elif enhanced in ("5.7.139", "5.7.30"):  # Microsoft 365: SMTP AUTH or basic auth is off
-        title = "SMTP login is switched off for this mailbox"
-        explanation = (f"{profile.server} answered {ctx['reply']}: Microsoft 365 has "
-                       "authenticated SMTP (SMTP AUTH) turned off for this mailbox or tenant.")
-        first.append("Microsoft 365: an administrator must enable Authenticated SMTP for the "
-                     "mailbox (admin center > Users > Mail > Manage email apps); it does not "
-                     "work while Entra Security defaults are on.")
+        title = _("SMTP login is switched off for this mailbox")
+        explanation = _("{server} answered {reply}: Microsoft 365 has authenticated SMTP "
+                        "(SMTP AUTH) turned off for this mailbox or tenant.").format(
+            server=profile.server, reply=ctx["reply"])
+        first.append(_("Microsoft 365: an administrator must enable Authenticated SMTP for the "
+                       "mailbox (admin center > Users > Mail > Manage email apps); it does not "
+                       "work while Entra Security defaults are on."))
     elif 400 <= code < 500:
-        first.append("The server could not check the login right now (a temporary error): "
-                     "wait a few minutes and test again.")
+        first.append(_("The server could not check the login right now (a temporary error): "
+                       "wait a few minutes and test again."))
     extra = [*credential_steps(profile), *hints_about(profile, "login")]
     return _make("auth_failed", ctx, first=first, extra=extra, title=title,
                  explanation=explanation)
@@ -185,21 +195,25 @@ def _auth_failed(code: int, enhanced: str | None, ctx: dict, profile: Profile) -
 
 def _certificate(cert: ssl.SSLCertVerificationError, ctx: dict,
                  names: list[str] | None) -> Diagnosis:
-    ctx["reason"] = cert.verify_message or cert.reason or "verification failed"
+    ctx["reason"] = cert.verify_message or cert.reason or _("verification failed")
     code = cert.verify_code
     if code in (9, 10):  # X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED
-        title = "The server's certificate is not valid yet" if code == 9 else None
+        title = _("The server's certificate is not valid yet") if code == 9 else None
         return _make("certificate_expired", ctx, title=title)
     if code in (62, 64):  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
-        suggestion = None
+        suggestion = explanation = None
         first = []
         if names:
-            ctx["names"] = f" It is valid for: {', '.join(names)}."
+            explanation = _("The certificate at {server} is not valid for the name {host}. It "
+                            "is valid for: {names}.").format(
+                server=ctx["server"], host=ctx["host"], names=", ".join(names))
             plain = [n for n in names if "*" not in n]
             if plain:
                 suggestion = {"host": plain[0]}
-                first.append(f"Use {plain[0]} as the host: the certificate is made out to it.")
-        return _make("certificate_hostname_mismatch", ctx, suggestion=suggestion, first=first)
+                first.append(_("Use {host} as the host: the certificate is made out to "
+                               "it.").format(host=plain[0]))
+        return _make("certificate_hostname_mismatch", ctx, suggestion=suggestion, first=first,
+                     explanation=explanation)
     return _make("certificate_untrusted", ctx)
 
 
@@ -209,7 +223,8 @@ PLAINTEXT_PORTS = frozenset({25, 80, 587, 588, 2525, 2587, 8025, 25025, 2082})
 
 def _timeout(stage: str, ctx: dict, profile: Profile, answer: str | None) -> Diagnosis:
     if stage == "connect" and profile.security is Security.TLS and answer == "":
-        ctx["reason"] = "the server accepted the connection but never answered the handshake"
+        ctx["reason"] = _("the server accepted the connection but never answered the "
+                          "handshake")
         return _make("tls_handshake_failed", ctx)
     if stage == "connect":
         return _make("connection_timeout", ctx, suggestion=(
@@ -230,7 +245,7 @@ def _timeout(stage: str, ctx: dict, profile: Profile, answer: str | None) -> Dia
         port = 465 if profile.port in PLAINTEXT_PORTS else profile.port
         return _make(code, ctx, suggestion={"port": port, "security": "tls"})
     if stage == "starttls":
-        ctx["reason"] = "the handshake did not finish in time"
+        ctx["reason"] = _("the handshake did not finish in time")
         return _make("tls_handshake_failed", ctx)
     return _make("timeout", ctx)
 
@@ -239,12 +254,13 @@ def _no_greeting(ctx: dict, profile: Profile, answer: str) -> Diagnosis:
     """No greeting came, the port was then offered a TLS hello, and something answered: the
     advice rests on what the port did rather than on its number."""
     if answer == "tls":
-        return _make("plain_on_tls_port", ctx, explanation=(
-            f"{profile.server} said nothing to the plain connection but answered a TLS "
-            "handshake: it speaks implicit TLS, while the profile "
-            f"({profile.security.label}) waits for a greeting first."),
+        return _make("plain_on_tls_port", ctx, explanation=_(
+            "{server} said nothing to the plain connection but answered a TLS handshake: it "
+            "speaks implicit TLS, while the profile ({security}) waits for a greeting "
+            "first.").format(server=profile.server, security=profile.security.label),
             suggestion={"port": profile.port, "security": "tls"})
-    ctx["reason"] = f"no SMTP greeting, and it answered a TLS hello with {answer!r}"
+    ctx["reason"] = _("no SMTP greeting, and it answered a TLS hello with {answer}").format(
+        answer=repr(answer))
     return _make("not_smtp", ctx)
 
 
@@ -266,19 +282,20 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
     for error in chain:
         if isinstance(error, socket.gaierror):
             ctx["reason"] = getattr(error, "reason", None) or (  # --nameserver says which
-                "DNS did not answer" if error.errno == socket.EAI_AGAIN else "no such name in DNS")
+                _("DNS did not answer") if error.errno == socket.EAI_AGAIN
+                else _("no such name in DNS"))
             return _make("dns_not_found", ctx)
         if isinstance(error, ConnectionRefusedError):
-            first = ["The sandbox runs only while smtp-setup runs it: start it with "
-                     f"`{start_command(profile.port)}` in another terminal, then test again."
-                     ] if profile.provider == "sandbox" else []
+            first = [_("The sandbox runs only while smtp-setup runs it: start it with "
+                       "`{command}` in another terminal, then test again.").format(
+                command=start_command(profile.port))] if profile.provider == "sandbox" else []
             return _make("connection_refused", ctx, first=first)
         if isinstance(error, SMTPServerDisconnected | ConnectionResetError
                       | ConnectionAbortedError | BrokenPipeError):
             # A hang-up during a TLS handshake is the server (or something in between)
             # refusing it. (Not `ConnectionError`: aiosmtplib's SMTPConnectError is one.)
             if stage == "starttls" or (stage == "connect" and profile.security is Security.TLS):
-                ctx["reason"] = "the server closed the connection during the TLS handshake"
+                ctx["reason"] = _("the server closed the connection during the TLS handshake")
                 return _make("tls_handshake_failed", ctx)
             return _make("disconnected", ctx)
         if isinstance(error, OSError) and error.errno in (
@@ -292,15 +309,17 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
 
 def _plain_only_port(ctx: dict, profile: Profile) -> Diagnosis:
     """Implicit TLS met plain text, and the port offers no STARTTLS either."""
-    explanation = (f"The server on {profile.server} answered in plain text and offers no "
-                   "STARTTLS either: this port does not encrypt at all.")
     if profile.username:  # never suggest sending a password in clear
-        return _make("tls_on_plain_port", ctx, explanation=explanation, first=[
-            "Use a port of this server that offers encryption (465 or 587), or ask its "
-            "administrator to enable STARTTLS: a login here would travel readable."])
-    return _make("tls_on_plain_port", ctx, explanation=explanation + (
-        " Without a login only the message itself travels readable, which is fine on this "
-        "computer or a trusted network."), suggestion={"security": "none"})
+        return _make("tls_on_plain_port", ctx, explanation=_(
+            "The server on {server} answered in plain text and offers no STARTTLS either: "
+            "this port does not encrypt at all.").format(server=profile.server), first=[
+            _("Use a port of this server that offers encryption (465 or 587), or ask its "
+              "administrator to enable STARTTLS: a login here would travel readable.")])
+    return _make("tls_on_plain_port", ctx, explanation=_(
+        "The server on {server} answered in plain text and offers no STARTTLS either: this "
+        "port does not encrypt at all. Without a login only the message itself travels "
+        "readable, which is fine on this computer or a trusted network.").format(
+        server=profile.server), suggestion={"security": "none"})
 
 
 def _make(code: str, ctx: dict, *, suggestion: dict | None = None, first: list[str] = (),
@@ -311,13 +330,14 @@ def _make(code: str, ctx: dict, *, suggestion: dict | None = None, first: list[s
     to leave out; `causes` and `first` go before the usual causes and steps."""
     base_title, base_explanation, base_causes, steps = (VARIANTS[variant] if variant
                                                         else TEXT[code])
-    kept = [c for c in base_causes if not any(word in c for word in drop_causes)]
+    # the usual causes are N_() texts: drop by their English words, whatever the language
+    kept = [c for c in base_causes if not any(word in c.message for word in drop_causes)]
     return Diagnosis(
         code=code,
         title=title or base_title.format(**ctx),
         explanation=explanation or base_explanation.format(**ctx),
-        causes=_unique([*causes, *(c.format(**ctx) for c in kept)]),
-        next_steps=_unique([*first, *extra, *(s.format(**ctx) for s in steps)]),
+        causes=_unique([*map(str, causes), *(c.format(**ctx) for c in kept)]),
+        next_steps=_unique([*map(str, first), *map(str, extra), *(s.format(**ctx) for s in steps)]),
         suggestion=suggestion,
     )
 

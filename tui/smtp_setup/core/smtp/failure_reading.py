@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ssl
 
+from smtp_setup.i18n import _
+
 
 def chain(exc: BaseException) -> list[BaseException]:
     """The exception and its causes, newest first (at most 8: a loop cannot trap us)."""
@@ -59,7 +61,7 @@ def failure_detail(exc: BaseException) -> str:
         return failure_detail(recipients[0])
     for error in chain(exc):
         if isinstance(error, ssl.SSLCertVerificationError) and error.verify_message:
-            return f"certificate: {error.verify_message}"
+            return _("certificate: {message}").format(message=error.verify_message)
         if isinstance(error, ssl.SSLError) and error.reason:
             return f"TLS: {error.reason}"
     return one_line(exc)

@@ -15,8 +15,23 @@ from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.core.smtp.diagnosis import Diagnosis
 from smtp_setup.core.smtp.diagnosis_text import STAGE_LABELS, TEXT
+from smtp_setup.i18n import N_, _
 
-SIGN_IN_AGAIN = "Sign in again"
+SIGN_IN_AGAIN = "Sign in again"  # English: how the last step of these codes starts
+# The last step of those codes with the way to do it: the same sentence as a whole, by the
+# English of the step it replaces.
+_SIGN_IN_WITH_COMMAND = {
+    "Sign in again.": N_("Sign in again: run {command} and sign in on the Credentials step."),
+    "Sign in again, with the account of this mailbox.": N_(
+        "Sign in again, with the account of this mailbox: run {command} and sign in on the "
+        "Credentials step."),
+    "Sign in again, with the browser sign-in (over SSH: forward its port with ssh -L).": N_(
+        "Sign in again, with the browser sign-in (over SSH: forward its port with ssh -L): "
+        "run {command} and sign in on the Credentials step."),
+    "Sign in again when you are ready.": N_(
+        "Sign in again when you are ready: run {command} and sign in on the Credentials "
+        "step."),
+}
 # Codes whose fix is a new sign-in (their last step starts with SIGN_IN_AGAIN).
 SIGN_IN_AGAIN_CODES = frozenset({
     "oauth_wrong_user", "oauth_refresh_expired", "oauth_consent_required",
@@ -33,9 +48,11 @@ def oauth_diagnosis(exc: OAuthError, profile: Profile) -> Diagnosis:
     diagnosis = _make(exc.code, profile, reason=reason)
     if exc.detail and not exc.detail.startswith(exc.reason):
         # AADSTS text and trace IDs help an administrator; they never hold a token
-        diagnosis.explanation += f" The server said: {exc.detail}"
+        diagnosis.explanation = _("{explanation} The server said: {detail}").format(
+            explanation=diagnosis.explanation, detail=exc.detail)
     if 7000218 in exc.aadsts or 50011 in exc.aadsts or exc.error == "redirect_uri_mismatch":
-        diagnosis.next_steps.insert(0, f"The app registration must be fixed: {exc.reason}.")
+        diagnosis.next_steps.insert(0, _("The app registration must be fixed: {reason}.").format(
+            reason=exc.reason))
     return diagnosis
 
 
@@ -56,25 +73,23 @@ def oauth_auth_diagnosis(code: int, message: str, profile: Profile, *,
         diagnosis = _make("oauth_wrong_user", profile, reply=reply)
         scope = (challenge or {}).get("scope")
         if scope:
-            diagnosis.next_steps.insert(0, f"The server wants a token with the scope {scope}; "
-                                           "sign in again to get one.")
+            diagnosis.next_steps.insert(0, _("The server wants a token with the scope {scope}; "
+                                             "sign in again to get one.").format(scope=scope))
         return diagnosis
     return None
 
 
 def _make(code: str, profile: Profile, *, reason: str = "", reply: str = "") -> Diagnosis:
     ctx = {"host": profile.host, "port": profile.port, "server": profile.server,
-           "security": profile.security.label, "stage_label": STAGE_LABELS["auth"],
+           "security": profile.security.label, "stage_label": str(STAGE_LABELS["auth"]),
            "limit": float(profile.timeout), "sender": profile.from_email,
-           "recipient": profile.from_email, "reason": reason, "reply": reply, "names": "",
-           "offered": ""}
+           "recipient": profile.from_email, "reason": reason, "reply": reply}
     title, explanation, causes, steps = TEXT[code]
     next_steps = [s.format(**ctx) for s in steps]
-    if code in SIGN_IN_AGAIN_CODES and next_steps[-1].startswith(SIGN_IN_AGAIN):
+    with_command = _SIGN_IN_WITH_COMMAND.get(steps[-1].message)
+    if code in SIGN_IN_AGAIN_CODES and with_command is not None:
         # Name the way to do it; the words after the first comma stay (e.g. "with the browser")
-        tail = next_steps[-1][len(SIGN_IN_AGAIN):].rstrip(".")
-        next_steps[-1] = (f"{SIGN_IN_AGAIN}{tail}: run {next_command('edit', profile.name)} and "
-                          "sign in on the Credentials step.")
+        next_steps[-1] = with_command.format(command=next_command("edit", profile.name))
     return Diagnosis(code=code, title=title.format(**ctx),
                      explanation=explanation.format(**ctx),
                      causes=[c.format(**ctx) for c in causes], next_steps=next_steps)

@@ -27,7 +27,6 @@ from smtp_setup.core.smtp.diagnosis import (
 )
 from smtp_setup.core.smtp.failure_reading import (
     failed_at_greeting,
-    failure_detail,
     is_name_mismatch,
 )
 from smtp_setup.core.smtp.probe_ports import (
@@ -46,6 +45,7 @@ from smtp_setup.core.smtp.probe_report import (
     format_report,
     format_result,
 )
+from smtp_setup.core.smtp.probe_texts import failure_words, usable_detail
 from smtp_setup.core.smtp.tcp_connect import (
     Address,
     default_local_hostname,
@@ -53,6 +53,7 @@ from smtp_setup.core.smtp.tcp_connect import (
     resolve_host,
 )
 from smtp_setup.core.smtp.tls import certificate_names, client_tls_context
+from smtp_setup.i18n import _
 
 __all__ = ["STATUSES", "Candidate", "PortProbe", "ProbeReport", "blocked_hint",
            "candidates_for_host", "check_nameserver", "choose", "default_candidates",
@@ -98,14 +99,14 @@ async def probe_host(
     unique: list[Candidate] = []
     for candidate in candidates:  # a repeated port and mode is checked once
         if not 1 <= candidate.port <= 65535:
-            raise InvalidInput("ports", f"Port {candidate.port} is out of range: a port is a "
-                               "number from 1 to 65535.")
+            raise InvalidInput("ports", _("Port {port} is out of range: a port is a number "
+                                          "from 1 to 65535.").format(port=candidate.port))
         if all((c.port, c.security) != (candidate.port, candidate.security) for c in unique):
             unique.append(candidate)
     if not unique:
-        raise InvalidInput("ports", "Give at least one port to check, e.g. 465 or 587.")
+        raise InvalidInput("ports", _("Give at least one port to check, e.g. 465 or 587."))
     if not timeout > 0:
-        raise InvalidInput("timeout", "The time limit must be more than 0 seconds.")
+        raise InvalidInput("timeout", _("The time limit must be more than 0 seconds."))
     check_nameserver(nameserver)
     own_trust = tls_context is None
     verified = own_trust or (tls_context.verify_mode == ssl.CERT_REQUIRED
@@ -115,8 +116,9 @@ async def probe_host(
             tls_context = await asyncio.to_thread(
                 client_tls_context, Profile(name="probe", ca_file=ca_file))
         except (OSError, ssl.SSLError) as exc:
-            raise InvalidInput("ca_file", f"The CA file {ca_file} could not be read "
-                               f"({getattr(exc, 'strerror', None) or exc}).") from None
+            raise InvalidInput("ca_file", _("The CA file {path} could not be read "
+                                            "({reason}).").format(
+                path=ca_file, reason=getattr(exc, "strerror", None) or exc)) from None
     shared = _Shared(host.strip("[]"), timeout, tls_context, own_trust, verified, ca_file,
                      local_hostname or default_local_hostname(), on_result, nameserver)
     started = perf_counter()
@@ -240,7 +242,7 @@ class _CandidateProbe:
             smtp.timeout = self._op_timeout()
             await smtp.ehlo()  # RFC 3207: what the server offers may change under TLS
             result.auth_after_tls = _mechanisms(smtp)
-        result.status, result.detail = "usable", _usable_detail(result)
+        result.status, result.detail = "usable", usable_detail(result)
         self.stage = "quit"
         try:
             await smtp.quit()
@@ -279,7 +281,7 @@ class _CandidateProbe:
         result.status, result.diagnosis_code = status, code
         if code.startswith("certificate_"):
             result.certificate_ok = False
-        result.detail = _failure_detail(result, exc, diagnosis.title, self.shared, names)
+        result.detail = failure_words(result, exc, diagnosis.title, self.shared, names)
         result.suggestion = _suggestion(result, diagnosis.suggestion)
 
     async def _certificate_names(self) -> list[str]:
@@ -315,64 +317,6 @@ def _greeting_host(message: str) -> str:
 
 def _mechanisms(smtp: Any) -> list[str]:
     return [name.upper() for name in smtp.server_auth_methods]
-
-
-def _usable_detail(result: PortProbe) -> str:
-    login = (f"login offered: {', '.join(result.login_mechanisms)}" if result.login_mechanisms
-             else "no login offered")
-    if result.security is Security.NONE:
-        text = "Answers without encryption"
-        if result.starttls_offered:
-            text += f"; it offers STARTTLS, so check {result.port}/starttls instead"
-        if result.auth_before_tls:
-            text += f"; {login}, but a password would travel in clear text"
-        return text + "."
-    checked = "certificate valid" if result.certificate_ok else "certificate not checked"
-    mode = "Implicit TLS" if result.security is Security.TLS else "STARTTLS"
-    text = f"{mode} works ({result.tls_version or 'TLS'}, {checked}); {login}"
-    if result.security is Security.STARTTLS and result.auth_before_tls:
-        text += " (also before encryption, which smtp-setup never uses)"
-    return text + "."
-
-
-def _failure_detail(result: PortProbe, exc: BaseException, title: str, shared: _Shared,
-                    names: list[str]) -> str:
-    limit, code = f"{shared.timeout:g}", result.diagnosis_code
-    reason = failure_detail(exc).removeprefix("certificate: ").removeprefix("TLS: ")
-    reason = reason.replace("on port None", f"on port {result.port}")  # we gave a socket
-    if result.status == "refused":
-        return "Nothing accepts connections on this port (connection refused)."
-    if result.status == "timeout":
-        return (f"No answer within {limit} s: the connection attempt was silently dropped, "
-                "as a firewall does.")
-    if result.status == "no_greeting":
-        if code == "disconnected":
-            return "The server closed the connection without a greeting."
-        if result.security is Security.TLS:
-            return f"Encrypted, but no greeting came within {limit} s."
-        return (f"Connected, but no greeting within {limit} s: this port may expect implicit "
-                "TLS from the first byte.")
-    if code == "tls_on_plain_port":
-        return ("The server answered in plain text (WRONG_VERSION_NUMBER): this port expects "
-                "STARTTLS, not implicit TLS.")
-    if code == "certificate_expired":
-        return f"The certificate is not valid: {reason}."
-    if code == "certificate_untrusted":
-        return (f"The certificate is not trusted ({reason}); a private CA's certificate can "
-                "be given as the CA file.")
-    if code == "certificate_hostname_mismatch":
-        text = f"The certificate is not valid for {shared.host}"
-        return text + (f"; it is for {', '.join(names)}." if names else ".")
-    if result.status == "tls_failed" and isinstance(exc, TimeoutError):
-        return f"Connected, but the TLS handshake did not finish within {limit} s."
-    if result.status == "tls_failed":
-        return f"{title} ({reason})."  # its own words for a refusal we can name
-    if result.status == "no_starttls":
-        return ("The server answers but does not offer STARTTLS, so a login here would not "
-                "be encrypted.")
-    if result.status == "not_smtp":
-        return f"Another service answers on this port, not SMTP ({reason})."
-    return f"{title}: {reason}."
 
 
 def _suggestion(result: PortProbe, diagnosed: dict | None) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from smtp_setup.core.catalog.loader import Provider, load_catalog
 from smtp_setup.core.profiles.model import Security
+from smtp_setup.i18n import _
 
 # Ports that conventionally start with TLS; any other bare port is tried with STARTTLS.
 IMPLICIT_TLS_PORTS = frozenset({465, 2465, 8465})
@@ -66,18 +67,19 @@ def parse_ports(text: str, provider: Provider | None = None) -> list[Candidate]:
         if slash:
             security = _MODES.get(mode.strip().casefold())
             if security is None:
-                raise ValueError(f"{item!r}: after the / comes the encryption, one of tls, "
-                                 "starttls or none (e.g. 2525/tls).")
+                raise ValueError(_("{item}: after the / comes the encryption, one of tls, "
+                                   "starttls or none (e.g. 2525/tls).").format(item=repr(item)))
         else:
             security = _conventional_mode(port, provider)
         candidate = _with_provider_facts(Candidate(port, security), provider)
         if all((c.port, c.security) != (port, security) for c in candidates):
             candidates.append(candidate)
     if not candidates:
-        raise ValueError("Give at least one port, e.g. --ports 465,587 or --ports 2525/tls.")
+        raise ValueError(_("Give at least one port, e.g. --ports 465,587 or --ports "
+                           "2525/tls."))
     if len(candidates) > MAX_CANDIDATES:
-        raise ValueError(f"That is {len(candidates)} ports; check at most {MAX_CANDIDATES} "
-                         "at a time.")
+        raise ValueError(_("That is {count} ports; check at most {limit} at a time.").format(
+            count=len(candidates), limit=MAX_CANDIDATES))
     return candidates
 
 
@@ -105,11 +107,13 @@ def candidates_for_host(host: str, ports: str | None = None) -> list[Candidate]:
 
 def _port(number: str, item: str) -> int:
     if not number.isdigit():
-        raise ValueError(f"{item!r} is not a port: use numbers from 1 to 65535, optionally "
-                         "with /tls, /starttls or /none (e.g. 465,587,2525/tls).")
+        raise ValueError(_("{item} is not a port: use numbers from 1 to 65535, optionally "
+                           "with /tls, /starttls or /none (e.g. 465,587,2525/tls).").format(
+            item=repr(item)))
     port = int(number)
     if not 1 <= port <= 65535:
-        raise ValueError(f"Port {port} is out of range: a port is a number from 1 to 65535.")
+        raise ValueError(_("Port {port} is out of range: a port is a number from 1 to "
+                           "65535.").format(port=port))
     return port
 
 

@@ -10,33 +10,44 @@ before STARTTLS (RFC 8314), then 465, 587, 2525, other ports, 25.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
 from smtp_setup.core.profiles.model import Security
+from smtp_setup.core.profiles.text_width import pad, wrap
+from smtp_setup.core.smtp.probe_texts import (
+    BLOCKED,
+    NOT_RECOMMENDED_BUT,
+    RESULT_WORDS,
+    WHY_IT_WORKS,
+    join,
+)
+from smtp_setup.i18n import N_, _, ngettext
 
 # Every status a candidate can end in, with the words and mark the report uses for it.
 STATUSES = {
-    "usable": ("✓", "works"),
-    "refused": ("✗", "refused"),
-    "timeout": ("✗", "timed out"),
-    "no_greeting": ("!", "no greeting"),
-    "tls_failed": ("✗", "encryption failed"),
-    "no_starttls": ("!", "no STARTTLS"),
-    "not_smtp": ("✗", "not SMTP"),
-    "error": ("✗", "failed"),
+    "usable": ("✓", N_("works")),
+    "refused": ("✗", N_("refused")),
+    "timeout": ("✗", N_("timed out")),
+    "no_greeting": ("!", N_("no greeting")),
+    "tls_failed": ("✗", N_("encryption failed")),
+    "no_starttls": ("!", N_("no STARTTLS")),
+    "not_smtp": ("✗", N_("not SMTP")),
+    "error": ("✗", N_("failed")),
 }
-MODE_WORDS = {Security.TLS: "implicit TLS", Security.STARTTLS: "STARTTLS",
-              Security.NONE: "no encryption"}
+MODE_WORDS = {Security.TLS: N_("implicit TLS"), Security.STARTTLS: N_("STARTTLS"),
+              Security.NONE: N_("no encryption")}
+_LABELS = {Security.TLS: N_("{port} with implicit TLS"),
+           Security.STARTTLS: N_("{port} with STARTTLS"),
+           Security.NONE: N_("{port} with no encryption")}
 # A certificate failure: the server answered and encrypts; this is what would fix it.
 CERTIFICATE_FIXES = {
-    "certificate_untrusted": "the certificate is not trusted: a private CA's certificate can "
-                             "be given as the CA file",
-    "certificate_expired": "the certificate has expired: the server's administrator must "
-                           "renew it",
-    "certificate_hostname_mismatch": "the certificate is for another name: use the host name "
-                                     "the certificate names",
+    "certificate_untrusted": N_("the certificate is not trusted: a private CA's certificate "
+                                "can be given as the CA file"),
+    "certificate_expired": N_("the certificate has expired: the server's administrator must "
+                              "renew it"),
+    "certificate_hostname_mismatch": N_("the certificate is for another name: use the host "
+                                        "name the certificate names"),
 }
 # Where a mail server normally listens: a time-out there says more about the network.
 SUBMISSION_PORTS = (465, 587, 2525, 25)
@@ -79,7 +90,7 @@ class PortProbe:
 
     @property
     def label(self) -> str:
-        return f"{self.port} with {MODE_WORDS[self.security]}"
+        return _LABELS[self.security].format(port=self.port)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,41 +149,44 @@ def choose(results: list[PortProbe], host: str = "") -> tuple[PortProbe | None, 
     if not encrypted:
         best = min(usable, key=_preference)
         return best, [
-            f"Only port {best.port} works, and only without encryption: a password sent there "
-            "(AUTH) would travel unencrypted, readable by anyone on the way.",
-            "Use it only for a relay you trust on your own network, ideally without a password.",
+            _("Only port {port} works, and only without encryption: a password sent there "
+              "(AUTH) would travel unencrypted, readable by anyone on the way.").format(
+                port=best.port),
+            _("Use it only for a relay you trust on your own network, ideally without a "
+              "password."),
         ]
     best = min(encrypted, key=_preference)
     others = [r for r in encrypted if r is not best]
     reasons = [_why_it_works(best)]
     wanted = next((r for r in results if r.provider_recommended), None)
     if best.provider_recommended:
-        reasons.append("It is the provider's recommended choice.")
+        reasons.append(_("It is the provider's recommended choice."))
     elif wanted is not None:
-        reasons.append(f"The provider recommends port {wanted.label}, but from here it "
-                       f"{_status_words(wanted)}.")
+        reasons.append(NOT_RECOMMENDED_BUT.get(wanted.status, NOT_RECOMMENDED_BUT["error"])
+                       .format(label=wanted.label))
         if best.documented:
-            reasons.append("The provider documents this port as an alternative.")
+            reasons.append(_("The provider documents this port as an alternative."))
     elif best.documented:
-        reasons.append("The provider documents it.")
+        reasons.append(_("The provider documents it."))
     if best.login_mechanisms and any(not r.login_mechanisms for r in others):
-        reasons.append("It offers login (AUTH); not every port that answered does.")
+        reasons.append(_("It offers login (AUTH); not every port that answered does."))
     elif not best.login_mechanisms:
-        reasons.append("Note: it offers no login (AUTH), which only suits a relay that needs "
-                       "none.")
+        reasons.append(_("Note: it offers no login (AUTH), which only suits a relay that "
+                         "needs none."))
     starttls_too = [r for r in others if r.security is Security.STARTTLS]
     if best.security is Security.TLS and starttls_too:
-        reasons.append("Implicit TLS is preferred over STARTTLS (RFC 8314): the connection "
-                       "is encrypted from the first byte.")
+        reasons.append(_("Implicit TLS is preferred over STARTTLS (RFC 8314): the connection "
+                         "is encrypted from the first byte."))
     elif best.security is Security.STARTTLS and any(r.security is Security.TLS for r in others):
         if best.provider_recommended:
-            reasons.append("Implicit TLS works too, but the provider's recommendation comes "
-                           "first.")
+            reasons.append(_("Implicit TLS works too, but the provider's recommendation "
+                             "comes first."))
         elif best.documented:
-            reasons.append("Implicit TLS works too, but only on a port the provider does not "
-                           "document.")
+            reasons.append(_("Implicit TLS works too, but only on a port the provider does "
+                             "not document."))
     if others:
-        reasons.append("Also works: " + ", ".join(_short(r) for r in others) + ".")
+        reasons.append(_("Also works: {ports}.").format(
+            ports=", ".join(_short(r) for r in others)))
     return best, reasons
 
 
@@ -192,17 +206,9 @@ def blocked_hint(results: list[PortProbe]) -> str | None:
     if not working or not timed_out:
         return None
     ports = list(dict.fromkeys(r.port for r in timed_out))
-    names = _join(ports)
-    it = "it" if len(ports) == 1 else "them"
-    subject = f"Port {names}" if len(ports) == 1 else f"Ports {names}"
-    hint = (f"{subject} timed out while {_join(working)} on the same host "
-            f"{'works' if len(working) == 1 else 'work'}: ")
-    if any(r.documented for r in timed_out):
-        hint += f"this network likely blocks {it} (ISP or firewall)."
-    else:
-        hint += (f"this network may block {it} (ISP or firewall), or the server does not "
-                 "listen there.")
-    return hint + f" Use {_join(working, 'or')}."
+    text = BLOCKED[len(ports) == 1, len(working) == 1, any(r.documented for r in timed_out)]
+    return text.format(ports=join(ports), working=join(working),
+                       either=join(working, "or"))
 
 
 def format_result(result: PortProbe) -> list[str]:
@@ -210,41 +216,42 @@ def format_result(result: PortProbe) -> list[str]:
     mark, words = STATUSES.get(result.status, STATUSES["error"])
     if result.usable and not result.encrypted:
         mark = "!"  # it answers, but nothing is protected
-    line = (f"  {mark} {result.port:>5}  {MODE_WORDS[result.security]:<13}  {words:<17}"
-            f"{result.ms:>7.0f} ms")
+    line = (f"  {mark} {result.port:>5}  {pad(str(MODE_WORDS[result.security]), 13)}  "
+            f"{pad(str(words), 17)}{result.ms:>7.0f} ms")
     if result.greeting_host:
         room = 78 - len(line)  # keep the row within 80 columns
         host = result.greeting_host
         line += "  " + (host if len(host) <= room else host[:room - 1] + "…")
     lines = [line]
     if result.detail:
-        lines += textwrap.wrap(result.detail, width=79, initial_indent=" " * 11,
-                               subsequent_indent=" " * 11)
+        lines += wrap(result.detail, 79, initial_indent=" " * 11, subsequent_indent=" " * 11)
     return lines
 
 
 def format_report(report: ProbeReport) -> list[str]:
     """The whole check as plain text lines (✓ / ✗ / ! marks, no colour codes)."""
     count = len(report.results)
-    lines = [f"Port check of {report.host}: {count} port{'s' if count != 1 else ''} at once, "
-             f"{report.timeout:g} s limit each, {report.ms / 1000:.1f} s in all"]
+    lines = [ngettext("Port check of {host}: {count} port at once, {limit} s limit each, "
+                      "{total} s in all", "Port check of {host}: {count} ports at once, "
+                      "{limit} s limit each, {total} s in all", count).format(
+        host=report.host, count=count, limit=f"{report.timeout:g}",
+        total=f"{report.ms / 1000:.1f}")]
     for result in report.results:
         lines += format_result(result)
     lines.append("")
     best = report.recommended
     if best is not None:
         mark = "✓" if best.encrypted else "!"
-        lines.append(f"{mark} Recommended: {best.label}")
+        lines.append(mark + " " + _("Recommended: {label}").format(label=best.label))
     elif (waiting := report.awaiting_certificate) is not None:
-        lines.append(f"✗ No port works until a certificate is fixed: {waiting.label} answers.")
+        lines.append("✗ " + _("No port works until a certificate is fixed: {label} "
+                              "answers.").format(label=waiting.label))
     else:
-        lines.append("✗ No port works from this network.")
+        lines.append("✗ " + _("No port works from this network."))
     for reason in report.reasons:
-        lines += textwrap.wrap(reason, width=79, initial_indent="  - ",
-                               subsequent_indent="    ")
+        lines += wrap(reason, 79, initial_indent="  - ", subsequent_indent="    ")
     if report.blocked_hint:
-        lines += textwrap.wrap(report.blocked_hint, width=79, initial_indent="! ",
-                               subsequent_indent="  ")
+        lines += wrap(report.blocked_hint, 79, initial_indent="! ", subsequent_indent="  ")
     return lines
 
 
@@ -257,64 +264,51 @@ def _preference(result: PortProbe) -> tuple:
 
 
 def _why_it_works(best: PortProbe) -> str:
-    checked = ("the certificate is valid" if best.certificate_ok
-               else "the certificate was not checked")
-    if best.security is Security.TLS:
-        return (f"Port {best.port} with implicit TLS works from this network: encrypted from "
-                f"the first byte, and {checked}.")
-    return (f"Port {best.port} with STARTTLS works from this network: the connection is "
-            f"encrypted before login, and {checked}.")
+    return WHY_IT_WORKS[best.security is Security.TLS, bool(best.certificate_ok)].format(
+        port=best.port)
 
 
 def _why_certificate(waiting: PortProbe, results: list[PortProbe],
                      usable: list[PortProbe]) -> list[str]:
     same = [r for r in results if r.encrypted and r.diagnosis_code == waiting.diagnosis_code]
-    ports = _join([_short(r) for r in same])
-    reasons = [f"{'Port' if len(same) == 1 else 'Ports'} {ports} "
-               f"{'answers' if len(same) == 1 else 'answer'} with encryption, but "
-               f"{CERTIFICATE_FIXES[waiting.diagnosis_code]}; then check again."]
+    reasons = [ngettext(
+        "Port {ports} answers with encryption, but {fix}; then check again.",
+        "Ports {ports} answer with encryption, but {fix}; then check again.", len(same)).format(
+        ports=join([_short(r) for r in same]), fix=CERTIFICATE_FIXES[waiting.diagnosis_code])]
     if usable:
-        reasons.append(f"{_join([_short(r) for r in usable])} "
-                       f"{'works' if len(usable) == 1 else 'work'} only without encryption: "
-                       "not recommended while an encrypted port only needs its certificate "
-                       "fixed.")
+        reasons.append(ngettext(
+            "{ports} works only without encryption: not recommended while an encrypted port "
+            "only needs its certificate fixed.",
+            "{ports} work only without encryption: not recommended while an encrypted port "
+            "only needs its certificate fixed.", len(usable)).format(
+            ports=join([_short(r) for r in usable])))
     return reasons
 
 
 def _why_nothing(results: list[PortProbe], host: str) -> list[str]:
     codes = {r.diagnosis_code for r in results}
     statuses = {r.status for r in results}
-    where = host or "the host"
+    where = host or _("the host")
     if codes == {"dns_not_found"}:
-        return [f"The name {where} could not be found in DNS: check its spelling, and that "
-                "this computer is online."]
+        return [_("The name {host} could not be found in DNS: check its spelling, and that "
+                  "this computer is online.").format(host=where)]
     if statuses == {"timeout"}:
-        return ["Every port timed out: a firewall or your internet provider may block "
-                "outgoing mail, or the host is wrong."]
+        return [_("Every port timed out: a firewall or your internet provider may block "
+                  "outgoing mail, or the host is wrong.")]
     if statuses == {"refused"}:
-        return [f"Every port refused the connection: {where} does not accept mail "
-                "submission on them. Check the host name."]
-    reasons = ["No port worked: " + "; ".join(
-        f"{r.port} ({MODE_WORDS[r.security]}) {_status_words(r)}" for r in results) + "."]
+        return [_("Every port refused the connection: {host} does not accept mail "
+                  "submission on them. Check the host name.").format(host=where)]
+    reasons = [_("No port worked: {results}.").format(results="; ".join(
+        RESULT_WORDS.get(r.status, RESULT_WORDS["error"]).format(
+            port=r.port, mode=MODE_WORDS[r.security]) for r in results))]
     if any(r.diagnosis_code and r.diagnosis_code.startswith("certificate_") for r in results):
-        reasons.append("A certificate problem must be fixed first; a private CA's certificate "
-                       "can be given as the CA file.")
+        reasons.append(_("A certificate problem must be fixed first; a private CA's "
+                         "certificate can be given as the CA file."))
     if "no_starttls" in statuses:
-        reasons.append("A port that offers no encryption is never recommended for a login.")
+        reasons.append(_("A port that offers no encryption is never recommended for a "
+                         "login."))
     return reasons
 
 
-def _status_words(result: PortProbe) -> str:
-    return {"usable": "works", "refused": "was refused", "timeout": "timed out",
-            "no_greeting": "never sent a greeting", "tls_failed": "failed to encrypt",
-            "no_starttls": "offers no STARTTLS", "not_smtp": "is not SMTP",
-            }.get(result.status, "failed")
-
-
 def _short(result: PortProbe) -> str:
-    return f"{result.port} ({MODE_WORDS[result.security]})"
-
-
-def _join(items: list[Any], word: str = "and") -> str:
-    texts = [str(item) for item in items]
-    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} {word} {texts[-1]}"
+    return _("{port} ({mode})").format(port=result.port, mode=MODE_WORDS[result.security])

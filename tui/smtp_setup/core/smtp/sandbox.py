@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from smtp_setup.i18n import _, ngettext
+
 SERVER_NAME = "sandbox.smtp-setup.invalid"  # given to aiosmtpd so it never calls getfqdn()
 IDENT = "smtp-setup sandbox"  # with SERVER_NAME in the greeting: how a test knows it is us
 DEFAULT_PORT = 2525  # where `smtp-setup sandbox` listens without --port
@@ -33,7 +35,7 @@ class NotTheSandbox(Exception):
     """A sandbox profile's port is answered by another server; nothing was sent to it."""
 
     def __init__(self, greeting: str) -> None:
-        super().__init__(f"another server answers: {greeting}")
+        super().__init__(_("another server answers: {greeting}").format(greeting=greeting))
         self.greeting = greeting
 
 
@@ -57,7 +59,7 @@ class ReceivedMessage:
         headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(
             self.data)
         subject = headers.get("subject")
-        return " ".join(str(subject).split()) if subject else "(no subject)"
+        return " ".join(str(subject).split()) if subject else _("(no subject)")
 
     @property
     def size(self) -> int:
@@ -77,9 +79,12 @@ class ReceivedMessage:
 
     def summary(self) -> str:
         """One line: when, from, to, subject and size."""
-        to = ", ".join(self.rcpt_tos) or "(nobody)"
-        return (f"{self.received_at:%H:%M:%S}  from {self.mail_from or '<>'} to {to}: "
-                f'"{self.subject}" ({self.size} bytes)')
+        to = ", ".join(self.rcpt_tos) or _("(nobody)")
+        return ngettext('{time}  from {sender} to {to}: "{subject}" ({size} byte)',
+                        '{time}  from {sender} to {to}: "{subject}" ({size} bytes)',
+                        self.size).format(time=f"{self.received_at:%H:%M:%S}",
+                                          sender=self.mail_from or "<>", to=to,
+                                          subject=self.subject, size=self.size)
 
 
 class Sandbox:

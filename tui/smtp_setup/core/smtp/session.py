@@ -41,6 +41,7 @@ from smtp_setup.core.smtp.stages import (
 from smtp_setup.core.smtp.tcp_connect import connect_socket, default_local_hostname
 from smtp_setup.core.smtp.tls import client_tls_context
 from smtp_setup.core.smtp.transcript import Transcript, redact
+from smtp_setup.i18n import _
 
 AUTH_PREFERENCE = ("plain", "login", "cram-md5")  # one mechanism, tried once
 
@@ -122,7 +123,7 @@ class _TestSend(StageBook, PortQuestions):
                 self.smtp.close()
         for name in STAGES:
             if name not in self.final:
-                self._finish(name, "skip", 0.0, "not reached")
+                self._finish(name, "skip", 0.0, _("not reached"))
         return SendResult(
             ok=self.response is not None and self.diagnosis is None,
             profile=self.profile.name,
@@ -163,7 +164,9 @@ class _TestSend(StageBook, PortQuestions):
             else:
                 self.transcript.attach(smtp.protocol)
                 self.transcript.reply(banner.code, banner.message)
-            st.detail = f"connected to {p.server}" + _tls_note(smtp, p.security is Security.TLS)
+            note = _tls_note(smtp, p.security is Security.TLS)
+            st.detail = (_("connected to {server}, {tls}").format(server=p.server, tls=note)
+                         if note else _("connected to {server}").format(server=p.server))
 
         async with self._stage("greeting") as st:
             if greeting_error is not None:
@@ -192,16 +195,16 @@ class _TestSend(StageBook, PortQuestions):
                     raise MissingExtension("starttls")
                 await smtp.starttls()
                 await smtp.ehlo()  # RFC 3207: forget what we knew, ask again over TLS
-                st.detail = _tls_note(smtp, True).strip(" ,") or "encrypted"
+                st.detail = _tls_note(smtp, True) or _("encrypted")
         else:
-            self._skip("starttls", "implicit TLS from the first byte"
-                       if p.security is Security.TLS else "no encryption chosen")
+            self._skip("starttls", _("implicit TLS from the first byte")
+                       if p.security is Security.TLS else _("no encryption chosen"))
 
         if p.username:
             async with self._stage("auth") as st:
                 st.detail = await self._login(smtp)
         else:
-            self._skip("auth", "no username: sending without login")
+            self._skip("auth", _("no username: sending without login"))
 
         async with self._stage("mail_from") as st:
             message, options = self._prepare_message(smtp)
@@ -225,12 +228,12 @@ class _TestSend(StageBook, PortQuestions):
 
             check_nameserver(self.nameserver)
         if not 1 <= int(p.port) <= 65535:
-            raise InvalidInput("port", "A port is a number from 1 to 65535.")
+            raise InvalidInput("port", _("A port is a number from 1 to 65535."))
         self.sender = envelope_address(p.from_email, "from_email")
         self.recipient = envelope_address(self.to, "to")
         self.utf8 = not (self.sender.isascii() and self.recipient.isascii())
         if error := validation.header_text(p.from_name):
-            raise InvalidInput("from_name", f"The From name: {error}")
+            raise InvalidInput("from_name", _("The From name: {error}").format(error=error))
         if p.uses_oauth:
             from smtp_setup.core.smtp.oauth_login import oauth_preflight  # OAuth profiles only
 
@@ -239,14 +242,16 @@ class _TestSend(StageBook, PortQuestions):
             if error := validation.username(p.username):
                 raise InvalidInput("username", error)
             if not self.password:
-                raise InvalidInput("password", f"The profile logs in as {p.username!r} but "
-                                   "no password was given.")
+                raise InvalidInput("password", _(
+                    "The profile logs in as {username} but no password was given.").format(
+                    username=repr(p.username)))
         if p.security is not Security.NONE and self.tls_context is None:
             try:  # reading the system CA bundle is file I/O: keep it off the event loop
                 self.tls_context = await asyncio.to_thread(client_tls_context, p)
             except (OSError, ssl.SSLError) as exc:
-                raise InvalidInput("ca_file", f"The CA file {p.ca_file} could not be read "
-                                   f"({getattr(exc, 'strerror', None) or exc}).") from None
+                raise InvalidInput("ca_file", _("The CA file {path} could not be read "
+                                                "({reason}).").format(
+                    path=p.ca_file, reason=getattr(exc, "strerror", None) or exc)) from None
 
     async def _login(self, smtp: Any) -> str:
         encrypted = smtp.get_transport_info("sslcontext") is not None
@@ -284,14 +289,14 @@ class _TestSend(StageBook, PortQuestions):
         policy = email.policy.SMTPUTF8 if self.utf8 else email.policy.SMTP
         options = []
         if smtp.supports_extension("8bitmime"):
-            options.append("BODY=8BITMIME")
+            options += ["BODY=8BITMIME"]  # protocol, not words
         else:
             policy = policy.clone(cte_type="7bit")
         data = msg.as_bytes(policy=policy)
         if smtp.supports_extension("size"):
             options.insert(0, f"SIZE={len(data)}")
         if self.utf8:
-            options.append("SMTPUTF8")
+            options += ["SMTPUTF8"]
         return data, options
 
     async def _quit(self, smtp: Any) -> None:
@@ -301,7 +306,7 @@ class _TestSend(StageBook, PortQuestions):
             async with asyncio.timeout(min(self.per_op, 5.0)):
                 detail = _reply_text(await smtp.quit())
         except Exception:  # the message is already accepted; a rude goodbye changes nothing
-            detail = "the server did not answer QUIT; the connection was closed"
+            detail = _("the server did not answer QUIT; the connection was closed")
         self._finish("quit", "ok", ms_since(started), detail)
 
     async def _polite_quit(self) -> None:
@@ -321,7 +326,8 @@ def _reply_text(reply: Any) -> str:
 
 def _extensions(smtp: Any) -> str:
     names = [name.upper() for name in smtp.esmtp_extensions]
-    return ("extensions: " + ", ".join(names)) if names else "no ESMTP extensions (HELO)"
+    return (_("extensions: {names}").format(names=", ".join(names)) if names
+            else _("no ESMTP extensions (HELO)"))
 
 
 def _tls_note(smtp: Any, encrypted: bool) -> str:
@@ -331,6 +337,6 @@ def _tls_note(smtp: Any, encrypted: bool) -> str:
         cipher = smtp.get_transport_info("cipher")
     except Exception:
         return ""
-    return f", {cipher[1]} ({cipher[0]})" if cipher else ""
+    return f"{cipher[1]} ({cipher[0]})" if cipher else ""
 
 

@@ -16,6 +16,7 @@ from smtp_setup.core.smtp.diagnosis import Diagnosis, diagnose
 from smtp_setup.core.smtp.failure_reading import failure_detail, is_name_mismatch
 from smtp_setup.core.smtp.followups import ASK_THE_PORT
 from smtp_setup.core.smtp.transcript import redact
+from smtp_setup.i18n import _
 
 STAGES = ("connect", "greeting", "ehlo", "starttls", "auth", "mail_from", "rcpt_to", "data",
           "quit")
@@ -146,11 +147,12 @@ class StageBook:
         name = self.current or next((n for n in STAGES if n not in self.final), "quit")
         if name == "quit":
             self._finish("quit", "ok", ms_since(self.current_started),
-                         "no answer to QUIT; the connection was closed")
+                         _("no answer to QUIT; the connection was closed"))
             return
         limit = f"{float(self.profile.timeout):g}"
-        self._record_failure(name, TimeoutError(f"no answer within the {limit} s limit for "
-                                                "the whole test"), ms_since(self.current_started))
+        self._record_failure(name, TimeoutError(_(
+            "no answer within the {limit} s limit for the whole test").format(limit=limit)),
+            ms_since(self.current_started))
 
     def _diagnose(self, stage: str, exc: BaseException, **facts: Any) -> Diagnosis:
         extensions = tuple(self.smtp.esmtp_extensions) if self.smtp is not None else ()
