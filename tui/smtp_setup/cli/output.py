@@ -55,6 +55,16 @@ def pad(text: str, width: int, *, right: bool = False) -> str:
     return room + text if right else text + room
 
 
+def option_problem(option: str, problem: object, value: str | None = None) -> str:
+    """`--to 'x': the problem`: what is wrong with an option's value, on one line."""
+    if value is None:
+        # TRANSLATORS: an option and what is wrong with it: "--ports: 70000 is not a port"
+        return _("{option}: {problem}").format(option=option, problem=problem)
+    # TRANSLATORS: an option, its value and what is wrong: "--to 'x': not an address"
+    return _("{option} {value}: {problem}").format(option=option, value=repr(value),
+                                                   problem=problem)
+
+
 def invalid_setting(profile: Any, problem: Any) -> str:
     """The one line for a profile that cannot be used as it is, and the command to fix it."""
     from smtp_setup.core.profiles.next_command import next_command

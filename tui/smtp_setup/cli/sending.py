@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from smtp_setup.cli.output import UsageError
+from smtp_setup.cli.output import UsageError, option_problem
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.i18n import _
@@ -18,7 +18,7 @@ def check_recipient(to: str | None) -> None:
     from smtp_setup.core.profiles import validation
 
     if to is not None and (problem := validation.email_address(to)):
-        raise UsageError(f"--to {to!r}: {problem}")
+        raise UsageError(option_problem("--to", problem, to))
 
 
 def check_nameserver(nameserver: str | None) -> None:
@@ -27,7 +27,7 @@ def check_nameserver(nameserver: str | None) -> None:
     try:
         check_nameserver(nameserver)
     except ValueError as exc:
-        raise UsageError(f"--nameserver: {exc}") from None
+        raise UsageError(option_problem("--nameserver", exc)) from None
 
 
 def note_recipient(to: str | None) -> None:

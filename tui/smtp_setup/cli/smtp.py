@@ -13,7 +13,15 @@ import errno
 import sys
 from typing import Any
 
-from smtp_setup.cli.output import UsageError, cells, invalid_setting, marks, pad, print_json
+from smtp_setup.cli.output import (
+    UsageError,
+    cells,
+    invalid_setting,
+    marks,
+    option_problem,
+    pad,
+    print_json,
+)
 from smtp_setup.cli.sending import check_nameserver, check_recipient, note_recipient, password_for
 from smtp_setup.core.profiles.config_store import Config
 from smtp_setup.core.profiles.model import Profile
@@ -139,7 +147,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     try:
         candidates = candidates_for_host(args.host, args.ports)
     except ValueError as exc:
-        raise UsageError(f"--ports: {exc}") from None
+        raise UsageError(option_problem("--ports", exc)) from None
 
     def show(result: Any) -> None:
         for line in format_result(result):

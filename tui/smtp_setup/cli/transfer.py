@@ -22,6 +22,7 @@ from smtp_setup.cli.output import (
     ask_passphrase,
     interactive,
     one_line_errors,
+    option_problem,
     print_json,
     report,
     table,
@@ -57,7 +58,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                                                         count=len(incoming), names=names))
         problem = validation.profile_name(args.as_name)
         if problem:
-            raise UsageError(f"--as {args.as_name!r}: {problem}")
+            raise UsageError(option_problem("--as", problem, args.as_name))
     final = {p.profile.name: args.as_name or p.profile.name for p in incoming}
     if not args.replace:
         check_import_names(config, list(final.values()))
