@@ -119,7 +119,9 @@ CONVERTED = ["app/widgets/step_indicator.py", "app/translated_bindings.py", "i18
              "core/profiles/model.py", "core/profiles/oauth_config.py",
              "core/profiles/secret_ref.py", "core/profiles/secrets.py",
              "core/profiles/validation.py", "core/profiles/config_lock.py",
-             "core/profiles/portable.py", "core/profiles/sealing.py", "core/profiles/upkeep.py"]
+             "core/profiles/portable.py", "core/profiles/sealing.py", "core/profiles/upkeep.py",
+             "core/exports/formats.py", "core/exports/go_ini.py", "core/exports/values.py",
+             "core/oauth/http.py"]
 SHOWN_BY = {"Static", "Label", "Button", "notify", "print", "append", "update", "Text",
             "UsageError", "Binding"}
 MARKERS = {"_", "N_", "ngettext", "pgettext"}
