@@ -184,3 +184,24 @@ def test_a_bad_recipient_and_a_missing_password_variable_in_japanese(store, smtp
     assert "空白" in bad_to and bad_to.startswith("--to 'not an address': ")
     missing = one_line_error(ja("test", "env"))
     assert "環境変数 NO_SUCH_PASSWORD_VAR" in missing and "設定されていません" in missing
+
+
+# -- import, export and the sandbox -------------------------------------------------------
+
+
+def test_import_and_export_refusals_in_japanese(store, smtp_plain, tmp_path):
+    assert one_line_error(ja("import", str(tmp_path / "missing.toml"))) == (
+        f"{tmp_path / 'missing.toml'}: ファイルがありません。")
+    store.save_profile(smtp_plain.profile(name="a"))
+    store.save_profile(smtp_plain.profile(name="b"))
+    message = one_line_error(ja("export", "--all", "--format", "env"))
+    assert message.startswith("env 形式に入れられるプロファイルは 1 つですが、2 個指定されました。")
+    assert one_line_error(ja("export", "a", "--format", "nope")).startswith(
+        "--format 'nope': 次のどれかを指定してください: toml, msmtp")
+    out = ja("export", "a", "--format", "env").stdout  # the file itself stays English
+    assert out.isascii() and "EMAIL_HOST" in out
+
+
+def test_the_sandbox_refuses_a_busy_port_in_japanese(smtp_plain):
+    message = one_line_error(ja("sandbox", "--port", str(smtp_plain.port)))
+    assert message.startswith(f"127.0.0.1 のポート {smtp_plain.port} はすでに使われています。")
