@@ -6,7 +6,9 @@ check-translation.py does for its .po files.
 A catalog passes when every message of `smtp_setup.pot` has a translation (every plural
 form filled), none is fuzzy, each translation keeps exactly the named `{placeholders}` of
 its English (no positional `{}`/`{0}`, no %-formatting), and it holds no message the
-template no longer has. tests/test_translations.py runs the same checks.
+template no longer has. The one exception to "no %-formatting": argparse's own words
+(ARGPARSE_MSGIDS, listed for extraction in smtp_setup/cli/argparse_words.py), which argparse
+fills with `%`; their translations must keep exactly the same %-placeholders. tests/test_translations.py runs the same checks.
 """
 
 from __future__ import annotations
@@ -20,6 +22,28 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "tui" / "smtp_setup" / "locale"
 TEMPLATE = LOCALE / "smtp_setup.pot"
 PERCENT_FORMAT = re.compile(r"%(\(\w+\))?[-#0 +]*\d*(\.\d+)?[sdifrx]")
+# argparse's own %-style msgids (its headings and errors go through our catalog): the only
+# messages allowed %-placeholders, and their translations must keep the same ones.
+ARGPARSE_MSGIDS = frozenset({
+    "%(prog)s: error: %(message)s\n",
+    "argument %(argument_name)s: %(message)s",
+    "unrecognized arguments: %s",
+    "the following arguments are required: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)",
+    "invalid %(type)s value: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s",
+    "not allowed with argument %s",
+    "ignored explicit argument %r",
+    "one of the arguments %s is required",
+    "unexpected option string: %s",
+    "can't open '%(filename)s': %(error)s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)",
+})
+
+
+def percent_placeholders(text: str) -> list[str]:
+    """The %-placeholders of an argparse message, sorted (`['%(prog)s', '%s']`)."""
+    return sorted(match.group(0) for match in PERCENT_FORMAT.finditer(text))
 
 
 def placeholders(text: str) -> set[str]:
@@ -58,7 +82,7 @@ def template_problems(template=None) -> list[str]:
                 placeholders(text)
             except ValueError as exc:
                 problems.append(f"smtp_setup.pot: {text!r}: {exc}")
-            if PERCENT_FORMAT.search(text):
+            if PERCENT_FORMAT.search(text) and text not in ARGPARSE_MSGIDS:
                 problems.append(f"smtp_setup.pot: {text!r}: use {{name}}, not %-formatting")
     return problems
 
@@ -90,6 +114,10 @@ def catalog_problems(po_path: Path, template=None) -> list[str]:
             problems.append(f"{label}: needs plural forms (msgstr[0]...)")
             continue
         forms = translated.string if isinstance(translated.string, tuple) else (translated.string,)
+        if key in ARGPARSE_MSGIDS and any(
+                percent_placeholders(form) != percent_placeholders(key) for form in forms):
+            problems.append(f"{label}: argparse fills {percent_placeholders(key)} with %; "
+                            "keep exactly those")
         if len(english) > 1 and len(forms) != catalog.num_plurals:
             problems.append(f"{label}: {len(forms)} plural forms, the header says "
                             f"{catalog.num_plurals}")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import sys
 
+PROG = "smtp-setup"  # the program's name: the same in every language
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit status (the console script exits with it)."""
@@ -22,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     if _asks_only_version(argv):  # answered before argparse and the catalogs load
         from smtp_setup import __version__
 
-        print(f"smtp-setup {__version__}")
+        print(f"{PROG} {__version__}")
         return 0
     from smtp_setup.cli.parser import run
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from smtp_setup.cli.output import UsageError, print_json
-from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.cli.output import UsageError, invalid_setting, print_json
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
@@ -68,8 +67,7 @@ def run_doctor(args: argparse.Namespace, config) -> int:
     profile = config.profile(args.name)
     problems = profile.problems(check_address=False)
     if problems:
-        raise UsageError(f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
-                         f"run: {next_command('edit', profile.name)}")
+        raise UsageError(invalid_setting(profile, problems[0]))
     check_recipient(args.to)
     password = password_for(profile)  # for OAuth: the refresh token
     note_recipient(args.to)

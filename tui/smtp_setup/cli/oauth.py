@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from smtp_setup.cli.output import UsageError
+from smtp_setup.cli.output import UsageError, invalid_setting
 from smtp_setup.cli.sending import print_warnings, refresh_token_for, token_saver
-from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.i18n import _
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -29,20 +29,21 @@ def run_token(args: argparse.Namespace, store: Any) -> int:
 
     profile = store.load().profile(args.name)
     if not profile.uses_oauth:
-        raise UsageError(f"Profile {profile.name!r} logs in with a password, not OAuth; "
-                         "`smtp-setup token` is only for profiles that sign in with OAuth.")
+        raise UsageError(_("Profile {name} logs in with a password, not OAuth; "
+                           "`smtp-setup token` is only for profiles that sign in with OAuth.")
+                         .format(name=repr(profile.name)))
     # Only what signing in needs: a token does not care about the From address or the port.
     problems = [p for p in profile.problems(check_address=False)
                 if p.field in ("username", "oauth", "password")]
     if problems:
-        raise UsageError(f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
-                         f"run: {next_command('edit', profile.name)}")
+        raise UsageError(invalid_setting(profile, problems[0]))
     refresh_token = refresh_token_for(profile)
     saver = token_saver(profile, store)
     try:
         token = asyncio.run(fresh_access_token(profile, refresh_token, store_rotated=saver))
     except OAuthError as exc:
-        raise UsageError(f"Profile {profile.name!r}: {exc}") from None
+        raise UsageError(_("Profile {name}: {problem}").format(name=repr(profile.name),
+                                                               problem=exc)) from None
     print_warnings(saver)
     print(token)
     return 0

@@ -13,6 +13,8 @@ TYPE_CHECKING = False  # typing itself costs start-up time on every command
 if TYPE_CHECKING:
     from typing import Any
 
+from smtp_setup.i18n import _
+
 
 class UsageError(Exception):
     """A mistake the person can fix; printed as one line, exit status 2."""
@@ -48,6 +50,30 @@ def cells(text: str) -> int:
     if text.isascii():
         return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """`text` padded with spaces to `width` cells (`f"{text:<10}"` by cells, not characters)."""
+    room = " " * max(0, width - cells(text))
+    return room + text if right else text + room
+
+
+def option_problem(option: str, problem: object, value: str | None = None) -> str:
+    """`--to 'x': the problem`: what is wrong with an option's value, on one line."""
+    if value is None:
+        # TRANSLATORS: an option and what is wrong with it: "--ports: 70000 is not a port"
+        return _("{option}: {problem}").format(option=option, problem=problem)
+    # TRANSLATORS: an option, its value and what is wrong: "--to 'x': not an address"
+    return _("{option} {value}: {problem}").format(option=option, value=repr(value),
+                                                   problem=problem)
+
+
+def invalid_setting(profile: Any, problem: Any) -> str:
+    """The one line for a profile that cannot be used as it is, and the command to fix it."""
+    from smtp_setup.core.profiles.next_command import next_command
+
+    return _("Profile {name} has an invalid setting ({problem}); run: {command}").format(
+        name=repr(profile.name), problem=problem, command=next_command("edit", profile.name))
 
 
 # A word of Latin text, or one wide character (Japanese lines may break between any two),
@@ -121,18 +147,19 @@ def ask_passphrase(*, confirm: bool) -> str:
     value = os.environ.get(PASSPHRASE_ENV)
     if value is not None:
         if not value:
-            raise UsageError(f"{PASSPHRASE_ENV} is empty; an empty passphrase protects nothing.")
+            raise UsageError(_("{variable} is empty; an empty passphrase protects nothing.")
+                             .format(variable=PASSPHRASE_ENV))
         return value
     if not interactive():
-        raise UsageError(
-            f"A passphrase is needed and there is no terminal to ask for it; set {PASSPHRASE_ENV}."
-        )
+        raise UsageError(_(
+            "A passphrase is needed and there is no terminal to ask for it; set {variable}."
+        ).format(variable=PASSPHRASE_ENV))
     import getpass
 
-    what = "to seal the passwords" if confirm else "the export was sealed with"
-    first = getpass.getpass(f"Passphrase {what}: ")
+    first = getpass.getpass(_("Passphrase to seal the passwords: ") if confirm else
+                            _("Passphrase the export was sealed with: "))
     if not first:
-        raise UsageError("An empty passphrase protects nothing; nothing was written.")
-    if confirm and getpass.getpass("The same passphrase again: ") != first:
-        raise UsageError("The two passphrases differ; nothing was written.")
+        raise UsageError(_("An empty passphrase protects nothing; nothing was written."))
+    if confirm and getpass.getpass(_("The same passphrase again: ")) != first:
+        raise UsageError(_("The two passphrases differ; nothing was written."))
     return first

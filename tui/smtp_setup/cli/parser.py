@@ -13,10 +13,11 @@ import sys
 from importlib import import_module
 
 from smtp_setup import __version__
-from smtp_setup.cli.output import PASSPHRASE_ENV, PORTABLE, UsageError, wrap
+from smtp_setup.cli.output import PORTABLE, UsageError, cells, wrap
 from smtp_setup.i18n import (
     N_,
     LazyText,
+    _,
     available_languages,
     gettext,
     language_from_argv,
@@ -55,7 +56,7 @@ def run(argv: list[str]) -> int:
         print(" ".join(str(exc).split()), file=sys.stderr)  # always exactly one line
         return 2
     except KeyboardInterrupt:
-        print("Stopped.", file=sys.stderr)
+        print(_("Stopped."), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `smtp-setup providers | head`: the reader left; stay quiet
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -85,7 +86,15 @@ class _Formatter(argparse.HelpFormatter):
             action.help = str(action.help)
         return super()._format_action(action)
 
-    # argparse wraps by characters; a Japanese character takes two cells.
+    # argparse wraps by characters; a Japanese character takes two cells. The usage line's
+    # prefix ("usage: ", translated) is measured as spaces of its width, then put back.
+    def _format_usage(self, usage, actions, groups, prefix) -> str:  # noqa: ANN001
+        prefix = gettext("usage: ") if prefix is None else prefix
+        if prefix.isascii():
+            return super()._format_usage(usage, actions, groups, prefix)
+        spaces = " " * cells(prefix)
+        return prefix + super()._format_usage(usage, actions, groups, spaces)[len(spaces):]
+
     def _split_lines(self, text: str, width: int) -> list[str]:
         return super()._split_lines(text, width) if text.isascii() else wrap(text, width)
 
@@ -100,21 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
     package and imported only when its command runs (hatch's cli/lazy.py idea)."""
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Set up, test and keep settings for sending email (SMTP). "
-        "Without a command, the setup wizard opens.",
+        description=N_("Set up, test and keep settings for sending email (SMTP). "
+                       "Without a command, the setup wizard opens."),
         formatter_class=_Formatter,
     )
     _add_shared_options(parser, on_command=False)
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}",
+                        help=N_("show program's version number and exit"))
     parser.set_defaults(handler="profiles:cmd_wizard", name=None, json=False)
     # prog= spares argparse a HelpFormatter (and its shutil import) on every run
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", prog=PROG)
+    commands = parser.add_subparsers(title=_("commands"), metavar="COMMAND", prog=PROG)
 
     def command(name: str, handler: str, help: str, *, reports: bool = True):
         sub = commands.add_parser(name, help=help, description=help, formatter_class=_Formatter)
         _add_shared_options(sub, on_command=True)
         if reports:
-            sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+            sub.add_argument("--json", action="store_true", help=N_("print JSON instead of text"))
         sub.set_defaults(handler=handler)
         return sub
 
@@ -122,105 +132,105 @@ def build_parser() -> argparse.ArgumentParser:
     _smtp_commands(command)
     _dns_commands(command)
     command("token", "oauth:cmd_token",
-            "print a fresh OAuth access token for a profile (for msmtp, git send-email)",
+            N_("print a fresh OAuth access token for a profile (for msmtp, git send-email)"),
             reports=False).add_argument("name", metavar="NAME")
     _transfer_commands(command)
     return parser
 
 
 def _profile_commands(command) -> None:
-    command("edit", "profiles:cmd_wizard", "open the wizard on a saved profile",
+    command("edit", "profiles:cmd_wizard", N_("open the wizard on a saved profile"),
             reports=False).add_argument("name", metavar="NAME")
-    command("list", "profiles:cmd_list", "list the saved profiles")
+    command("list", "profiles:cmd_list", N_("list the saved profiles"))
     command("show", "profiles:cmd_show",
-            "show every setting of a profile (never the password)").add_argument(
-        "name", metavar="NAME", nargs="?", help="the profile (default: the default profile)")
-    command("providers", "profiles:cmd_providers", "list the providers the wizard knows")
-    delete = command("delete", "profiles:cmd_delete", "delete a profile and its keyring entry")
+            N_("show every setting of a profile (never the password)")).add_argument(
+        "name", metavar="NAME", nargs="?", help=N_("the profile (default: the default profile)"))
+    command("providers", "profiles:cmd_providers", N_("list the providers the wizard knows"))
+    delete = command("delete", "profiles:cmd_delete", N_("delete a profile and its keyring entry"))
     delete.add_argument("name", metavar="NAME")
-    delete.add_argument("--yes", "-y", action="store_true", help="do not ask to confirm")
+    delete.add_argument("--yes", "-y", action="store_true", help=N_("do not ask to confirm"))
     rename = command("rename", "profiles:cmd_rename",
-                     "rename a profile (its keyring entry moves with it)")
+                     N_("rename a profile (its keyring entry moves with it)"))
     rename.add_argument("old", metavar="OLD")
     rename.add_argument("new", metavar="NEW")
-    command("default", "profiles:cmd_default", "make a profile the default").add_argument(
+    command("default", "profiles:cmd_default", N_("make a profile the default")).add_argument(
         "name", metavar="NAME")
 
 
 def _smtp_commands(command) -> None:
-    test = command("test", "smtp:cmd_test", "send a test message with a profile, stage by stage")
+    test = command("test", "smtp:cmd_test", N_("send a test message with a profile, stage by stage"))
     test.add_argument("name", metavar="NAME", nargs="?",
-                      help="the profile (default: the default profile)")
-    test.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
+                      help=N_("the profile (default: the default profile)"))
+    test.add_argument("--to", metavar="ADDR", help=N_("recipient (default: the profile's From)"))
     probe = command("probe", "smtp:cmd_probe",
-                    "check which ports of a mail server answer, and with what encryption")
+                    N_("check which ports of a mail server answer, and with what encryption"))
     probe.add_argument("host", metavar="HOST")
     probe.add_argument(
         "--ports", metavar="LIST",
-        help="ports to try, e.g. 465,587,2525/tls,1025/starttls (default: the provider's "
-        "documented ports, else 465, 587, 2525 and 25)",
+        help=N_("ports to try, e.g. 465,587,2525/tls,1025/starttls (default: the provider's "
+        "documented ports, else 465, 587, 2525 and 25)"),
     )
     probe.add_argument(
         "--timeout", type=float, default=5.0, metavar="S",
-        help="seconds allowed per port; all ports are checked at once (default 5)",
+        help=N_("seconds allowed per port; all ports are checked at once (default 5)"),
     )
-    probe.add_argument("--ca-file", metavar="PEM", help="an extra trusted CA certificate file")
+    probe.add_argument("--ca-file", metavar="PEM", help=N_("an extra trusted CA certificate file"))
     sandbox = command("sandbox", "smtp:cmd_sandbox",
-                      "run a local test SMTP server and print what it gets")
+                      N_("run a local test SMTP server and print what it gets"))
     sandbox.add_argument("--port", type=int, default=SANDBOX_PORT,
-                         help=f"port on 127.0.0.1 (default {SANDBOX_PORT}; 0 picks a free one)")
+                         help=N_("port on 127.0.0.1 (default 2525; 0 picks a free one)"))
 
 
 def _dns_commands(command) -> None:
     discover = command("discover", "dns:cmd_discover",
-                       "find the SMTP settings for an email address (DNS, autoconfig, guesses)")
+                       N_("find the SMTP settings for an email address (DNS, autoconfig, guesses)"))
     discover.add_argument("address", metavar="ADDRESS")
     discover.add_argument("--timeout", type=float, default=8.0, metavar="S",
-                          help="one limit for all sources together (default 8)")
+                          help=N_("one limit for all sources together (default 8)"))
     discover.add_argument("--allow-http", action="store_true",
-                          help="also fetch autoconfig over plain HTTP, as Thunderbird does")
+                          help=N_("also fetch autoconfig over plain HTTP, as Thunderbird does"))
     check = command("check-domain", "dns:cmd_check_domain",
-                    "check a sender domain's MX, SPF, DKIM and DMARC records")
+                    N_("check a sender domain's MX, SPF, DKIM and DMARC records"))
     check.add_argument("domain", metavar="DOMAIN")
-    check.add_argument("--dkim-selector", metavar="S", help="the DKIM selector to look up")
+    check.add_argument("--dkim-selector", metavar="S", help=N_("the DKIM selector to look up"))
     check.add_argument("--provider", metavar="ID",
-                       help="the provider that sends (for its SPF include and DKIM selectors)")
+                       help=N_("the provider that sends (for its SPF include and DKIM selectors)"))
     check.add_argument("--timeout", type=float, default=8.0, metavar="S")
     doctor = command("doctor", "dns:cmd_doctor",
-                     "port check + test send + domain check of a profile, one verdict")
+                     N_("port check + test send + domain check of a profile, one verdict"))
     doctor.add_argument("name", metavar="NAME", nargs="?",
-                        help="the profile (default: the default profile)")
-    doctor.add_argument("--to", metavar="ADDR", help="recipient (default: the profile's From)")
+                        help=N_("the profile (default: the default profile)"))
+    doctor.add_argument("--to", metavar="ADDR", help=N_("recipient (default: the profile's From)"))
 
 
 def _transfer_commands(command) -> None:
     export = command("export", "transfer:cmd_export",
-                     "write profiles for another machine or another program")
-    export.add_argument("name", metavar="NAME", nargs="?", help="the profile (or use --all)")
-    export.add_argument("--all", action="store_true", help="every profile")
+                     N_("write profiles for another machine or another program"))
+    export.add_argument("name", metavar="NAME", nargs="?", help=N_("the profile (or use --all)"))
+    export.add_argument("--all", action="store_true", help=N_("every profile"))
     export.add_argument(
         "--format", default=PORTABLE, metavar="F",
-        help=f"the program to write for (see --list-formats; default {PORTABLE}: for "
-        "smtp-setup import)",
+        help=N_("the program to write for (see --list-formats; default toml: for "
+        "smtp-setup import)"),
     )
     export.add_argument("--list-formats", action="store_true",
-                        help="list every format and the file it is for, then exit")
+                        help=N_("list every format and the file it is for, then exit"))
     export.add_argument("--fallback", metavar="PROFILE",
-                        help="a second profile as backup relay (postfix, nullmailer)")
-    export.add_argument("-o", "--output", metavar="FILE", help="file to write (0600), - for stdout")
+                        help=N_("a second profile as backup relay (postfix, nullmailer)"))
+    export.add_argument("-o", "--output", metavar="FILE", help=N_("file to write (0600), - for stdout"))
     export.add_argument(
         "--include-secrets", action="store_true",
-        help=f"include passwords; {PORTABLE} seals them with a passphrase ({PASSPHRASE_ENV})",
+        help=N_("include passwords; toml seals them with a passphrase (SMTP_SETUP_PASSPHRASE)"),
     )
     imp = command("import", "transfer:cmd_import",
-                  "add the profiles of an export file to this machine")
-    imp.add_argument("file", metavar="FILE", help="an export file, or - for stdin")
-    imp.add_argument("--as", dest="as_name", metavar="NAME", help="import one profile as NAME")
-    imp.add_argument("--replace", action="store_true", help="overwrite profiles of the same name")
+                  N_("add the profiles of an export file to this machine"))
+    imp.add_argument("file", metavar="FILE", help=N_("an export file, or - for stdin"))
+    imp.add_argument("--as", dest="as_name", metavar="NAME", help=N_("import one profile as NAME"))
+    imp.add_argument("--replace", action="store_true", help=N_("overwrite profiles of the same name"))
     imp.add_argument(
         "--store", metavar="WHERE",
-        help="where passwords go here: keyring, file, env:VAR or command:CMD "
-        "(default: the keyring when usable)",
+        help=N_("where passwords go here: keyring, file, env:VAR or command:CMD "
+        "(default: the keyring when usable)"),
     )
 
 
@@ -235,20 +245,20 @@ def _add_shared_options(shared: argparse.ArgumentParser, *, on_command: bool) ->
         "--config",
         metavar="PATH",
         default=argparse.SUPPRESS if on_command else None,
-        help="config file (default: $SMTP_SETUP_CONFIG or the user config folder)",
+        help=N_("config file (default: $SMTP_SETUP_CONFIG or the user config folder)"),
     )
     shared.add_argument(
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS if on_command else False,
-        help="write a log with the transcript and timings (also SMTP_SETUP_DEBUG=1)",
+        help=N_("write a log with the transcript and timings (also SMTP_SETUP_DEBUG=1)"),
     )
     shared.add_argument(
         "--nameserver",
         metavar="HOST[:PORT]",
         default=argparse.SUPPRESS if on_command else None,
-        help="send every DNS question to this server (discovery, domain checks, and the "
-        "address of every server connected to)",
+        help=N_("send every DNS question to this server (discovery, domain checks, and the "
+                "address of every server connected to)"),
     )
     shared.add_argument(
         "--lang",

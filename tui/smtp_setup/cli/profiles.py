@@ -124,28 +124,32 @@ def cmd_show(args: argparse.Namespace) -> int:
         )
         print_json(data)
         return 0
-    default = " (default)" if profile.name == config.default_profile else ""
+    not_set, none = _("(not set)"), _("(none)")
     rows = [
-        ["Provider", profile.provider],
-        ["Server", profile.server],
-        ["Security", profile.security.label],
-        ["Username", profile.username or "(none: no login)"],
+        [_("Provider"), profile.provider],
+        [_("Server"), profile.server],
+        [_("Security"), profile.security.label],
+        [_("Username"), profile.username or _("(none: no login)")],
         *(
-            [["Login", f"OAuth sign-in ({profile.oauth.flow_provider}, client "
-                       f"{profile.oauth.client_id})" if profile.oauth else "OAuth sign-in"],
-             ["Sign-in kept in", ref.describe() if ref else "(none: sign in again)"]]
-            if profile.uses_oauth else [["Password", ref.describe() if ref else "(none)"]]
+            [[_("Login"), _("OAuth sign-in ({flow}, client {client})").format(
+                flow=profile.oauth.flow_provider, client=profile.oauth.client_id)
+              if profile.oauth else _("OAuth sign-in")],
+             [_("Sign-in kept in"), ref.describe() if ref else _("(none: sign in again)")]]
+            if profile.uses_oauth else [[_("Password"), ref.describe() if ref else none]]
         ),
-        ["From address", profile.from_email or "(not set)"],
-        ["From name", profile.from_name or "(not set)"],
-        ["Verify certificates", "yes" if profile.verify_certificates else "NO (checks turned off)"],
-        ["Extra CA file", profile.ca_file or "(none)"],
-        ["Time limit", f"{profile.timeout:g} s"],
+        [_("From address"), profile.from_email or not_set],
+        [_("From name"), profile.from_name or not_set],
+        [_("Verify certificates"),
+         _("yes") if profile.verify_certificates else _("NO (checks turned off)")],
+        [_("Extra CA file"), profile.ca_file or none],
+        [_("Time limit"), _("{seconds} s").format(seconds=f"{profile.timeout:g}")],
     ]
     if profile.extra:  # names only: a newer version's values might be sensitive
-        rows.append(["Other settings", ", ".join(sorted(profile.extra))])
-    rows.append(["Config file", str(config.path)])
-    print(f"Profile {profile.name}{default}")
+        rows.append([_("Other settings"), ", ".join(sorted(profile.extra))])
+    rows.append([_("Config file"), str(config.path)])
+    print(_("Profile {name} (default)").format(name=profile.name)
+          if profile.name == config.default_profile else
+          _("Profile {name}").format(name=profile.name))
     print("\n".join("  " + line for line in table(rows)))
     return 0
 
@@ -185,7 +189,8 @@ def cmd_providers(args: argparse.Namespace) -> int:
             ports = _port_summary(p)
             rows.append([p.id, p.name, p.default_host, ports])
         print("\n".join("  " + line for line in table(rows)))
-    print("\n* recommended port. Details: smtp-setup providers --json")
+    print("\n" + _("* recommended port. Details: {command}").format(
+        command="smtp-setup providers --json"))
     return 0
 
 
@@ -206,10 +211,10 @@ def cmd_wizard(args: argparse.Namespace) -> int:
     if args.name is not None and config.saved(args.name) is None:  # broken ones open to be fixed
         config.profile(args.name)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError(
+        raise UsageError(_(
             "The setup wizard needs an interactive terminal; in scripts use "
             "smtp-setup list, show NAME or test NAME."
-        )
+        ))
     from smtp_setup.app import run_wizard
 
     return run_wizard(config_path=store.path, edit=args.name, debug=args.debug,
@@ -228,23 +233,24 @@ def cmd_delete(args: argparse.Namespace) -> int:
     config.profile(args.name)
     if not args.yes:
         if not interactive():
-            raise UsageError(
-                f"Deleting profile {args.name!r} needs a yes; there is no terminal to ask, "
+            raise UsageError(_(
+                "Deleting profile {name} needs a yes; there is no terminal to ask, "
                 "so add --yes."
-            )
-        print(f"Delete profile {args.name!r}? [y/N] ", end="", file=sys.stderr, flush=True)
+            ).format(name=repr(args.name)))
+        print(_("Delete profile {name}? [y/N] ").format(name=repr(args.name)), end="",
+              file=sys.stderr, flush=True)
         if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-            print("Nothing was deleted.", file=sys.stderr)
+            print(_("Nothing was deleted."), file=sys.stderr)
             return 1
     result = delete_profile(store, args.name, expected=config)
     if args.json:
         print_json(report(result, deleted=args.name))
         return 0
-    print(f"Deleted profile {args.name!r}.")
+    print(_("Deleted profile {name}.").format(name=repr(args.name)))
     for ref in result.keyring_removed:
-        print(f"Removed its password from the system keyring ({ref}).")
+        print(_("Removed its password from the system keyring ({entry}).").format(entry=ref))
     if result.default and config.default_profile == args.name:
-        print(f"The default profile is now {result.default!r}.")
+        print(_("The default profile is now {name}.").format(name=repr(result.default)))
     warn(result.warnings)
     return 0
 
@@ -258,9 +264,10 @@ def cmd_rename(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report(result, renamed={"from": args.old, "to": args.new}))
         return 0
-    print(f"Renamed profile {args.old!r} to {args.new!r}.")
+    print(_("Renamed profile {old} to {new}.").format(old=repr(args.old), new=repr(args.new)))
     if result.keyring_removed:
-        print(f"Its password moved in the system keyring to smtp-setup/{args.new}.")
+        print(_("Its password moved in the system keyring to {entry}.").format(
+            entry=f"smtp-setup/{args.new}"))
     warn(result.warnings)
     return 0
 
@@ -273,7 +280,7 @@ def cmd_default(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report(result))
     else:
-        print(f"Profile {args.name!r} is now the default.")
+        print(_("Profile {name} is now the default.").format(name=repr(args.name)))
     return 0
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from smtp_setup.cli.output import UsageError
+from smtp_setup.cli.output import UsageError, option_problem
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.i18n import _
 
 
 def check_recipient(to: str | None) -> None:
@@ -17,7 +18,7 @@ def check_recipient(to: str | None) -> None:
     from smtp_setup.core.profiles import validation
 
     if to is not None and (problem := validation.email_address(to)):
-        raise UsageError(f"--to {to!r}: {problem}")
+        raise UsageError(option_problem("--to", problem, to))
 
 
 def check_nameserver(nameserver: str | None) -> None:
@@ -28,7 +29,7 @@ def check_nameserver(nameserver: str | None) -> None:
     try:
         check_nameserver(nameserver)
     except ValueError as exc:
-        raise UsageError(f"--nameserver: {exc}") from None
+        raise UsageError(option_problem("--nameserver", exc)) from None
 
 
 def note_recipient(to: str | None) -> None:
@@ -38,7 +39,7 @@ def note_recipient(to: str | None) -> None:
     from smtp_setup.core.profiles import validation
 
     if to is not None and (note := validation.address_note(to)):
-        print(f"Note: {note}", file=sys.stderr)
+        print(_("Note: {note}").format(note=note), file=sys.stderr)
 
 
 def password_for(profile: Profile) -> str | None:
@@ -58,8 +59,9 @@ def refresh_token_for(profile: Profile) -> str:
     from smtp_setup.core.profiles.secrets import SecretError, resolve_secret
 
     if profile.password is None:
-        raise UsageError(f"Profile {profile.name!r} is not signed in yet; sign in with: "
-                         f"{next_command('edit', profile.name)}")
+        raise UsageError(_("Profile {name} is not signed in yet; sign in with: {command}")
+                         .format(name=repr(profile.name),
+                                 command=next_command("edit", profile.name)))
     try:
         return resolve_secret(profile.password, profile.name)
     except SecretError as exc:

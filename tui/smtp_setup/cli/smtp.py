@@ -13,11 +13,20 @@ import errno
 import sys
 from typing import Any
 
-from smtp_setup.cli.output import UsageError, marks, print_json
+from smtp_setup.cli.output import (
+    UsageError,
+    cells,
+    invalid_setting,
+    marks,
+    option_problem,
+    pad,
+    print_json,
+)
 from smtp_setup.cli.sending import check_nameserver, check_recipient, note_recipient, password_for
 from smtp_setup.core.profiles.config_store import Config
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.i18n import _, ngettext, pgettext
 
 SANDBOX_HOST = "127.0.0.1"
 
@@ -36,10 +45,7 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
     profile = config.profile(args.name)
     problems = profile.problems(check_address=False)  # the send itself rejects a bad address
     if problems:
-        raise UsageError(
-            f"Profile {profile.name!r} has an invalid setting ({problems[0]}); "
-            f"run: {next_command('edit', profile.name)}"
-        )
+        raise UsageError(invalid_setting(profile, problems[0]))
     check_recipient(args.to)
     check_nameserver(args.nameserver)
     password = password_for(profile)  # for OAuth: the refresh token
@@ -75,37 +81,40 @@ class _StagePrinter:
             return
         if event.status == "start":
             if self.tty:  # shown until the stage ends, then overwritten
-                print(f"  {event.name} ...", end="", flush=True)
+                print(f"  {stage_label(event.name)} ...", end="", flush=True)
             return
         mark = {"ok": self.ok, "fail": self.fail}.get(event.status, self.skip)
-        timing = "skipped" if event.status == "skip" else f"{event.ms:5.0f} ms"
-        line = f"{mark} {event.name:<10} {timing:>8}  {event.detail}".rstrip()
+        timing = _("skipped") if event.status == "skip" else f"{event.ms:5.0f} ms"
+        line = (f"{mark} {pad(stage_label(event.name), 10)} {pad(timing, 8, right=True)}  "
+                f"{event.detail}").rstrip()
         print(("\r\033[K" if self.tty else "") + line, flush=True)
 
 
 def _print_outcome(result: Any, profile: Profile, recipient: str) -> None:
     if result.ok:
-        print(f"\nAccepted by the server: {result.response}")
+        print("\n" + _("Accepted by the server: {response}").format(response=result.response))
         if profile.provider == "sandbox":
-            print("The sandbox captured it; nothing was delivered. Its terminal shows it.")
+            print(_("The sandbox captured it; nothing was delivered. Its terminal shows it."))
         else:
-            print(f"Look for the message in {recipient}'s inbox (and its spam folder).")
+            print(_("Look for the message in {recipient}'s inbox (and its spam folder).")
+                  .format(recipient=recipient))
         return
     diagnosis = result.diagnosis
     if diagnosis is None:
-        print(f"\n{marks()[1]} The test did not pass.")
+        print(f"\n{marks()[1]} " + _("The test did not pass."))
         return
     print(f"\n{marks()[1]} {diagnosis.title}")
     print(diagnosis.explanation)
     if diagnosis.causes:
-        print("\nLikely causes:")
+        print("\n" + _("Likely causes:"))
         print("\n".join(f"  - {cause}" for cause in diagnosis.causes))
     if diagnosis.next_steps:
-        print("\nNext steps:")
+        print("\n" + _("Next steps:"))
         print("\n".join(f"  {n}. {step}" for n, step in enumerate(diagnosis.next_steps, 1)))
     if diagnosis.suggestion:
         change = ", ".join(f"{key} = {value}" for key, value in diagnosis.suggestion.items())
-        print(f"\nSuggested change: {change} ({next_command('edit', profile.name)})")
+        print("\n" + _("Suggested change: {change} ({command})").format(
+            change=change, command=next_command("edit", profile.name)))
 
 
 def _write_debug_log(result: Any, password: str | None) -> None:
@@ -114,9 +123,10 @@ def _write_debug_log(result: Any, password: str | None) -> None:
     try:
         path = write_send_log(result, password)
     except OSError as exc:
-        print(f"Could not write the debug log: {exc.strerror or exc}", file=sys.stderr)
+        print(_("Could not write the debug log: {reason}").format(reason=exc.strerror or exc),
+              file=sys.stderr)
         return
-    print(f"Debug log written to {path}", file=sys.stderr)
+    print(_("Debug log written to {path}").format(path=path), file=sys.stderr)
 
 
 # -- sandbox ---------------------------------------------------------------------------
@@ -137,16 +147,17 @@ def cmd_probe(args: argparse.Namespace) -> int:
     try:
         candidates = candidates_for_host(args.host, args.ports)
     except ValueError as exc:
-        raise UsageError(f"--ports: {exc}") from None
+        raise UsageError(option_problem("--ports", exc)) from None
 
     def show(result: Any) -> None:
         for line in format_result(result):
             print(line, flush=True)
 
     if not args.json:
-        count = f"{len(candidates)} port{'s' if len(candidates) != 1 else ''}"
-        print(f"Checking {count} on {args.host} at once "
-              f"({args.timeout:g} s limit each)…", flush=True)
+        print(ngettext("Checking {count} port on {host} at once ({seconds} s limit each)…",
+                       "Checking {count} ports on {host} at once ({seconds} s limit each)…",
+                       len(candidates)).format(count=len(candidates), host=args.host,
+                                               seconds=f"{args.timeout:g}"), flush=True)
     try:
         report = asyncio.run(probe_host(
             args.host, candidates, timeout=args.timeout, ca_file=args.ca_file,
@@ -166,11 +177,12 @@ def cmd_probe(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     """`smtp-setup sandbox [--port N] [--json]`: serve until Ctrl-C, then exit 0."""
     if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port}: a port is a number from 1 to 65535.")
+        raise UsageError(_("--port {port}: a port is a number from 1 to 65535.")
+                         .format(port=args.port))
     try:
         asyncio.run(_serve_sandbox(args.port, as_json=args.json))
     except KeyboardInterrupt:
-        print("Sandbox stopped.", file=sys.stderr)
+        print(_("Sandbox stopped."), file=sys.stderr)
     return 0
 
 
@@ -188,11 +200,8 @@ async def _serve_sandbox(port: int, *, as_json: bool) -> None:
         if as_json:
             print_json_line({"event": "listening", "host": SANDBOX_HOST, "port": bound})
         else:
-            print(
-                f"Sandbox SMTP server listening on {SANDBOX_HOST}:{bound} (no TLS; any login accepted). "
-                "Ctrl-C to stop.",
-                flush=True,
-            )
+            print(_("Sandbox SMTP server listening on {address} (no TLS; any login accepted). "
+                    "Ctrl-C to stop.").format(address=f"{SANDBOX_HOST}:{bound}"), flush=True)
         await asyncio.Event().wait()  # until Ctrl-C cancels this task
     finally:
         await sandbox.stop()
@@ -200,27 +209,29 @@ async def _serve_sandbox(port: int, *, as_json: bool) -> None:
 
 def _sandbox_start_problem(port: int, exc: OSError) -> str:
     if exc.errno == errno.EADDRINUSE:
-        return (
-            f"Port {port} on {SANDBOX_HOST} is already in use; choose another with --port, "
-            f"e.g. smtp-setup sandbox --port {port + 1 if port < 65535 else 2526}."
-        )
+        return _("Port {port} on {host} is already in use; choose another with --port, "
+                 "e.g. {command}.").format(
+            port=port, host=SANDBOX_HOST,
+            command=f"smtp-setup sandbox --port {port + 1 if port < 65535 else 2526}")
     if exc.errno == errno.EACCES:
-        return (
-            f"Port {port} needs administrator rights here; choose one above 1023 with --port, "
-            "e.g. smtp-setup sandbox --port 2525."
-        )
-    return f"The sandbox could not listen on {SANDBOX_HOST}:{port} ({exc.strerror or exc}); try another --port."
+        return _("Port {port} needs administrator rights here; choose one above 1023 with "
+                 "--port, e.g. {command}.").format(port=port,
+                                                   command="smtp-setup sandbox --port 2525")
+    return _("The sandbox could not listen on {address} ({reason}); try another --port.").format(
+        address=f"{SANDBOX_HOST}:{port}", reason=exc.strerror or exc)
 
 
 def _print_message(message: Any, number: int) -> None:
-    print(
-        f"\nMessage {number}, {message.received_at:%H:%M:%S}, from {message.peer}\n"
-        f"  From:    {message.mail_from or '<>'}\n"
-        f"  To:      {', '.join(message.rcpt_tos) or '(nobody)'}\n"
-        f"  Subject: {message.subject}\n"
-        f"  Size:    {message.size} bytes",
-        flush=True,
-    )
+    rows = [["From:", message.mail_from or "<>"],
+            ["To:", ", ".join(message.rcpt_tos) or _("(nobody)")],
+            # TRANSLATORS: a heading of the sandbox's report of a received message
+            [_("Subject:"), message.subject],
+            [_("Size:"), ngettext("{count} byte", "{count} bytes", message.size)
+             .format(count=message.size)]]
+    width = max(cells(label) for label, _value in rows) + 1
+    print("\n" + _("Message {number}, {time}, from {peer}").format(
+        number=number, time=f"{message.received_at:%H:%M:%S}", peer=message.peer) + "\n"
+        + "\n".join(f"  {pad(label, width)}{value}" for label, value in rows), flush=True)
 
 
 def _print_json_message(message: Any, number: int) -> None:
@@ -243,3 +254,21 @@ def print_json_line(data: dict[str, Any]) -> None:
     import json
 
     print(json.dumps(data, ensure_ascii=False), flush=True)
+
+
+def stage_label(name: str) -> str:
+    """A stage's word in the current language (English: the stage's own name)."""
+    labels = {
+        # TRANSLATORS: the stages of a test send, as `smtp-setup test` lists them (at most
+        # 10 cells); SMTP command names (EHLO, MAIL FROM...) stay as they are.
+        "connect": pgettext("smtp stage", "connect"),
+        "greeting": pgettext("smtp stage", "greeting"),
+        "ehlo": pgettext("smtp stage", "ehlo"),
+        "starttls": pgettext("smtp stage", "starttls"),
+        "auth": pgettext("smtp stage", "auth"),
+        "mail_from": pgettext("smtp stage", "mail_from"),
+        "rcpt_to": pgettext("smtp stage", "rcpt_to"),
+        "data": pgettext("smtp stage", "data"),
+        "quit": pgettext("smtp stage", "quit"),
+    }
+    return labels.get(name, name)

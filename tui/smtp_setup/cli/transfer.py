@@ -22,6 +22,7 @@ from smtp_setup.cli.output import (
     ask_passphrase,
     interactive,
     one_line_errors,
+    option_problem,
     print_json,
     report,
     table,
@@ -29,6 +30,7 @@ from smtp_setup.cli.output import (
 )
 from smtp_setup.core.profiles.config_store import ConfigStore
 from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.i18n import N_, _, ngettext
 
 
 @one_line_errors
@@ -50,13 +52,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.as_name is not None:
         if len(incoming) != 1:
             names = ", ".join(p.profile.name for p in incoming)
-            raise UsageError(
-                f"--as renames one profile, and {export.source} holds {len(incoming)} "
-                f"({names}); import them all, or export one at a time."
-            )
+            raise UsageError(_(
+                "--as renames one profile, and {source} holds {count} ({names}); import them "
+                "all, or export one at a time.").format(source=export.source,
+                                                        count=len(incoming), names=names))
         problem = validation.profile_name(args.as_name)
         if problem:
-            raise UsageError(f"--as {args.as_name!r}: {problem}")
+            raise UsageError(option_problem("--as", problem, args.as_name))
     final = {p.profile.name: args.as_name or p.profile.name for p in incoming}
     if not args.replace:
         check_import_names(config, list(final.values()))
@@ -80,8 +82,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     replaced = [n for n in result.names if n in config.names]
     for p in incoming:
         if note := validation.address_note(p.profile.from_email):
-            print(f"Note: profile {final[p.profile.name]!r} sends from {p.profile.from_email}; "
-                  f"{note}", file=sys.stderr)
+            print(_("Note: profile {name} sends from {address}; {note}").format(
+                name=repr(final[p.profile.name]), address=p.profile.from_email, note=note),
+                file=sys.stderr)
     saved = store.load()
     if args.json:
         print_json(
@@ -102,11 +105,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     for p in incoming:
         name = final[p.profile.name]
         ref = saved.profiles[name].password
-        where = f"password: {ref.describe()}" if ref else "no login"
-        verb = "Replaced" if name in replaced else "Imported"
-        renamed = f" (as {name!r})" if name != p.profile.name else ""
-        print(f"{verb} profile {p.profile.name!r}{renamed}; {where}.")
-    print(f"Config: {result.path}. Try it: {next_command('test', result.names[0])}")
+        where = (_("password: {where}").format(where=ref.describe()) if ref
+                 else _("no login"))
+        if name != p.profile.name:
+            line = (_("Replaced profile {name} (as {new}); {password}.") if name in replaced
+                    else _("Imported profile {name} (as {new}); {password}."))
+        else:
+            line = (_("Replaced profile {name}; {password}.") if name in replaced
+                    else _("Imported profile {name}; {password}."))
+        print(line.format(name=repr(p.profile.name), new=repr(name), password=where))
+    print(_("Config: {path}. Try it: {command}").format(
+        path=result.path, command=next_command("test", result.names[0])))
     warn(result.warnings)
     return 0
 
@@ -124,16 +133,17 @@ def _default_store(needed: bool) -> tuple[str, str]:
     usable, why = keyring_status()
     if usable:
         return ("keyring", "")
-    advice = (
-        f"There is no usable system keyring here ({why}); choose where the passwords go: "
+    advice = _(
+        "There is no usable system keyring here ({why}); choose where the passwords go: "
         "--store file (the config file, readable only by you), --store env:VAR or "
         "--store command:CMD."
-    )
+    ).format(why=why)
     if not interactive():
         raise UsageError(advice)
-    print(f"{advice}\nKeep them in the config file? [y/N] ", end="", file=sys.stderr, flush=True)
+    print(advice + "\n" + _("Keep them in the config file? [y/N] "), end="", file=sys.stderr,
+          flush=True)
     if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-        raise UsageError("Nothing was imported.")
+        raise UsageError(_("Nothing was imported."))
     return ("file", "")
 
 
@@ -148,16 +158,16 @@ def _gather_secrets(export: Any, final: dict[str, str]) -> dict[str, str]:
         if name in secrets:
             continue
         if not interactive():
-            raise UsageError(
-                f"Profile {final[name]!r} needs its password and there is no terminal to ask "
+            raise UsageError(_(
+                "Profile {name} needs its password and there is no terminal to ask "
                 "for it; run the import in a terminal, or use --store env:VAR or "
                 "--store command:CMD to read it from there."
-            )
-        secret = getpass.getpass(
-            f"Password for {p.profile.username} at {p.profile.host} (profile {final[name]}): "
-        )
+            ).format(name=repr(final[name])))
+        secret = getpass.getpass(_("Password for {user} at {host} (profile {name}): ").format(
+            user=p.profile.username, host=p.profile.host, name=final[name]))
         if not secret:
-            raise UsageError(f"No password given for profile {final[name]!r}; nothing was imported.")
+            raise UsageError(_("No password given for profile {name}; nothing was imported.")
+                             .format(name=repr(final[name])))
         secrets[name] = secret
     return secrets
 
@@ -174,32 +184,35 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = ConfigStore(args.config)
     config = store.load()
     if args.all == (args.name is not None):
-        raise UsageError("Name one profile to export, or use --all (not both).")
+        raise UsageError(_("Name one profile to export, or use --all (not both)."))
     if args.all and not config.names:
-        raise UsageError(f"There are no profiles to export yet; run {next_command()} to create one.")
+        raise UsageError(_("There are no profiles to export yet; run {command} to create one.")
+                         .format(command=next_command()))
     profiles = list(config.profiles.values()) if args.all else [config.profile(args.name)]
-    skipped = [f"Profile {b.name!r} was left out: it is broken ({b.reason}); fix it with: "
-               f"{next_command('edit', b.name)}" for b in config.broken.values()] if args.all else []
+    skipped = [_("Profile {name} was left out: it is broken ({reason}); fix it with: {command}")
+               .format(name=repr(b.name), reason=b.reason, command=next_command("edit", b.name))
+               for b in config.broken.values()] if args.all else []
     if not profiles:
         raise UsageError(" ".join(skipped))
     _check_format(args.format)
     fallback = None
     if args.fallback is not None:
         if args.format == PORTABLE:
-            raise UsageError("--fallback adds a backup relay to a program's settings; choose "
-                             "--format postfix or --format nullmailer.")
+            raise UsageError(_("--fallback adds a backup relay to a program's settings; choose "
+                               "--format postfix or --format nullmailer."))
         fallback = config.profile(args.fallback)
     to_stdout = args.output in (None, "-")
     if args.json and to_stdout:
-        raise UsageError("--json reports on a written file; add -o FILE.")
+        raise UsageError(_("--json reports on a written file; add -o FILE."))
     if args.include_secrets and args.format != PORTABLE and args.output is None:
-        raise UsageError(
-            f"--include-secrets with --format {args.format} writes passwords in plain text; "
+        raise UsageError(_(
+            "--include-secrets with --format {format} writes passwords in plain text; "
             "name where with -o FILE (or -o - for stdout)."
-        )
+        ).format(format=args.format))
     target = None if to_stdout else Path(args.output).expanduser()
     if target is not None and _same_file(target, store.path):
-        raise UsageError(f"{target} is the config file itself; choose another file for -o.")
+        raise UsageError(_("{path} is the config file itself; choose another file for -o.")
+                         .format(path=target))
     text, warnings = _render(args, profiles, config.default_profile, fallback)
     warnings = skipped + warnings
     if target is None:
@@ -211,9 +224,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         write_private_file(target, text.encode("utf-8"), make_folder=False)
     except FileNotFoundError:
-        raise UsageError(f"{target}: the folder does not exist; create it first.") from None
+        raise UsageError(_("{path}: the folder does not exist; create it first.")
+                         .format(path=target)) from None
     except OSError as exc:
-        raise UsageError(f"{target}: cannot write it ({exc.strerror}).") from None
+        raise UsageError(_("{path}: cannot write it ({reason}).")
+                         .format(path=target, reason=exc.strerror)) from None
     if args.json:
         print_json(
             {
@@ -225,10 +240,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    count = f"{len(profiles)} profile{'s' if len(profiles) != 1 else ''}"
-    print(f"Wrote {count} to {target} ({args.format}, readable only by you).")
+    print(ngettext("Wrote {count} profile to {path} ({format}, readable only by you).",
+                   "Wrote {count} profiles to {path} ({format}, readable only by you).",
+                   len(profiles)).format(count=len(profiles), path=target, format=args.format))
     if args.format == PORTABLE:
-        print(f"On the other machine: smtp-setup import {target.name}")
+        print(_("On the other machine: {command}").format(
+            command=f"smtp-setup import {target.name}"))
     warn(warnings)
     return 0
 
@@ -254,10 +271,10 @@ def _render(args: argparse.Namespace, profiles: list, default: str | None,
         if secrets:
             passphrase = ask_passphrase(confirm=True)
         else:
-            warnings.append(
+            warnings.append(_(
                 "No password is kept in the keyring or the config file, so there was nothing "
                 "to seal; env and command references are exported as they are."
-            )
+            ))
     export = export_portable(profiles, secrets=secrets, passphrase=passphrase)
     return export.text, warnings + export.warnings
 
@@ -269,7 +286,8 @@ def _check_format(fmt: str) -> None:
 
     if fmt not in FORMATS:
         names = ", ".join([PORTABLE, *FORMATS])
-        raise UsageError(f"--format {fmt!r}: choose one of {names}.")
+        raise UsageError(_("--format {format}: choose one of {names}.")
+                         .format(format=repr(fmt), names=names))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -280,15 +298,16 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 PORTABLE_ROW = ("toml", "NAME.smtp-setup.toml",
-                "smtp-setup's own portable file, for smtp-setup import on another machine "
-                "(the default)")
+                N_("smtp-setup's own portable file, for smtp-setup import on another machine "
+                   "(the default)"))
 
 
 def format_rows() -> list[tuple[str, str, str]]:
     """(name, the file it belongs in, what it holds) for every format, toml first."""
     from smtp_setup.core.exports.formats import FORMAT_FILES, FORMATS
 
-    return [PORTABLE_ROW, *((name, FORMAT_FILES[name], about) for name, about in FORMATS.items())]
+    return [(name, file, str(about)) for name, file, about in
+            [PORTABLE_ROW, *((name, FORMAT_FILES[name], about) for name, about in FORMATS.items())]]
 
 
 def list_formats(as_json: bool) -> int:
@@ -299,8 +318,9 @@ def list_formats(as_json: bool) -> int:
         print_json([{"format": name, "file": file, "about": about,
                      "fallback": name in FALLBACK_FORMATS} for name, file, about in rows])
         return 0
-    for line in table([["FORMAT", "FILE", "WHAT IT HOLDS"], *map(list, rows)]):
+    # TRANSLATORS: column headings of `smtp-setup export --list-formats`
+    for line in table([[_("FORMAT"), _("FILE"), _("WHAT IT HOLDS")], *map(list, rows)]):
         print(line)
-    print("\nsmtp-setup export NAME --format FORMAT [-o FILE]; --fallback PROFILE adds a backup "
-          "relay (postfix, nullmailer).")
+    print("\n" + _("{command}; --fallback PROFILE adds a backup relay (postfix, nullmailer).")
+          .format(command="smtp-setup export NAME --format FORMAT [-o FILE]"))
     return 0

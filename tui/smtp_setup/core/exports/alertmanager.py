@@ -23,8 +23,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
-TOOL = "an alertmanager.yml file"
+TOOL = N_("an alertmanager.yml file")  # in refusal sentences: "... which {tool} cannot hold"
 PASSWORD_FILE = "/etc/alertmanager/smtp_password"
 
 
@@ -40,10 +41,12 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
     source = password_source(profile, secrets)
     check_profile(profile, TOOL, source.secret if source else None)
     if (profile.security is Security.TLS) != (profile.port == 465):
-        raise ExportProblem(
-            f"Alertmanager uses implicit TLS on port 465 and only there, so profile "
-            f"{profile.name!r} ({profile.security.value} on port {profile.port}) cannot be "
-            "expressed; use port 465 for implicit TLS or STARTTLS on another port.")
+        raise ExportProblem(_(
+            "{program} uses implicit TLS on port 465 and only there, so profile "
+            "{name} ({security} on port {port}) cannot be "
+            "expressed; use port 465 for implicit TLS or STARTTLS on another port.").format(
+                program="Alertmanager", name=repr(profile.name),
+                security=profile.security.value, port=profile.port))
     refuse_password_in_clear(profile, source is not None, bare_host(profile), "Alertmanager")
     out = [f"# Alertmanager e-mail settings written by smtp-setup from the profile "
            f"{profile.name}.",

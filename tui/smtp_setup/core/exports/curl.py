@@ -20,8 +20,9 @@ from smtp_setup.core.exports.values import (
     password_source,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
-TOOL = "a curl command"
+TOOL = N_("a curl command")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
@@ -48,9 +49,10 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
         args += [f"--user {quote(profile.username or '')}", '--oauth2-bearer "$token"']
     elif source is not None:
         if ":" in (profile.username or ""):
-            raise ExportProblem(
-                f"The user name of profile {profile.name!r} contains a colon, which curl's "
-                "--user cannot hold (it splits name and password there); use --format swaks.")
+            raise ExportProblem(_(
+                "The user name of profile {name} contains a colon, which curl's "
+                "--user cannot hold (it splits name and password there); use --format swaks."
+            ).format(name=repr(profile.name)))
         out += password_assignment("password", source)
         args.append(f"--user {quote((profile.username or '') + ':')}\"$password\"")
     sender = display_address(profile.from_name, profile.from_email) or "smtp-setup"

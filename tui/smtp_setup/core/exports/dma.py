@@ -17,17 +17,20 @@ from smtp_setup.core.exports.values import (
     one_profile,
     password_source,
     refuse_oauth,
+    value_word,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
-TOOL = "a dma configuration"
+TOOL = N_("a dma configuration")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def _value(profile: Profile, value: str, what: str) -> str:
     if not value or any(c.isspace() for c in value) or "#" in value:
-        raise ExportProblem(
-            f"The {what} of profile {profile.name!r} is empty or has blanks or #, which "
-            "dma.conf cannot hold; use --format msmtp or --format postfix.")
+        raise ExportProblem(_(
+            "The {what} of profile {name} is empty or has blanks or #, which "
+            "dma.conf cannot hold; use --format msmtp or --format postfix.").format(
+                what=value_word(what), name=repr(profile.name)))
     return value
 
 
@@ -64,9 +67,10 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
     if source is not None:
         user = profile.username or ""
         if any(c in user for c in "|:") or user != user.strip():
-            raise ExportProblem(
-                f"The user name of profile {profile.name!r} contains | or : or blanks at an "
-                "end, which a dma auth.conf line cannot hold; use --format msmtp.")
+            raise ExportProblem(_(
+                "The user name of profile {name} contains | or : or blanks at an "
+                "end, which a dma auth.conf line cannot hold; use --format msmtp.").format(
+                    name=repr(profile.name)))
         out += ["", "# --- /etc/dma/auth.conf (chmod 640, group mail) ---"]
         if source.secret is not None:
             out.append(f"{user}|{host}:{source.secret}")

@@ -21,8 +21,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_
 
-TOOL = "a .env file"
+TOOL = N_("a .env file")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def quote(value: str) -> tuple[str, bool]:

@@ -16,6 +16,7 @@ from importlib import import_module
 
 from smtp_setup.core.exports.values import ExportProblem
 from smtp_setup.core.profiles.model import Profile
+from smtp_setup.i18n import _
 
 __all__ = ["FALLBACK_FORMATS", "FORMATS", "FORMAT_FILES", "ExportProblem", "render_export",
            "suggested_filename"]
@@ -74,9 +75,8 @@ _FILENAMES = {"msmtp": "msmtprc", "postfix": "main.cf+sasl_passwd", "neomutt": "
 
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
-        raise ExportProblem(
-            f"There is no export format {fmt!r}; choose one of: {', '.join(FORMATS)}."
-        )
+        raise ExportProblem(_("There is no export format {format}; choose one of: {names}.")
+                            .format(format=repr(fmt), names=", ".join(FORMATS)))
 
 
 def suggested_filename(fmt: str) -> str:
@@ -97,10 +97,10 @@ def render_export(profiles: list[Profile], fmt: str, *, secrets: dict[str, str] 
     """
     _check_format(fmt)
     if not profiles:
-        raise ExportProblem("There is no profile to export; create one first (smtp-setup).")
+        raise ExportProblem(_("There is no profile to export; create one first (smtp-setup)."))
     names = [p.name for p in profiles]
     if len(set(names)) != len(names):
-        raise ExportProblem("The same profile name appears twice; export each profile once.")
+        raise ExportProblem(_("The same profile name appears twice; export each profile once."))
     _check_fallback(fmt, names, fallback)
     module = import_module(f"smtp_setup.core.exports.{_MODULES[fmt]}")
     if fallback is None:
@@ -112,11 +112,11 @@ def _check_fallback(fmt: str, names: list[str], fallback: Profile | None) -> Non
     if fallback is None:
         return
     if fmt not in FALLBACK_FORMATS:
-        raise ExportProblem(
-            f"The {fmt} format has no backup relay, so --fallback cannot be used with it; "
-            f"use --format {' or --format '.join(FALLBACK_FORMATS)}, or leave --fallback out."
-        )
+        raise ExportProblem(_(
+            "The {format} format has no backup relay, so --fallback cannot be used with it; "
+            "use {options}, or leave --fallback out."
+        ).format(format=fmt, options=" or ".join(f"--format {f}" for f in FALLBACK_FORMATS)))
     if fallback.name in names:
-        raise ExportProblem(
-            f"Profile {fallback.name!r} cannot be its own fallback; choose another profile."
-        )
+        raise ExportProblem(_(
+            "Profile {name} cannot be its own fallback; choose another profile."
+        ).format(name=repr(fallback.name)))

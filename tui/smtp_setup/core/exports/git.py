@@ -21,8 +21,9 @@ from smtp_setup.core.exports.values import (
     password_source,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_
 
-TOOL = "a git configuration file"
+TOOL = N_("a git configuration file")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def quote(value: str) -> str:

@@ -20,8 +20,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_
 
-TOOL = "an app.ini file"
+TOOL = N_("an app.ini file")  # in refusal sentences: "... which {tool} cannot hold"
 _PROTOCOL = {Security.TLS: "smtps", Security.STARTTLS: "smtp+starttls", Security.NONE: "smtp"}
 
 

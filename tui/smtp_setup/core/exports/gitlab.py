@@ -21,8 +21,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
-TOOL = "a gitlab.rb file"
+TOOL = N_("a gitlab.rb file")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def _set(key: str, value: str) -> str:
@@ -38,10 +39,11 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
     check_profile(profile, TOOL, source.secret if source else None)
     if source is not None and source.secret is not None and any(c in source.secret
                                                                 for c in "'\"\\"):
-        raise ExportProblem(
-            f"The password of profile {profile.name!r} has a quote or backslash, which GitLab "
-            "warns breaks its config processing; store it with gitlab-rake "
-            "gitlab:smtp:secret:edit instead of --include-secrets.")
+        raise ExportProblem(_(
+            "The password of profile {name} has a quote or backslash, which GitLab "
+            "warns breaks its config processing; store it with {command} "
+            "instead of --include-secrets.").format(
+                name=repr(profile.name), command="gitlab-rake gitlab:smtp:secret:edit"))
     tls = profile.security is Security.TLS
     out = [f"# GitLab SMTP settings written by smtp-setup from the profile {profile.name}.",
            "# Add to /etc/gitlab/gitlab.rb, then run: sudo gitlab-ctl reconfigure",

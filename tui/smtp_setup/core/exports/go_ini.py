@@ -4,8 +4,9 @@ and kept literally between backticks or between triple double quotes."""
 
 from __future__ import annotations
 
-from smtp_setup.core.exports.values import ExportProblem
+from smtp_setup.core.exports.values import ExportProblem, value_word
 from smtp_setup.core.profiles.model import Profile
+from smtp_setup.i18n import _
 
 
 def ini_value(profile: Profile, value: str, what: str, program: str) -> str:
@@ -14,9 +15,10 @@ def ini_value(profile: Profile, value: str, what: str, program: str) -> str:
         return f"`{value}`"
     if '"""' not in value and not value.endswith('"'):
         return f'"""{value}"""'
-    raise ExportProblem(
-        f"The {what} of profile {profile.name!r} contains both a backtick and triple double "
-        f"quotes, which {program}'s ini file cannot hold; set it by hand.")
+    raise ExportProblem(_(
+        "The {what} of profile {name} contains both a backtick and triple double "
+        "quotes, which {program}'s ini file cannot hold; set it by hand.").format(
+            what=value_word(what), name=repr(profile.name), program=program))
 
 
 def refuse_password_in_clear(profile: Profile, has_login: bool, host: str, program: str) -> None:
@@ -24,7 +26,9 @@ def refuse_password_in_clear(profile: Profile, has_login: bool, host: str, progr
     a login and no encryption cannot work in a Go program."""
     if profile.security.value == "none" and has_login and host not in (
             "localhost", "127.0.0.1", "::1"):
-        raise ExportProblem(
-            f"{program} will not send the password of profile {profile.name!r} over a "
+        raise ExportProblem(_(
+            "{program} will not send the password of profile {name} over a "
             "connection without encryption (Go's SMTP client refuses); choose STARTTLS or "
-            f"implicit TLS with: smtp-setup edit {profile.name}")
+            "implicit TLS with: {command}").format(
+                program=program, name=repr(profile.name),
+                command=f"smtp-setup edit {profile.name}"))

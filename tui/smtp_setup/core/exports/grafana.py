@@ -18,10 +18,12 @@ from smtp_setup.core.exports.values import (
     one_profile,
     password_source,
     refuse_oauth,
+    value_word,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
-TOOL = "a grafana.ini file"
+TOOL = N_("a grafana.ini file")  # in refusal sentences: "... which {tool} cannot hold"
 _POLICY = {Security.TLS: "NoStartTLS", Security.STARTTLS: "MandatoryStartTLS",
            Security.NONE: "NoStartTLS"}
 
@@ -34,16 +36,19 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
     source = password_source(profile, secrets)
     check_profile(profile, TOOL, source.secret if source else None)
     if (profile.security is Security.TLS) != (profile.port == 465):
-        raise ExportProblem(
-            f"Grafana uses implicit TLS on port 465 and only there, so profile "
-            f"{profile.name!r} ({profile.security.value} on port {profile.port}) cannot be "
-            "expressed; use port 465 for implicit TLS or STARTTLS on another port.")
+        raise ExportProblem(_(
+            "{program} uses implicit TLS on port 465 and only there, so profile "
+            "{name} ({security} on port {port}) cannot be "
+            "expressed; use port 465 for implicit TLS or STARTTLS on another port.").format(
+                program="Grafana", name=repr(profile.name),
+                security=profile.security.value, port=profile.port))
     refuse_password_in_clear(profile, source is not None, bare_host(profile), "Grafana")
 
     def value(text: str, what: str) -> str:
         if "$__" in text:
-            raise ExportProblem(f"The {what} of profile {profile.name!r} contains $__, which "
-                                "Grafana would expand; set it by hand.")
+            raise ExportProblem(_("The {what} of profile {name} contains $__, which "
+                                  "Grafana would expand; set it by hand.").format(
+                what=value_word(what), name=repr(profile.name)))
         return ini_value(profile, text, what, "Grafana")
 
     out = [f"# Grafana mail settings written by smtp-setup from the profile {profile.name}.",

@@ -19,8 +19,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_
 
-TOOL = "a Laravel .env file"
+TOOL = N_("a Laravel .env file")  # in refusal sentences: "... which {tool} cannot hold"
 _ENCRYPTION = {Security.TLS: "ssl", Security.STARTTLS: "tls", Security.NONE: "null"}
 
 

@@ -19,8 +19,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_
 
-TOOL = "a .env.production file"
+TOOL = N_("a .env.production file")  # in refusal sentences: "... which {tool} cannot hold"
 _STARTTLS = {Security.TLS: "never", Security.STARTTLS: "always", Security.NONE: "never"}
 
 

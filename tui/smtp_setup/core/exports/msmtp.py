@@ -19,11 +19,13 @@ from smtp_setup.core.exports.values import (
     bare_host,
     check_profile,
     password_source,
+    value_word,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.i18n import N_, _
 
-TOOL = "an msmtp configuration file"
+TOOL = N_("an msmtp configuration file")  # in refusal sentences: "... which {tool} cannot hold"
 MAX_LINE_BYTES = 499  # msmtp reads a line into 501 bytes: the text, its newline, a NUL
 _SUBSTITUTED = re.compile(r"%[UHCM]")
 
@@ -44,11 +46,11 @@ def _trust_file(path: str) -> str:
 def _setting(profile: Profile, command: str, value: str, what: str) -> str:
     line = f"{command} {quote(value)}"
     if len(line.encode()) > MAX_LINE_BYTES:
-        raise ExportProblem(
-            f"The {what} of profile {profile.name!r} is too long for msmtp, which reads at "
-            f"most 500 bytes per line; shorten it ({next_command('edit', profile.name)}) or write "
-            "that line by hand."
-        )
+        raise ExportProblem(_(
+            "The {what} of profile {name} is too long for msmtp, which reads at "
+            "most 500 bytes per line; shorten it ({command}) or write that line by hand."
+        ).format(what=value_word(what), name=repr(profile.name),
+                 command=next_command("edit", profile.name)))
     return line
 
 
@@ -81,11 +83,11 @@ def _account(profile: Profile, secrets: dict[str, str] | None) -> list[str]:
     source = password_source(profile, secrets)
     check_profile(profile, TOOL, source.secret if source else None)
     if _SUBSTITUTED.search(profile.from_email):
-        raise ExportProblem(
-            f"The From address of profile {profile.name!r} contains %U, %H, %C or %M, which "
+        raise ExportProblem(_(
+            "The From address of profile {name} contains {codes}, which "
             "msmtp replaces with the user or host name and cannot write literally; use "
             "another format, or write the from line by hand."
-        )
+        ).format(name=repr(profile.name), codes="%U, %H, %C or %M"))
     lines = [f"account {profile.name}",
              _setting(profile, "host", bare_host(profile), "host name"),
              f"port {profile.port}"]

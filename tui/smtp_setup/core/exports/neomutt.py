@@ -21,8 +21,9 @@ from smtp_setup.core.exports.values import (
     password_source,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
-TOOL = "a muttrc"
+TOOL = N_("a muttrc")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def muttrc_string(value: str) -> str:
@@ -58,9 +59,9 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
     check_profile(profile, TOOL, source.secret if source else None)
     host = profile.host.strip()
     if any(c in host for c in "/@?#% '\"\\"):
-        raise ExportProblem(f"The host name of profile {profile.name!r} has characters a "
-                            "smtp_url cannot hold; correct it with: smtp-setup edit "
-                            f"{profile.name}")
+        raise ExportProblem(_("The host name of profile {name} has characters a "
+                              "smtp_url cannot hold; correct it with: {command}").format(
+            name=repr(profile.name), command=f"smtp-setup edit {profile.name}"))
     user = f"{url_quote(profile.username, safe='')}@" if source is not None else ""
     scheme = "smtps" if profile.security is Security.TLS else "smtp"
     out = [f"# neomutt/mutt outgoing mail written by smtp-setup from the profile "

@@ -20,8 +20,9 @@ from smtp_setup.core.exports.values import (
 )
 from smtp_setup.core.exports.wp_config import php_string
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_
 
-TOOL = "a PHP file"
+TOOL = N_("a PHP file")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,

@@ -22,8 +22,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
-TOOL = "a nodemailer options file"
+TOOL = N_("a nodemailer options file")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def js(value: object) -> str:
@@ -54,7 +55,7 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """A CommonJS module exporting the transport options for one profile."""
     profile = one_profile(profiles, "nodemailer")
-    refuse_oauth(profile, "nodemailer (with a fixed access token)")
+    refuse_oauth(profile, _("nodemailer (with a fixed access token)"))
     source = password_source(profile, secrets)
     check_profile(profile, TOOL, source.secret if source else None)
     out = [f"// nodemailer transport options written by smtp-setup from the profile "

@@ -19,17 +19,20 @@ from smtp_setup.core.exports.values import (
     one_profile,
     password_source,
     refuse_oauth,
+    value_word,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
-TOOL = "a nullmailer remotes file"
+TOOL = N_("a nullmailer remotes file")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def _word(profile: Profile, value: str, what: str) -> str:
     if not value or any(c.isspace() for c in value):
-        raise ExportProblem(
-            f"The {what} of profile {profile.name!r} is empty or has blanks, which a "
-            "nullmailer remotes line cannot hold (it splits at blanks); use --format msmtp.")
+        raise ExportProblem(_(
+            "The {what} of profile {name} is empty or has blanks, which a "
+            "nullmailer remotes line cannot hold (it splits at blanks); use --format msmtp."
+        ).format(what=value_word(what), name=repr(profile.name)))
     return value
 
 

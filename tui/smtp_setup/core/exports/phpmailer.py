@@ -20,8 +20,9 @@ from smtp_setup.core.exports.values import (
 )
 from smtp_setup.core.exports.wp_config import php_string
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
-TOOL = "a PHP file"
+TOOL = N_("a PHP file")  # in refusal sentences: "... which {tool} cannot hold"
 _SECURE = {Security.TLS: "PHPMailer::ENCRYPTION_SMTPS",
            Security.STARTTLS: "PHPMailer::ENCRYPTION_STARTTLS", Security.NONE: "''"}
 
@@ -45,7 +46,7 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """A PHP file returning function (PHPMailer $mail): void for one profile."""
     profile = one_profile(profiles, "phpmailer")
-    refuse_oauth(profile, "this PHPMailer file")
+    refuse_oauth(profile, _("this PHPMailer file"))
     source = password_source(profile, secrets)
     check_profile(profile, TOOL, source.secret if source else None)
     out = ["<?php",

@@ -23,6 +23,7 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import _
 
 SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt"  # Debian, Ubuntu, Alpine, Arch
 
@@ -62,10 +63,10 @@ def _tls_lines(profile: Profile) -> list[str]:
                   "smtp_tls_wrappermode = yes"]
     if profile.ca_file:
         if profile.ca_file != profile.ca_file.strip():
-            raise ExportProblem(
-                f"The CA file path of profile {profile.name!r} starts or ends with a space, "
+            raise ExportProblem(_(
+                "The CA file path of profile {name} starts or ends with a space, "
                 "which main.cf cannot hold; rename the file or write that line by hand."
-            )
+            ).format(name=repr(profile.name)))
         path = os.path.expanduser(profile.ca_file)  # Postfix does not expand ~
         lines += ["# Only this CA file is trusted; copy it to the server if it lives elsewhere.",
                   f"smtp_tls_CAfile = {main_cf_value(path)}"]
@@ -94,15 +95,15 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
     if source is not None:
         username = profile.username or ""
         if ":" in username or username != username.strip():
-            raise ExportProblem(
-                f"The user name of profile {profile.name!r} contains a colon or spaces at an "
+            raise ExportProblem(_(
+                "The user name of profile {name} contains a colon or spaces at an "
                 "end, which a Postfix sasl_passwd line cannot hold; use another format."
-            )
+            ).format(name=repr(profile.name)))
         if source.secret is not None and source.secret != source.secret.strip():
-            raise ExportProblem(
-                f"The password of profile {profile.name!r} starts or ends with a space, which "
+            raise ExportProblem(_(
+                "The password of profile {name} starts or ends with a space, which "
                 "a Postfix sasl_passwd line cannot hold; set the line by hand."
-            )
+            ).format(name=repr(profile.name)))
         out += ["smtp_sasl_auth_enable = yes",
                 "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd",
                 "# Any mechanism but anonymous; 'noanonymous' also allows PLAIN and LOGIN.",

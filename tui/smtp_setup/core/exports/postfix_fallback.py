@@ -16,8 +16,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile
+from smtp_setup.i18n import N_, _
 
-TOOL = "a Postfix configuration"
+TOOL = N_("a Postfix configuration")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def relayhost(profile: Profile) -> str:
@@ -35,14 +36,17 @@ def add_fallback(lines: list[str], profile: Profile, fallback: Profile,
     same = (profile.security, profile.verify_certificates, profile.ca_file) == (
         fallback.security, fallback.verify_certificates, fallback.ca_file)
     if not same:
-        raise ExportProblem(
-            f"Postfix applies one TLS setting to every relay, but {fallback.name!r} is "
-            f"secured differently from {profile.name!r}; choose a fallback with the same "
-            "encryption and certificate settings, or write smtp_tls_policy_maps by hand.")
+        raise ExportProblem(_(
+            "Postfix applies one TLS setting to every relay, but {fallback} is "
+            "secured differently from {name}; choose a fallback with the same "
+            "encryption and certificate settings, or write smtp_tls_policy_maps by hand."
+        ).format(fallback=repr(fallback.name), name=repr(profile.name)))
     if source is not None and password_source(profile, secrets) is None:
-        raise ExportProblem(
-            f"The fallback {fallback.name!r} logs in but {profile.name!r} does not; export "
-            f"{fallback.name} as the main profile with {profile.name} as its fallback instead.")
+        raise ExportProblem(_(
+            "The fallback {fallback} logs in but {name} does not; export "
+            "{fallback_bare} as the main profile with {name_bare} as its fallback instead."
+        ).format(fallback=repr(fallback.name), name=repr(profile.name),
+                 fallback_bare=fallback.name, name_bare=profile.name))
     relay = relayhost(fallback)
     at = lines.index(next(line for line in lines if line.startswith("relayhost = "))) + 1
     lines = [*lines[:at], f"# When {profile.name} does not answer or defers, Postfix tries "
@@ -51,9 +55,10 @@ def add_fallback(lines: list[str], profile: Profile, fallback: Profile,
         return lines
     if ":" in (fallback.username or "") or (source.secret or "x").strip() != (
             source.secret or "x"):
-        raise ExportProblem(
-            f"The user name or password of profile {fallback.name!r} has a colon or blanks "
-            "at an end, which a Postfix sasl_passwd line cannot hold; use another format.")
+        raise ExportProblem(_(
+            "The user name or password of profile {name} has a colon or blanks "
+            "at an end, which a Postfix sasl_passwd line cannot hold; use another format."
+        ).format(name=repr(fallback.name)))
     at = lines.index("# --- then run, as root ---") - 1
     if source.secret is not None:
         extra = [f"{relay} {fallback.username}:{source.secret}"]

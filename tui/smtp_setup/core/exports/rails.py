@@ -20,8 +20,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_
 
-TOOL = "a Ruby file"
+TOOL = N_("a Ruby file")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def ruby_string(value: str) -> str:

@@ -23,8 +23,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
-TOOL = "a mailrc"
+TOOL = N_("a mailrc")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def _is_ip(host: str) -> bool:
@@ -61,9 +62,9 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
     check_profile(profile, TOOL, source.secret if source else None)
     host = profile.host.strip()
     if any(c in host for c in "/@?#% '\"\\"):
-        raise ExportProblem(f"The host name of profile {profile.name!r} has characters an "
-                            "mta URL cannot hold; correct it with: smtp-setup edit "
-                            f"{profile.name}")
+        raise ExportProblem(_("The host name of profile {name} has characters an "
+                              "mta URL cannot hold; correct it with: {command}").format(
+            name=repr(profile.name), command=f"smtp-setup edit {profile.name}"))
     user = url_quote(profile.username or "", safe="")
     login = f"{user}@" if source is not None else ""
     scheme = "smtps" if profile.security is Security.TLS else "smtp"

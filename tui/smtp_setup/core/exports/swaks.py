@@ -21,8 +21,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_
 
-TOOL = "a swaks command"
+TOOL = N_("a swaks command")  # in refusal sentences: "... which {tool} cannot hold"
 
 
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,

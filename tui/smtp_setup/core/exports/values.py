@@ -13,6 +13,7 @@ from smtp_setup.core.profiles import validation
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.core.profiles.secrets import _split_ref
+from smtp_setup.i18n import N_, _
 
 
 class ExportProblem(ValueError):
@@ -29,6 +30,21 @@ _LABELS = {
     "password": "password source",
     "secret": "password",
 }
+# The words for a profile's values in refusal sentences ("The {what} of profile ..."); each
+# format names the value it refuses with one of these English words.
+_WORDS = {
+    "host name": N_("host name"), "user name": N_("user name"),
+    "From address": N_("From address"), "From name": N_("From name"),
+    "CA file path": N_("CA file path"), "password source": N_("password source"),
+    "password": N_("password"), "token command": N_("token command"),
+    "password command": N_("password command"),
+}
+
+
+def value_word(what: str) -> str:
+    """`what` ("host name") in the current language, for a refusal sentence."""
+    word = _WORDS.get(what)
+    return what if word is None else str(word)
 
 
 def check_profile(profile: Profile, tool: str, secret: str | None = None) -> None:
@@ -38,10 +54,10 @@ def check_profile(profile: Profile, tool: str, secret: str | None = None) -> Non
     `tool` names the format in the message ("an msmtp file"). The secret is checked too,
     but only its label ever reaches the message."""
     if validation.profile_name(profile.name):
-        raise ExportProblem(
-            f"{profile.name!r} is not a valid profile name (letters, digits, dot, dash, "
+        raise ExportProblem(_(
+            "{name} is not a valid profile name (letters, digits, dot, dash, "
             "underscore); rename it with: smtp-setup rename"
-        )
+        ).format(name=repr(profile.name)))
     values = [
         ("host", profile.host),
         ("username", profile.username or ""),
@@ -55,25 +71,23 @@ def check_profile(profile: Profile, tool: str, secret: str | None = None) -> Non
         values.append(("secret", secret))
     for field, value in values:
         if any(c in value for c in "\r\n\0"):
-            raise ExportProblem(
-                f"Profile {profile.name!r} has a line break or NUL character in its "
-                f"{_LABELS[field]}, which {tool} cannot hold; correct it with: "
-                f"{next_command('edit', profile.name)}"
-            )
+            raise ExportProblem(_(
+                "Profile {name} has a line break or NUL character in its "
+                "{what}, which {tool} cannot hold; correct it with: {command}"
+            ).format(name=repr(profile.name), what=value_word(_LABELS[field]), tool=tool,
+                     command=next_command("edit", profile.name)))
     if not profile.host.strip():
-        raise ExportProblem(
-            f"Profile {profile.name!r} has no host name; set one with: "
-            f"{next_command('edit', profile.name)}"
-        )
+        raise ExportProblem(_("Profile {name} has no host name; set one with: {command}").format(
+            name=repr(profile.name), command=next_command("edit", profile.name)))
 
 
 def one_profile(profiles: list[Profile], fmt: str) -> Profile:
     """The single profile a one-profile format (env, wp-config, postfix) can hold."""
     if len(profiles) != 1:
-        raise ExportProblem(
-            f"The {fmt} format holds one profile, but {len(profiles)} were given; export "
+        raise ExportProblem(_(
+            "The {format} format holds one profile, but {count} were given; export "
             "them one at a time, or use --format msmtp or --format git for several at once."
-        )
+        ).format(format=fmt, count=len(profiles)))
     return profiles[0]
 
 
@@ -124,11 +138,11 @@ def refuse_oauth(profile: Profile, tool: str) -> None:
     """Raise ExportProblem for an OAuth profile in a format whose tool takes only a fixed
     password: an access token expires within the hour and these tools cannot renew it."""
     if profile.uses_oauth:
-        raise ExportProblem(
-            f"Profile {profile.name!r} signs in with OAuth: its access tokens expire within "
-            f"the hour and {tool} cannot renew them. Export it with --format msmtp (or git, "
-            f"curl, neomutt), which ask `{token_command(profile)}` for a fresh token each time."
-        )
+        raise ExportProblem(_(
+            "Profile {name} signs in with OAuth: its access tokens expire within "
+            "the hour and {tool} cannot renew them. Export it with --format msmtp (or git, "
+            "curl, neomutt), which ask `{command}` for a fresh token each time."
+        ).format(name=repr(profile.name), tool=tool, command=token_command(profile)))
 
 
 def keyring_lookup_command(keyring_value: str) -> str:

@@ -15,8 +15,9 @@ from smtp_setup.core.exports.values import (
     refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_
 
-TOOL = "a PHP file"
+TOOL = N_("a PHP file")  # in refusal sentences: "... which {tool} cannot hold"
 _SSL = {Security.TLS: "ssl", Security.STARTTLS: "tls", Security.NONE: ""}
 
 

@@ -18,6 +18,8 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import HTTPRedirectHandler, ProxyHandler, Request, build_opener
 
+from smtp_setup.i18n import N_, _
+
 if TYPE_CHECKING:
     from smtp_setup.core.profiles.oauth_config import OAuthConfig
 
@@ -55,36 +57,36 @@ class TokenSet:
 
 # What each failure means for the person, and what to do; str(OAuthError) is one of these.
 _SENTENCES = {
-    "oauth_unreachable": "The sign-in server {host} could not be reached ({detail}); check that "
-                         "this computer is online, then try again.",
-    "oauth_device_flow_blocked": "Your organisation blocks sign-in with a code (AADSTS53003); "
-                                 "use the browser sign-in instead.",
-    "oauth_cancelled": "The sign-in was declined or cancelled; start it again when you are ready.",
+    "oauth_unreachable": N_("The sign-in server {host} could not be reached ({detail}); check that "
+                         "this computer is online, then try again."),
+    "oauth_device_flow_blocked": N_("Your organisation blocks sign-in with a code (AADSTS53003); "
+                                 "use the browser sign-in instead."),
+    "oauth_cancelled": N_("The sign-in was declined or cancelled; start it again when you are ready."),
     "oauth_timeout": "{detail}",
-    "oauth_refresh_expired": "Your sign-in has expired or was revoked ({detail}); sign in again.",
-    "oauth_consent_required": "Access was not granted ({detail}): an administrator may have to "
+    "oauth_refresh_expired": N_("Your sign-in has expired or was revoked ({detail}); sign in again."),
+    "oauth_consent_required": N_("Access was not granted ({detail}): an administrator may have to "
                               "approve the app, or a Google app in Testing must list you as a "
-                              "test user; then sign in again.",
-    "oauth_client_misconfigured": "The app registration is not set up right: {detail}. Fix it "
-                                  "as the guide in the README says, then sign in again.",
+                              "test user; then sign in again."),
+    "oauth_client_misconfigured": N_("The app registration is not set up right: {detail}. Fix it "
+                                  "as the guide in the README says, then sign in again."),
 }
 # Registration mistakes named by Microsoft's AADSTS number or by the OAuth error string.
 _MISREGISTERED = {
-    7000218: "it must allow public client flows (Authentication > Advanced settings)",
-    50011: "the redirect address is not registered (add http://localhost under Mobile and "
-           "desktop applications)",
-    700016: "the client ID is not known in this tenant (check the client ID and the tenant)",
-    50194: "a single-tenant app needs its tenant ID instead of common",
-    9002332: "the app does not allow personal Microsoft accounts",
-    700025: "a public client must not send a client secret (remove client_secret)",
-    7000112: "the application is disabled (use your own app registration)",
-    501481: "the sign-in code did not match its PKCE verifier",
-    54005: "the sign-in code was already used",
-    "redirect_uri_mismatch": "the redirect address is not allowed (create a Desktop app client)",
-    "invalid_client": "the client ID or client secret is wrong, or the client was deleted",
-    "unauthorized_client": "the client is not allowed to use this sign-in",
-    "invalid_scope": "the requested permissions were refused",
-    "deleted_client": "the client was deleted", "disabled_client": "the client is disabled",
+    7000218: N_("it must allow public client flows (Authentication > Advanced settings)"),
+    50011: N_("the redirect address is not registered (add http://localhost under Mobile and "
+           "desktop applications)"),
+    700016: N_("the client ID is not known in this tenant (check the client ID and the tenant)"),
+    50194: N_("a single-tenant app needs its tenant ID instead of common"),
+    9002332: N_("the app does not allow personal Microsoft accounts"),
+    700025: N_("a public client must not send a client secret (remove client_secret)"),
+    7000112: N_("the application is disabled (use your own app registration)"),
+    501481: N_("the sign-in code did not match its PKCE verifier"),
+    54005: N_("the sign-in code was already used"),
+    "redirect_uri_mismatch": N_("the redirect address is not allowed (create a Desktop app client)"),
+    "invalid_client": N_("the client ID or client secret is wrong, or the client was deleted"),
+    "unauthorized_client": N_("the client is not allowed to use this sign-in"),
+    "invalid_scope": N_("the requested permissions were refused"),
+    "deleted_client": N_("the client was deleted"), "disabled_client": N_("the client is disabled"),
 }
 _CONSENT = {65001, 90094, 90095, 530035, 53003}
 _CONSENT_ERRORS = {"consent_required", "admin_policy_enforced", "access_denied", "org_internal",
@@ -105,10 +107,10 @@ class OAuthError(Exception):
         self.detail = detail
         self.aadsts = aadsts
         self.host = host
-        self.reason = reason or detail.split(". ")[0].strip().rstrip(".")[:200] or error \
-            or "no details"
-        self.sentence = sentence or _SENTENCES.get(code, "{detail}").format(
-            host=host or "the server", detail=self.reason)
+        self.reason = str(reason) or detail.split(". ")[0].strip().rstrip(".")[:200] or error \
+            or _("no details")
+        self.sentence = sentence or str(_SENTENCES.get(code, "{detail}")).format(
+            host=host or _("the server"), detail=self.reason)
         super().__init__(self.sentence)
 
     def __repr__(self) -> str:
@@ -148,9 +150,12 @@ def error_from_answer(answer: dict[str, Any], stage: str, host: str) -> OAuthErr
     sentence = reason = ""
     if code == "oauth_client_misconfigured":
         reason = next((_MISREGISTERED[n] for n in aadsts if n in _MISREGISTERED),
-                      _MISREGISTERED.get(error, f"the server answered {error or 'an error'}"))
+                      _MISREGISTERED.get(error) or (
+                          _("the server answered {error}").format(error=error) if error
+                          else _("the server answered an error")))
     elif code == "oauth_timeout":
-        sentence = "The sign-in code expired before it was used; get a new code and try again."
+        sentence = _("The sign-in code expired before it was used; get a new code and try "
+                     "again.")
     return OAuthError(code, error=error, detail=detail, aadsts=aadsts, host=host,
                       sentence=sentence, reason=reason)
 
@@ -184,7 +189,7 @@ def _post_sync(url: str, form: dict[str, str], timeout: float) -> tuple[int, Any
     except (URLError, OSError, http.client.HTTPException, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-            why = f"no answer within {timeout:g} seconds"
+            why = _("no answer within {seconds} seconds").format(seconds=f"{timeout:g}")
         else:
             why = getattr(reason, "strerror", None) or str(reason) or type(exc).__name__
         raise OAuthError("oauth_unreachable", error="unreachable", detail=str(why),
@@ -204,10 +209,11 @@ async def post_form(url: str, form: dict[str, str], *, stage: str,
     status, answer = await asyncio.to_thread(_post_sync, url, form, timeout)
     if not isinstance(answer, dict):
         raise OAuthError("oauth_unreachable", error=f"http_{status}", host=host,
-                         detail=f"it answered HTTP {status} without a sign-in answer")
+                         detail=_("it answered HTTP {status} without a sign-in answer")
+                         .format(status=status))
     if status >= 500 and "error" not in answer:
         raise OAuthError("oauth_unreachable", error=f"http_{status}", host=host,
-                         detail=f"it answered HTTP {status}")
+                         detail=_("it answered HTTP {status}").format(status=status))
     if status >= 400 and "error" not in answer:
         answer = {"error": f"http_{status}", "error_description": f"HTTP {status}"}
     return answer

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from smtp_setup.i18n import _
+
 POLL = 0.05  # seconds between attempts
 
 
@@ -47,7 +49,8 @@ async def config_lock(config_path: Path, *, timeout: float) -> AsyncIterator[Non
         deadline = time.monotonic() + timeout
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
-                raise LockTimeout(f"another smtp-setup held {path} for {timeout:g} seconds")
+                raise LockTimeout(_("another smtp-setup held {path} for {seconds} seconds")
+                                  .format(path=path, seconds=f"{timeout:g}"))
             await asyncio.sleep(POLL)
         try:
             yield

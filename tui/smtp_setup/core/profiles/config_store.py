@@ -21,10 +21,11 @@ from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.core.profiles.private_file import write_private_file
 from smtp_setup.core.profiles.toml_positions import TOML_POSITION, find_line, toml_error_position
 from smtp_setup.core.profiles.toml_tables import render_profile_table, toml_key
+from smtp_setup.i18n import N_, LazyText, _
 
 FORMAT = 1
 ENV_VAR = "SMTP_SETUP_CONFIG"
-_EDIT_HINT = "Fix it in a text editor (smtp-setup has not changed the file)"
+_EDIT_HINT = N_("Fix it in a text editor (smtp-setup has not changed the file)")
 _TOML_AT_END = "(at end of document)"
 
 
@@ -47,7 +48,7 @@ class ConfigError(Exception):
         path: Path,
         line: int | None = None,
         column: int | None = None,
-        hint: str | None = _EDIT_HINT,
+        hint: str | LazyText | None = _EDIT_HINT,
     ) -> None:
         self.message = message
         self.path = path
@@ -62,8 +63,10 @@ class ConfigError(Exception):
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.message.rstrip('.')}."
-        return f"{text} {self.hint}." if self.hint else text
+        # TRANSLATORS: "PATH:LINE:COL: what is wrong." of a config file error
+        text = _("{where}: {message}.").format(where=where, message=self.message.rstrip("."))
+        # TRANSLATORS: a config file error followed by what to do
+        return _("{text} {hint}.").format(text=text, hint=self.hint) if self.hint else text
 
 
 class ConfigConflict(ConfigError):
@@ -71,14 +74,14 @@ class ConfigConflict(ConfigError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(
-            "The config file changed on disk since it was read "
-            "(another smtp-setup or an editor?)",
+            _("The config file changed on disk since it was read "
+              "(another smtp-setup or an editor?)"),
             path,
-            hint="Reload and try again; nothing was written",
+            hint=_("Reload and try again; nothing was written"),
         )
 
     def __str__(self) -> str:  # the sentence alone: the path is the one being edited
-        return f"{self.message}. {self.hint}."
+        return _("{message}. {hint}.").format(message=self.message, hint=self.hint)
 
 
 class BrokenProfileError(ConfigError):
@@ -87,13 +90,15 @@ class BrokenProfileError(ConfigError):
     def __init__(self, broken: BrokenProfile, path: Path) -> None:
         self.broken = broken
         super().__init__(
-            f"in [profiles.{toml_key(broken.name)}], {broken.reason}",
+            _("in [profiles.{table}], {reason}").format(table=toml_key(broken.name),
+                                                        reason=broken.reason),
             path,
             broken.line,
             broken.column,
-            hint=(f"Fix it in a text editor or with: {next_command('edit', broken.name)}"
-                  if broken.salvage() is not None else "Fix it in a text editor")
-            + " (the other profiles still work)",
+            hint=(_("Fix it in a text editor or with: {command} (the other profiles still work)")
+                  .format(command=next_command("edit", broken.name))
+                  if broken.salvage() is not None else
+                  _("Fix it in a text editor (the other profiles still work)")),
         )
 
 
@@ -104,14 +109,17 @@ class UnknownProfileError(LookupError):
         self.name = name
         self.known = known
         if name is None:  # no NAME given and no default profile
-            text = ("No profile was named and there is no default profile; give a NAME"
-                    + (f" (profiles: {', '.join(known)})." if known else
-                       f": there are no profiles yet. Run {next_command()} to create one."))
+            text = (_("No profile was named and there is no default profile; give a NAME "
+                      "(profiles: {names}).").format(names=", ".join(known)) if known else
+                    _("No profile was named and there is no default profile; give a NAME: "
+                      "there are no profiles yet. Run {command} to create one.").format(
+                        command=next_command()))
         elif known:
-            text = f"No profile named {name!r}. Profiles: {', '.join(known)}."
+            text = _("No profile named {name}. Profiles: {names}.").format(
+                name=repr(name), names=", ".join(known))
         else:
-            text = (f"No profile named {name!r}. There are no profiles yet; run "
-                    f"{next_command()} to create one.")
+            text = _("No profile named {name}. There are no profiles yet; run {command} to "
+                     "create one.").format(name=repr(name), command=next_command())
         super().__init__(text)
 
     def __str__(self) -> str:
@@ -270,54 +278,58 @@ class ConfigStore:
             return _Document(Config(path=self.path), {})
         except IsADirectoryError:
             raise ConfigError(
-                "this is a folder, not a config file", self.path, hint="Use --config to name a file"
+                _("this is a folder, not a config file"), self.path,
+                hint=_("Use --config to name a file")
             ) from None
         except OSError as exc:
             raise ConfigError(
-                f"cannot read the config file ({exc.strerror})",
+                _("cannot read the config file ({reason})").format(reason=exc.strerror),
                 self.path,
-                hint="Check the file's permissions",
+                hint=_("Check the file's permissions"),
             ) from None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            raise ConfigError("the file is not UTF-8 text", self.path, line) from None
+            raise ConfigError(_("the file is not UTF-8 text"), self.path, line) from None
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             line, column = toml_error_position(exc, text)
             reason = TOML_POSITION.sub("", str(exc)).replace(_TOML_AT_END, "").strip()
             reason = reason[:1].lower() + reason[1:]
-            raise ConfigError(f"not valid TOML ({reason})", self.path, line, column) from None
+            raise ConfigError(_("not valid TOML ({reason})").format(reason=reason), self.path,
+                              line, column) from None
         return self._parse(raw, text, hashlib.sha256(data).hexdigest())
 
     def _parse(self, raw: dict[str, Any], text: str, fingerprint: str) -> _Document:
         fmt = raw.get("format", FORMAT)
         if not isinstance(fmt, int) or isinstance(fmt, bool) or fmt < 1:
-            raise self._key_error(text, "format", "format must be the number 1")
+            raise self._key_error(text, "format", _("format must be the number 1"))
         if fmt > FORMAT:
             raise ConfigError(
-                f"this file uses format {fmt}, written by a newer smtp-setup; "
-                f"this version reads format {FORMAT}",
+                _("this file uses format {format}, written by a newer smtp-setup; "
+                  "this version reads format {supported}").format(format=fmt, supported=FORMAT),
                 self.path,
                 *find_line(text, None, "format"),
-                hint="Upgrade smtp-setup, or use --config to point at another file",
+                hint=_("Upgrade smtp-setup, or use --config to point at another file"),
             )
         default = raw.get("default_profile")
         if default is not None and not isinstance(default, str):
             raise self._key_error(
-                text, "default_profile", "default_profile must be a profile name in quotes"
+                text, "default_profile", _("default_profile must be a profile name in quotes")
             )
         tables = raw.get("profiles", {})
         if not isinstance(tables, dict):
-            raise self._key_error(text, "profiles", "profiles must be tables like [profiles.work]")
+            raise self._key_error(text, "profiles",
+                                  _("profiles must be tables like [profiles.work]"))
         profiles: dict[str, Profile] = {}
         broken: dict[str, BrokenProfile] = {}
         for name, table in tables.items():
             if not isinstance(table, dict):
                 raise ConfigError(
-                    f"[profiles.{toml_key(name)}] must be a table of settings",
+                    _("[profiles.{table}] must be a table of settings").format(
+                        table=toml_key(name)),
                     self.path,
                     *find_line(text, None, name),
                 )

@@ -96,28 +96,30 @@ class Profile:
             ("host", validation.host(self.host)),
             ("port", validation.port(str(self.port))),
             ("from_email", validation.email_address(self.from_email) if check_address
-             else None if self.from_email.strip() else "No From address is set."),
+             else None if self.from_email.strip() else _("No From address is set.")),
             ("from_name", validation.header_text(self.from_name)),
             ("timeout", validation.timeout(str(self.timeout))),
         ]
         if self.username is not None:
             checks.append(("username", validation.username(self.username)))
         if self.auth not in AUTH_KINDS:
-            checks.append(("auth", f'{self.auth!r} is not one of "password", "oauth2"'))
+            checks.append(("auth", _('{value} is not one of "password", "oauth2"').format(
+                value=repr(self.auth))))
         elif self.uses_oauth:
             checks += self._oauth_problems()
         elif self.username and self.password is None:
-            checks.append(("password", "a username is set but no password source is"))
+            checks.append(("password", _("a username is set but no password source is")))
         return [ProfileError(f, m) for f, m in checks if m]
 
     def _oauth_problems(self) -> list[tuple[str, str | None]]:
         return [
             ("username", None if self.username else
-             "OAuth sign-in needs the mailbox address as the username"),
+             _("OAuth sign-in needs the mailbox address as the username")),
             ("oauth", None if self.oauth is not None else
-             "OAuth sign-in needs the app registration (an [oauth] table with the client ID)"),
+             _("OAuth sign-in needs the app registration (an [oauth] table with the client "
+               "ID)")),
             ("password", None if self.password is not None else
-             "not signed in yet: there is no refresh token source"),
+             _("not signed in yet: there is no refresh token source")),
         ]
 
     def to_toml(self) -> dict[str, Any]:
@@ -151,14 +153,15 @@ class Profile:
     def from_toml(cls, name: str, table: dict[str, Any]) -> Profile:
         """Build a profile from its config table; raises ProfileError on a bad value."""
         if not isinstance(table, dict):
-            raise ProfileError(name, "a profile must be a table")
+            raise ProfileError(name, _("a profile must be a table"))
 
         def typed(key: str, kind: type | tuple[type, ...], default: Any) -> Any:
             value = table.get(key, default)
             if value is not default and (
                 not isinstance(value, kind) or isinstance(value, bool) and kind is not bool
             ):
-                raise ProfileError(key, f"has the wrong type ({type(value).__name__})")
+                raise ProfileError(key, _("has the wrong type ({type})").format(
+                    type=type(value).__name__))
             return value
 
         security_raw = typed("security", str, "starttls")
@@ -166,22 +169,24 @@ class Profile:
             security = Security(security_raw)
         except ValueError:
             raise ProfileError(
-                "security", f'{security_raw!r} is not one of "tls", "starttls", "none"'
+                "security", _('{value} is not one of "tls", "starttls", "none"').format(
+                    value=repr(security_raw))
             ) from None
         port = typed("port", int, 587)
         if not 1 <= port <= 65535:
-            raise ProfileError("port", f"{port} is not between 1 and 65535")
+            raise ProfileError("port", _("{port} is not between 1 and 65535").format(port=port))
         password_raw = table.get("password")
         auth = typed("auth", str, "password")
         if auth not in AUTH_KINDS:
-            raise ProfileError("auth", f'{auth!r} is not one of "password", "oauth2"')
+            raise ProfileError("auth", _('{value} is not one of "password", "oauth2"').format(
+                value=repr(auth)))
         oauth = None
         if "oauth" in table:
 
             oauth = OAuthConfig.from_toml(table["oauth"])
         elif auth == "oauth2":
-            raise ProfileError("oauth", 'auth = "oauth2" needs an [oauth] table with the '
-                               "client ID of your app registration")
+            raise ProfileError("oauth", _('auth = "oauth2" needs an [oauth] table with the '
+                                          "client ID of your app registration"))
         return cls(
             name=name,
             provider=typed("provider", str, "custom"),

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from smtp_setup.core.profiles.secret_ref import ProfileError, SecretRef
+from smtp_setup.i18n import _
 
 FLOW_PROVIDERS = ("microsoft", "google")
 URL_KEYS = ("authorize_url", "token_url", "device_url")
@@ -55,30 +56,33 @@ class OAuthConfig:
     def from_toml(cls, table: Any) -> OAuthConfig:
         """Build from the config table; raises ProfileError naming the bad key."""
         if not isinstance(table, dict):
-            raise ProfileError("oauth", "must be a table")
+            raise ProfileError("oauth", _("must be a table"))
         extra = {key: value for key, value in table.items() if key not in KNOWN_KEYS}
         values: dict[str, str] = {}
         for key in ("flow_provider", "client_id", "tenant", *URL_KEYS):
             value = table.get(key, "")
             if not isinstance(value, str):
-                raise ProfileError(f"oauth.{key}", f"has the wrong type ({type(value).__name__})")
+                raise ProfileError(f"oauth.{key}", _("has the wrong type ({type})").format(
+                    type=type(value).__name__))
             values[key] = value.strip()
         if values["flow_provider"] not in FLOW_PROVIDERS:
             raise ProfileError(
                 "oauth.flow_provider",
-                f"{values['flow_provider']!r} is not one of "
-                + ", ".join(f'"{p}"' for p in FLOW_PROVIDERS),
+                _("{value} is not one of {choices}").format(
+                    value=repr(values["flow_provider"]),
+                    choices=", ".join(f'"{p}"' for p in FLOW_PROVIDERS)),
             )
         if not values["client_id"]:
             raise ProfileError(
-                "oauth.client_id", "is required: the client ID of your own app registration"
+                "oauth.client_id", _("is required: the client ID of your own app registration")
             )
         if any(c.isspace() or not c.isprintable() for c in values["client_id"]):
-            raise ProfileError("oauth.client_id", "must not contain spaces or control characters")
+            raise ProfileError("oauth.client_id",
+                               _("must not contain spaces or control characters"))
         if values["tenant"] and not _TENANT.fullmatch(values["tenant"]):
             raise ProfileError(
                 "oauth.tenant",
-                "must be common, consumers, organizations, a tenant ID or a tenant domain",
+                _("must be common, consumers, organizations, a tenant ID or a tenant domain"),
             )
         for key in URL_KEYS:
             problem = endpoint_problem(values[key]) if values[key] else None
@@ -100,9 +104,10 @@ def endpoint_problem(url: str) -> str | None:
         parts = urlsplit(url)
         host = parts.hostname or ""
     except ValueError:
-        return f"{url!r} is not a valid address"
+        return _("{url} is not a valid address").format(url=repr(url))
     if parts.scheme == "https" and host:
         return None
     if parts.scheme == "http" and host in _LOOPBACK_HOSTS:
         return None
-    return f"{url!r} must start with https:// (http:// only for 127.0.0.1 or localhost)"
+    return _("{url} must start with https:// (http:// only for 127.0.0.1 or localhost)").format(
+        url=repr(url))

@@ -28,6 +28,7 @@ from typing import Any
 
 from smtp_setup.core.profiles import sealing, validation
 from smtp_setup.core.profiles.model import Profile, ProfileError, SecretRef
+from smtp_setup.i18n import _
 
 EXPORT_FORMAT = "smtp-setup-export"
 EXPORT_VERSION = 1
@@ -83,17 +84,17 @@ def export_portable(
         for key in profile.extra:  # a newer version's settings may hold secrets
             table.pop(key, None)
         if profile.extra:
-            warnings.append(
-                f"Profile {profile.name!r} has settings this version does not know "
-                f"({', '.join(sorted(profile.extra))}); they were left out."
-            )
+            warnings.append(_(
+                "Profile {name} has settings this version does not know "
+                "({keys}); they were left out."
+            ).format(name=repr(profile.name), keys=", ".join(sorted(profile.extra))))
         if profile.password is not None and profile.password.kind in _NOT_PORTABLE:
             table["password"] = dict(ASK)
         if profile.ca_file:
-            warnings.append(
-                f"Profile {profile.name!r} trusts the CA file {profile.ca_file}; "
+            warnings.append(_(
+                "Profile {name} trusts the CA file {path}; "
                 "copy that file to the other machine too."
-            )
+            ).format(name=repr(profile.name), path=profile.ca_file))
         parts.append(_render_table(profile.name, table))
     if secrets and passphrase is not None:
         parts.append(_dumps({"sealed": sealing.seal(secrets, passphrase)}))
@@ -147,20 +148,21 @@ class ExportFile:
         try:
             secrets = sealing.unseal(self.sealed, passphrase)
         except sealing.SealError as exc:
-            raise ImportProblem(f"{self.source}: {exc} Nothing was imported.") from None
+            raise ImportProblem(_("{source}: {problem} Nothing was imported.").format(
+                source=self.source, problem=exc)) from None
         names = {p.profile.name for p in self.profiles}
         for name, secret in secrets.items():
             if name in names and _has_line_break(secret):
-                raise ImportProblem(
-                    f"{self.source}: the sealed password for {name!r} contains a line "
+                raise ImportProblem(_(
+                    "{source}: the sealed password for {name} contains a line "
                     "break, which no mail server accepts. Nothing was imported."
-                )
+                ).format(source=self.source, name=repr(name)))
         return {k: v for k, v in secrets.items() if k in names}
 
 
 def read_export_file(path: Path | str) -> ExportFile:
     """Read and validate an export file; "-" reads standard input. Raises ImportProblem."""
-    source = "standard input" if str(path) == "-" else str(path)
+    source = _("standard input") if str(path) == "-" else str(path)
     try:
         if str(path) == "-":
             data = sys.stdin.buffer.read(MAX_EXPORT_BYTES + 1)
@@ -168,31 +170,34 @@ def read_export_file(path: Path | str) -> ExportFile:
             with open(path, "rb") as handle:
                 data = handle.read(MAX_EXPORT_BYTES + 1)
     except FileNotFoundError:
-        raise ImportProblem(f"{source}: no such file.") from None
+        raise ImportProblem(_("{source}: no such file.").format(source=source)) from None
     except IsADirectoryError:
-        raise ImportProblem(f"{source}: this is a folder; name the exported file.") from None
+        raise ImportProblem(_("{source}: this is a folder; name the exported file.")
+                            .format(source=source)) from None
     except OSError as exc:
-        raise ImportProblem(f"{source}: cannot read it ({exc.strerror}).") from None
+        raise ImportProblem(_("{source}: cannot read it ({reason}).").format(
+            source=source, reason=exc.strerror)) from None
     return read_export(data, source=source)
 
 
-def read_export(data: bytes, *, source: str = "the file") -> ExportFile:
+def read_export(data: bytes, *, source: str | None = None) -> ExportFile:
     """Validate a whole export file. Raises ImportProblem with one sentence naming `source`."""
+    source = _("the file") if source is None else source
     if len(data) > MAX_EXPORT_BYTES:
         raise _problem(
-            source, f"larger than {MAX_EXPORT_BYTES // 2**20} MiB; an smtp-setup export is "
-            "a few kilobytes, so this is not one"
+            source, _("larger than {size} MiB; an smtp-setup export is "
+                      "a few kilobytes, so this is not one").format(size=MAX_EXPORT_BYTES // 2**20)
         )
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise _problem(source, "not UTF-8 text, so not an smtp-setup export") from None
+        raise _problem(source, _("not UTF-8 text, so not an smtp-setup export")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise _problem(source, f"not valid TOML ({exc})") from None
+        raise _problem(source, _("not valid TOML ({reason})").format(reason=exc)) from None
     _check_header(raw, source)
     tables = raw.get("profiles")
     if not isinstance(tables, dict) or not tables:
-        raise _problem(source, "it holds no [profiles.NAME] tables")
+        raise _problem(source, _("it holds no [profiles.NAME] tables"))
     incoming = [_incoming(name, table, source) for name, table in tables.items()]
     sealed = raw.get("sealed")
     if sealed is not None:
@@ -204,24 +209,28 @@ def read_export(data: bytes, *, source: str = "the file") -> ExportFile:
 
 
 def _problem(source: str, message: str) -> ImportProblem:
-    return ImportProblem(f"{source}: {message}. Nothing was imported.")
+    return ImportProblem(_("{source}: {problem}. Nothing was imported.").format(
+        source=source, problem=message))
 
 
 def _check_header(raw: dict[str, Any], source: str) -> None:
     fmt, version = raw.get("format"), raw.get("version")
     if isinstance(fmt, int) and not isinstance(fmt, bool) and "profiles" in raw:
         raise _problem(
-            source, "this is an smtp-setup config file, not an export; make an export on "
-            "the machine it came from with: smtp-setup export --all -o FILE"
+            source, _("this is an smtp-setup config file, not an export; make an export on "
+                      "the machine it came from with: {command}").format(
+                command="smtp-setup export --all -o FILE")
         )
     if fmt != EXPORT_FORMAT:
-        raise _problem(source, f'not an smtp-setup export (format should be "{EXPORT_FORMAT}")')
+        raise _problem(source, _('not an smtp-setup export (format should be "{format}")')
+                       .format(format=EXPORT_FORMAT))
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise _problem(source, "version must be a whole number")
+        raise _problem(source, _("version must be a whole number"))
     if version > EXPORT_VERSION:
         raise _problem(
-            source, f"made by a newer smtp-setup (export version {version}; this one reads "
-            f"version {EXPORT_VERSION}); upgrade smtp-setup on this machine"
+            source, _("made by a newer smtp-setup (export version {version}; this one reads "
+                      "version {supported}); upgrade smtp-setup on this machine").format(
+                version=version, supported=EXPORT_VERSION)
         )
 
 
@@ -229,29 +238,34 @@ def _incoming(name: Any, table: Any, source: str) -> IncomingProfile:
     shown = repr(name)[:70]
     if validation.profile_name(name):
         raise _problem(
-            source, f"the profile name {shown} is not allowed (use letters, digits, dot, "
-            "dash or underscore, starting with a letter or digit)"
+            source, _("the profile name {name} is not allowed (use letters, digits, dot, "
+                      "dash or underscore, starting with a letter or digit)").format(name=shown)
         )
     if not isinstance(table, dict):
-        raise _problem(source, f"[profiles.{name}] must be a table of settings")
-    where = f"in [profiles.{name}]"
+        raise _problem(source, _("[profiles.{table}] must be a table of settings").format(
+            table=name))
+    # TRANSLATORS: where in an export file, then what is wrong there
+    where = _("in [profiles.{table}], {problem}")
     for key, value in _walk(table):
         if _has_line_break(key) or _has_line_break(value):
-            raise _problem(source, f"{where}, {key[:40]!r} contains a line break")
+            raise _problem(source, where.format(table=name, problem=_(
+                "{key} contains a line break").format(key=repr(key[:40]))))
     settings = {k: v for k, v in table.items() if k != "password"}
     try:
         profile = Profile.from_toml(name, settings)
     except ProfileError as exc:
-        raise _problem(source, f"{where}, {exc.field}: {exc.message}") from None
+        raise _problem(source, where.format(table=name, problem=str(exc))) from None
     result = IncomingProfile(profile)
     if "password" in table:
         try:
             _take_password(result, table["password"])
         except ProfileError as exc:
-            raise _problem(source, f"{where}, password: {exc.message}") from None
+            raise _problem(source, where.format(
+                table=name, problem=f"password: {exc.message}")) from None
     for problem in profile.problems():
         if problem.field != "password":  # a password still to come is not a problem here
-            raise _problem(source, f"{where}, {problem.field}: {problem.message.rstrip('.')}")
+            raise _problem(source, where.format(
+                table=name, problem=f"{problem.field}: {problem.message.rstrip('.')}"))
     return result
 
 
@@ -263,11 +277,11 @@ def _take_password(incoming: IncomingProfile, raw: Any) -> None:
         return
     if isinstance(raw, str):
         if not raw:
-            raise ProfileError("password", "is empty")
+            raise ProfileError("password", _("is empty"))
         incoming.file_secret = raw
         return
     if isinstance(raw, dict) and set(raw) == {"ask"}:
-        raise ProfileError("password", "ask must be true")
+        raise ProfileError("password", _("ask must be true"))
     ref = SecretRef.from_toml(raw)  # env or command; raises for anything else
     problem = (
         validation.env_name(ref.value) if ref.kind == "env" else validation.secret_command(ref.value)

@@ -15,6 +15,8 @@ import os
 import unicodedata
 from typing import Any
 
+from smtp_setup.i18n import _
+
 SEALED_VERSION = 1
 KDF = "scrypt"
 CIPHER = "AES-256-GCM"
@@ -54,7 +56,7 @@ def seal(
     Every call uses a fresh salt and nonce. Raises SealError for an empty passphrase.
     """
     if not passphrase:
-        raise SealError("The passphrase is empty; choose one to protect the passwords.")
+        raise SealError(_("The passphrase is empty; choose one to protect the passwords."))
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     salt, nonce = os.urandom(_SALT_BYTES), os.urandom(_NONCE_BYTES)
@@ -79,37 +81,39 @@ def check_sealed(table: Any) -> None:
     Needs no passphrase, so an import can refuse a broken file before asking for one.
     """
     if not isinstance(table, dict):
-        raise SealError("[sealed] must be a table.")
+        raise SealError(_("[sealed] must be a table."))
     version = table.get("sealed_version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise SealError("[sealed] has no sealed_version number.")
+        raise SealError(_("[sealed] has no sealed_version number."))
     if version > SEALED_VERSION:
         raise SealError(
-            f"The passwords were sealed by a newer smtp-setup (sealed_version {version}; "
-            f"this one opens {SEALED_VERSION}). Upgrade smtp-setup on this machine."
+            _("The passwords were sealed by a newer smtp-setup (sealed_version {version}; "
+              "this one opens {supported}). Upgrade smtp-setup on this machine.").format(
+                version=version, supported=SEALED_VERSION)
         )
     missing = [k for k in _KEYS if k not in table]
     if missing:
-        raise SealError(f"[sealed] lacks {', '.join(missing)}.")
+        raise SealError(_("[sealed] lacks {keys}.").format(keys=", ".join(missing)))
     if table["kdf"] != KDF or table["cipher"] != CIPHER:
         raise SealError(
-            f"[sealed] uses kdf {table['kdf']!r} and cipher {table['cipher']!r}; "
-            f"this version opens {KDF!r} with {CIPHER!r}."
+            _("[sealed] uses kdf {kdf} and cipher {cipher}; this version opens {our_kdf} with "
+              "{our_cipher}.").format(kdf=repr(table["kdf"]), cipher=repr(table["cipher"]),
+                                      our_kdf=repr(KDF), our_cipher=repr(CIPHER))
         )
     n, r, p = (table[k] for k in ("n", "r", "p"))
     if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (n, r, p)):
-        raise SealError("[sealed] n, r and p must be positive whole numbers.")
+        raise SealError(_("[sealed] n, r and p must be positive whole numbers."))
     if n < 2 or n & (n - 1):
-        raise SealError("[sealed] n must be a power of two.")
+        raise SealError(_("[sealed] n must be a power of two."))
     if 128 * n * r > _MAX_SCRYPT_MEMORY or p > _MAX_SCRYPT_P:
         raise SealError(
-            "[sealed] asks for more scrypt work than an import allows; "
-            "smtp-setup did not make this file."
+            _("[sealed] asks for more scrypt work than an import allows; "
+              "smtp-setup did not make this file.")
         )
     for key in ("salt", "nonce", "ciphertext"):
         _unb64(table[key], key)
     if len(_unb64(table["nonce"], "nonce")) != _NONCE_BYTES:
-        raise SealError(f"[sealed] nonce must be {_NONCE_BYTES} bytes.")
+        raise SealError(_("[sealed] nonce must be {count} bytes.").format(count=_NONCE_BYTES))
 
 
 def unseal(table: dict[str, Any], passphrase: str) -> dict[str, str]:
@@ -120,7 +124,7 @@ def unseal(table: dict[str, Any], passphrase: str) -> dict[str, str]:
     """
     check_sealed(table)
     if not passphrase:
-        raise SealError("The passphrase is empty; enter the one used for the export.")
+        raise SealError(_("The passphrase is empty; enter the one used for the export."))
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -130,10 +134,10 @@ def unseal(table: dict[str, Any], passphrase: str) -> dict[str, str]:
             _unb64(table["nonce"], "nonce"), _unb64(table["ciphertext"], "ciphertext"), _AAD
         )
     except InvalidTag:
-        raise SealError(
+        raise SealError(_(
             "Wrong passphrase (or the file was changed after it was exported); "
             "the passwords could not be opened."
-        ) from None
+        )) from None
     try:
         secrets = json.loads(plain.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -141,7 +145,7 @@ def unseal(table: dict[str, Any], passphrase: str) -> dict[str, str]:
     if not isinstance(secrets, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in secrets.items()
     ):
-        raise SealError("The sealed passwords are not a map of profile names to passwords.")
+        raise SealError(_("The sealed passwords are not a map of profile names to passwords."))
     return secrets
 
 
@@ -151,8 +155,8 @@ def _b64(data: bytes) -> str:
 
 def _unb64(value: Any, key: str) -> bytes:
     if not isinstance(value, str):
-        raise SealError(f"[sealed] {key} must be base64 text.")
+        raise SealError(_("[sealed] {key} must be base64 text.").format(key=key))
     try:
         return base64.b64decode(value.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError):
-        raise SealError(f"[sealed] {key} is not valid base64.") from None
+        raise SealError(_("[sealed] {key} is not valid base64.").format(key=key)) from None

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from smtp_setup.i18n import _
+
 
 class ProfileError(ValueError):
     """A profile value is invalid. `field` names the offending key."""
@@ -26,7 +28,8 @@ class SecretRef:
 
     def __post_init__(self) -> None:
         if self.kind not in SECRET_KINDS:
-            raise ProfileError("password", f"unknown secret kind {self.kind!r}")
+            raise ProfileError("password", _("unknown secret kind {kind}").format(
+                kind=repr(self.kind)))
 
     def __repr__(self) -> str:  # never let an inline secret reach a log or traceback
         shown = "********" if self.kind == "inline" else self.value
@@ -51,15 +54,16 @@ class SecretRef:
                 return cls(kind, value)
         raise ProfileError(
             "password",
-            'expected a string or one of { keyring = "..." }, { env = "..." }, '
-            '{ command = "..." }',
+            _('expected a string or one of {{ keyring = "..." }}, {{ env = "..." }}, '
+              '{{ command = "..." }}'),
         )
 
     def describe(self) -> str:
         """A human description that never reveals an inline secret."""
-        return {
-            "keyring": f"system keyring ({self.value})",
-            "env": f"environment variable {self.value}",
-            "command": f"output of the command `{self.value}`",
-            "inline": "stored in the config file",
-        }[self.kind]
+        if self.kind == "keyring":
+            return _("system keyring ({entry})").format(entry=self.value)
+        if self.kind == "env":
+            return _("environment variable {name}").format(name=self.value)
+        if self.kind == "command":
+            return _("output of the command `{command}`").format(command=self.value)
+        return _("stored in the config file")

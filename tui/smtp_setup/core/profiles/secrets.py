@@ -13,11 +13,13 @@ import subprocess
 
 from smtp_setup.core.profiles.model import SecretRef
 from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.i18n import N_, _
 
 SERVICE = "smtp-setup"
 # Backends that store secrets but not securely (base64 in a file).
 _INSECURE_BACKENDS = {"keyrings.alt.file.PlaintextKeyring"}
-_NO_KEYRING_ADVICE = (
+# TRANSLATORS: the end of a sentence about an unusable keyring, after a semicolon
+_NO_KEYRING_ADVICE = N_(
     "use an environment variable or a command (such as a password manager's CLI) instead"
 )
 
@@ -42,13 +44,15 @@ def keyring_status() -> tuple[bool, str]:
 
         backend = keyring.get_keyring()
     except Exception as exc:  # a broken backend or config must not crash the caller
-        return False, f"the keyring could not be initialised ({type(exc).__name__}: {exc})"
+        return False, _("the keyring could not be initialised ({error})").format(
+            error=f"{type(exc).__name__}: {exc}")
     backends = backend.backends if isinstance(backend, chainer.ChainerBackend) else [backend]
     real = [b for b in backends if not isinstance(b, (fail.Keyring, null.Keyring))]
     if not real:
-        return False, f"no usable keyring backend ({_backend_name(backend)})"
+        return False, _("no usable keyring backend ({backend})").format(
+            backend=_backend_name(backend))
     if all(_backend_name(b) in _INSECURE_BACKENDS for b in real):
-        return False, "only a plaintext file keyring (not secure storage)"
+        return False, _("only a plaintext file keyring (not secure storage)")
     return True, _backend_name(real[0] if len(real) == 1 else backend)
 
 
@@ -59,20 +63,21 @@ def _split_ref(ref: SecretRef) -> tuple[str, str]:
 
 
 def _unusable(profile_name: str, why: str) -> SecretError:
-    return SecretError(
-        f"Profile {profile_name!r} keeps its password in the system keyring, but there is "
-        f"no usable keyring here ({why}); {_NO_KEYRING_ADVICE}: run {next_command('edit', profile_name)}"
-    )
+    return SecretError(_(
+        "Profile {name} keeps its password in the system keyring, but there is "
+        "no usable keyring here ({why}); {advice}: run {command}"
+    ).format(name=repr(profile_name), why=why, advice=_NO_KEYRING_ADVICE,
+             command=next_command("edit", profile_name)))
 
 
 def store_in_keyring(profile_name: str, secret: str) -> SecretRef:
     """Save the password in the system keyring (service "smtp-setup", key = profile name)."""
     usable, why = keyring_status()
     if not usable:
-        raise SecretError(
-            f"Cannot save the password for profile {profile_name!r}: there is no usable "
-            f"system keyring here ({why}); {_NO_KEYRING_ADVICE}."
-        )
+        raise SecretError(_(
+            "Cannot save the password for profile {name}: there is no usable "
+            "system keyring here ({why}); {advice}."
+        ).format(name=repr(profile_name), why=why, advice=_NO_KEYRING_ADVICE))
     import keyring
     import keyring.errors
 
@@ -81,10 +86,11 @@ def store_in_keyring(profile_name: str, secret: str) -> SecretRef:
     try:
         keyring.set_password(service, key, secret)
     except Exception as exc:  # not only KeyringError: see _read_keyring
-        raise SecretError(
-            f"The system keyring refused to save the password for profile {profile_name!r} "
-            f"({type(exc).__name__}); unlock the keyring and try again, or {_NO_KEYRING_ADVICE}."
-        ) from None
+        raise SecretError(_(
+            "The system keyring refused to save the password for profile {name} "
+            "({error}); unlock the keyring and try again, or {advice}."
+        ).format(name=repr(profile_name), error=type(exc).__name__,
+                 advice=_NO_KEYRING_ADVICE)) from None
     return ref
 
 
@@ -101,10 +107,10 @@ def delete_keyring_secret(ref: SecretRef) -> None:
     except keyring.errors.PasswordDeleteError:
         pass
     except Exception as exc:  # not only KeyringError: see _read_keyring
-        raise SecretError(
-            f"Could not remove {ref.value} from the system keyring ({type(exc).__name__}); "
+        raise SecretError(_(
+            "Could not remove {entry} from the system keyring ({error}); "
             "remove it with your keyring's own tool."
-        ) from None
+        ).format(entry=ref.value, error=type(exc).__name__)) from None
 
 
 def resolve_secret(ref: SecretRef, profile_name: str, *, timeout: float = 15) -> str:
@@ -117,12 +123,14 @@ def resolve_secret(ref: SecretRef, profile_name: str, *, timeout: float = 15) ->
     if ref.kind == "env":
         value = os.environ.get(ref.value)
         if not value:
-            state = "is empty" if value == "" else "is not set"
-            raise SecretError(
-                f"Profile {profile_name!r} reads its password from the environment variable "
-                f"{ref.value}, which {state}; set it (export {ref.value}=...) or run: "
-                f"{next_command('edit', profile_name)}"
-            )
+            text = (_("Profile {name} reads its password from the environment variable "
+                      "{variable}, which is empty; set it (export {variable}=...) or run: "
+                      "{command}") if value == "" else
+                    _("Profile {name} reads its password from the environment variable "
+                      "{variable}, which is not set; set it (export {variable}=...) or run: "
+                      "{command}"))
+            raise SecretError(text.format(name=repr(profile_name), variable=ref.value,
+                                          command=next_command("edit", profile_name)))
         return value
     if ref.kind == "command":
         return _run_password_command(ref.value, profile_name, timeout)
@@ -148,24 +156,23 @@ def _read_keyring(ref: SecretRef, profile_name: str) -> str:
     try:
         value = keyring.get_password(service, key)
     except keyring.errors.NoKeyringError:
-        raise _unusable(profile_name, "no keyring backend") from None
+        raise _unusable(profile_name, _("no keyring backend")) from None
     except Exception as exc:  # backends also raise their own errors (GLib, D-Bus)
-        raise SecretError(
-            f"The system keyring could not give the password for profile {profile_name!r} "
-            f"({type(exc).__name__}); unlock the keyring and try again, or {_NO_KEYRING_ADVICE}: "
-            f"run {next_command('edit', profile_name)}"
-        ) from None
+        raise SecretError(_(
+            "The system keyring could not give the password for profile {name} "
+            "({error}); unlock the keyring and try again, or {advice}: run {command}"
+        ).format(name=repr(profile_name), error=type(exc).__name__, advice=_NO_KEYRING_ADVICE,
+                 command=next_command("edit", profile_name))) from None
     if value is None:
-        raise SecretError(
-            f"No password for profile {profile_name!r} in the system keyring. "
-            f"Run: {next_command('edit', profile_name)}"
-        )
+        raise SecretError(_("No password for profile {name} in the system keyring. "
+                            "Run: {command}").format(name=repr(profile_name),
+                                                     command=next_command("edit", profile_name)))
     return value
 
 
 def _run_password_command(command: str, profile_name: str, timeout: float) -> str:
     """Run `command` with the shell and return its output without the trailing newline."""
-    where = f"The password command for profile {profile_name!r} (`{command}`)"
+    names = {"name": repr(profile_name), "command": command}
     try:
         # A new session, so a timeout can kill the whole group (pipelines, subshells)
         # rather than leave a grandchild holding the pipe open.
@@ -178,37 +185,44 @@ def _run_password_command(command: str, profile_name: str, timeout: float) -> st
             start_new_session=os.name == "posix",
         )
     except OSError as exc:
-        raise SecretError(f"{where} could not start ({exc.strerror}).") from None
+        raise SecretError(_("The password command for profile {name} (`{command}`) could not "
+                            "start ({reason}).").format(**names, reason=exc.strerror)) from None
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         proc.communicate()
-        raise SecretError(
-            f"{where} did not finish within {timeout:g} seconds; check that it runs without "
-            "asking for input (try it in a shell)."
-        ) from None
+        raise SecretError(_(
+            "The password command for profile {name} (`{command}`) did not finish within "
+            "{seconds} seconds; check that it runs without asking for input (try it in a shell)."
+        ).format(**names, seconds=f"{timeout:g}")) from None
     if proc.returncode != 0:
-        status = (
-            f"was stopped by signal {-proc.returncode}"
-            if proc.returncode < 0
-            else f"failed with exit status {proc.returncode}"
-        )
         first = next(
             (ln.strip() for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()), ""
         )
-        said = f": {first[:200]}" if first else ""
-        raise SecretError(f"{where} {status}{said}. Try running it in a shell.")
+        if proc.returncode < 0:
+            text = (_("The password command for profile {name} (`{command}`) was stopped by "
+                      "signal {number}: {said}. Try running it in a shell.") if first else
+                    _("The password command for profile {name} (`{command}`) was stopped by "
+                      "signal {number}. Try running it in a shell."))
+        else:
+            text = (_("The password command for profile {name} (`{command}`) failed with exit "
+                      "status {number}: {said}. Try running it in a shell.") if first else
+                    _("The password command for profile {name} (`{command}`) failed with exit "
+                      "status {number}. Try running it in a shell."))
+        raise SecretError(text.format(**names, number=abs(proc.returncode), said=first[:200]))
     try:
         value = out.decode("utf-8")
     except UnicodeDecodeError:
-        raise SecretError(f"{where} printed something that is not UTF-8 text.") from None
+        raise SecretError(_("The password command for profile {name} (`{command}`) printed "
+                            "something that is not UTF-8 text.").format(**names)) from None
     if value.endswith("\r\n"):
         value = value[:-2]
     elif value.endswith("\n"):
         value = value[:-1]
     if not value:
-        raise SecretError(f"{where} printed nothing; it should print the password.")
+        raise SecretError(_("The password command for profile {name} (`{command}`) printed "
+                            "nothing; it should print the password.").format(**names))
     return value
 
 

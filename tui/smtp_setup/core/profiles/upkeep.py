@@ -18,6 +18,7 @@ from smtp_setup.core.profiles.config_store import Config, ConfigStore
 from smtp_setup.core.profiles.model import Profile, ProfileError, SecretRef
 from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.core.profiles.secrets import SERVICE, SecretError
+from smtp_setup.i18n import _, ngettext
 
 SECRET_STORES = ("keyring", "file", "env:VAR", "command:CMD")
 
@@ -59,16 +60,17 @@ def _remove_entry(ref: SecretRef, name: str, result: UpkeepResult) -> None:
 
     usable, why = keyring_status()
     if not usable:
-        result.warnings.append(
-            f"The password of profile {name!r} may still be in the system keyring as "
-            f"{ref.value}; the keyring is not usable here ({why}), so remove it with "
+        result.warnings.append(_(
+            "The password of profile {name} may still be in the system keyring as "
+            "{entry}; the keyring is not usable here ({why}), so remove it with "
             "your keyring's own tool when it is."
-        )
+        ).format(name=repr(name), entry=ref.value, why=why))
         return
     try:
         delete_keyring_secret(ref)
     except SecretError as exc:
-        result.warnings.append(f"Profile {name!r} is done, but its keyring entry stays: {exc}")
+        result.warnings.append(_("Profile {name} is done, but its keyring entry stays: {reason}")
+                               .format(name=repr(name), reason=exc))
         return
     result.keyring_removed.append(ref.value)
 
@@ -88,7 +90,8 @@ def delete_profile(store: ConfigStore, name: str, *, expected: Config | None = N
         other = _in_use(config, ref, {name})
         if other:
             result.warnings.append(
-                f"The keyring entry {ref.value} was kept: profile {other!r} uses it too."
+                _("The keyring entry {entry} was kept: profile {other} uses it too.").format(
+                    entry=ref.value, other=repr(other))
             )
         else:
             _remove_entry(ref, name, result)
@@ -101,10 +104,10 @@ def check_new_name(config: Config, new: str) -> None:
     if problem:
         raise ProfileError("name", problem)
     if new in config.names:
-        raise NameTakenError(
-            f"A profile named {new!r} already exists; choose another name, or delete it "
-            f"first ({next_command('delete', new)})."
-        )
+        raise NameTakenError(_(
+            "A profile named {name} already exists; choose another name, or delete it "
+            "first ({command})."
+        ).format(name=repr(new), command=next_command("delete", new)))
 
 
 def rename_profile(
@@ -136,10 +139,10 @@ def rename_profile(
             renamed.password = store_in_keyring(new, secret)
             moved = True
         except SecretError as exc:
-            result.warnings.append(
-                f"The password stays in the keyring entry {old_ref.value}, which the renamed "
-                f"profile keeps using ({exc})"
-            )
+            result.warnings.append(_(
+                "The password stays in the keyring entry {entry}, which the renamed "
+                "profile keeps using ({reason})"
+            ).format(entry=old_ref.value, reason=exc))
     try:
         store.save_profile(renamed, previous_name=old, expected=config)
     except BaseException:
@@ -199,7 +202,7 @@ def save_with_secret(
 
 def parse_secret_store(text: str) -> tuple[str, str]:
     """`keyring`, `file`, `env:VAR` or `command:CMD` -> (kind, value). Raises ValueError."""
-    kind, _, value = text.partition(":")
+    kind, _colon, value = text.partition(":")
     if kind in ("keyring", "file") and not value:
         return kind, ""
     problem = None
@@ -208,9 +211,11 @@ def parse_secret_store(text: str) -> tuple[str, str]:
     elif kind == "command":
         problem = validation.secret_command(value)
     else:
-        problem = f"Choose one of {', '.join(SECRET_STORES)}."
+        problem = _("Choose one of {choices}.").format(choices=", ".join(SECRET_STORES))
     if problem:
-        raise ValueError(f"--store {text!r}: {problem}")
+        # TRANSLATORS: an option, its value and what is wrong: "--store 'x': ..."
+        raise ValueError(_("{option} {value}: {problem}").format(
+            option="--store", value=repr(text), problem=problem))
     return kind, value
 
 
@@ -267,10 +272,12 @@ def check_import_names(config: Config, names: list[str]) -> None:
     """Raise NameTakenError naming every profile of `names` that exists in `config`."""
     taken = [n for n in names if n in config.names]
     if taken:
-        raise NameTakenError(
-            f"{_names(taken)} already {'exists' if len(taken) == 1 else 'exist'} in "
-            f"{config.path}; use --as NEW_NAME to import under another name, or --replace."
-        )
+        raise NameTakenError(ngettext(
+            "Profile {names} already exists in {path}; use --as NEW_NAME to import under "
+            "another name, or --replace.",
+            "Profiles {names} already exist in {path}; use --as NEW_NAME to import under "
+            "another name, or --replace.", len(taken)).format(
+                names=", ".join(repr(n) for n in taken), path=config.path))
 
 
 def _with_password(
@@ -285,14 +292,15 @@ def _with_password(
         if profile.username is not None or item.secret is not None:
             profile.password = SecretRef(kind, value)
             if item.secret is not None:
-                result.warnings.append(
-                    f"The password that came with profile {profile.name!r} was not stored: "
-                    f"it reads the password from {profile.password.describe()}."
-                )
+                result.warnings.append(_(
+                    "The password that came with profile {name} was not stored: "
+                    "it reads the password from {where}."
+                ).format(name=repr(profile.name), where=profile.password.describe()))
         return profile
     if item.secret is None:
         if profile.username is not None:
-            raise SecretError(f"Profile {profile.name!r} logs in but has no password to store.")
+            raise SecretError(_("Profile {name} logs in but has no password to store.")
+                              .format(name=repr(profile.name)))
         return profile
     if kind == "file":
         profile.password = SecretRef("inline", item.secret)
@@ -324,7 +332,3 @@ def _restore_keyring(undo: list[tuple[str, str | None]]) -> None:
         except Exception:  # best effort: the error being raised is the one that matters
             pass
 
-
-def _names(names: list[str]) -> str:
-    quoted = [repr(n) for n in names]
-    return f"Profile {quoted[0]}" if len(quoted) == 1 else f"Profiles {', '.join(quoted)}"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from smtp_setup.i18n import _
+
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -15,33 +17,34 @@ def host(value: str) -> str | None:
     """A DNS host name or an IP address (IPv6 without brackets)."""
     value = value.strip()
     if not value:
-        return "Enter the server's host name, e.g. smtp.example.com."
+        return _("Enter the server's host name, e.g. smtp.example.com.")
     try:
         ipaddress.ip_address(value.strip("[]"))
         return None
     except ValueError:
         pass
     if any(c.isspace() for c in value) or "/" in value or ":" in value or "@" in value:
-        return "A host name has no spaces, slashes, colons or @ (the port goes in its own field)."
+        return _("A host name has no spaces, slashes, colons or @ (the port goes in its own "
+                 "field).")
     try:
         ascii_name = value.rstrip(".").encode("idna").decode("ascii")
     except UnicodeError:
-        return f"{value!r} is not a valid host name (check for empty parts like '..')."
+        return _("{value} is not a valid host name (check for empty parts like '..').").format(
+            value=repr(value))
     if len(ascii_name) > 253:
-        return "That host name is longer than DNS allows (253 characters)."
+        return _("That host name is longer than DNS allows (253 characters).")
     if not all(_LABEL.match(label) for label in ascii_name.split(".")):
-        return (
-            f"{value!r} is not a valid host name: use letters, digits, dots and hyphens."
-        )
+        return _("{value} is not a valid host name: use letters, digits, dots and hyphens."
+                 ).format(value=repr(value))
     return None
 
 
 def port(value: str) -> str | None:
     value = value.strip()
     if not value.isdigit():
-        return "The port is a number, such as 465, 587 or 2525."
+        return _("The port is a number, such as 465, 587 or 2525.")
     if not 1 <= int(value) <= 65535:
-        return "A port is a number from 1 to 65535."
+        return _("A port is a number from 1 to 65535.")
     return None
 
 
@@ -62,10 +65,10 @@ def email_address(value: str) -> str | None:
     explains them."""
     value = value.strip()
     if not value:
-        return "Enter an email address, e.g. alerts@example.com."
+        return _("Enter an email address, e.g. alerts@example.com.")
     if any(c in value for c in "<>\"") or any(c.isspace() for c in value):
-        return "Enter just the address, without a name, quotes, spaces or angle brackets."
-    local, _, domain = value.rpartition("@")
+        return _("Enter just the address, without a name, quotes, spaces or angle brackets.")
+    local, _at, domain = value.rpartition("@")
     stand_in = _stand_in(domain)
     checked = value if stand_in is None else f"{local}@{stand_in}"
     # Plain ASCII addresses are decided here, as email-validator decides them (a property
@@ -89,9 +92,9 @@ def _full_check(value: str, local: str, domain: str) -> str | None:
         validate_email(checked, check_deliverability=False, allow_smtputf8=True,
                        test_environment=True)
     except EmailNotValidError as exc:
-        return f"That is not a valid email address: {exc}"
+        return _("That is not a valid email address: {reason}").format(reason=exc)
     if stand_in is not None and (problem := host(domain)):
-        return f"That is not a valid email address: {problem}"
+        return _("That is not a valid email address: {reason}").format(reason=problem)
     return None
 
 
@@ -101,32 +104,32 @@ def address_note(value: str) -> str | None:
     domain = value.strip().rpartition("@")[2].rstrip(".")
     if not domain or not is_reserved_domain(domain) or email_address(value):
         return None
-    return (f"{domain} is an internal or reserved name: only mail servers inside that "
-            "network deliver to it.")
+    return _("{domain} is an internal or reserved name: only mail servers inside that "
+             "network deliver to it.").format(domain=domain)
 
 
 def header_text(value: str) -> str | None:
     """Text that ends up in a header (e.g. the From name): one line only."""
     if "\r" in value or "\n" in value:
-        return "This must fit on one line."
+        return _("This must fit on one line.")
     if len(value) > 200:
-        return "Keep this under 200 characters."
+        return _("Keep this under 200 characters.")
     return None
 
 
 def username(value: str) -> str | None:
     if any(c in value for c in "\r\n\0"):
-        return "The username cannot contain line breaks."
+        return _("The username cannot contain line breaks.")
     if value != value.strip():
-        return "The username has spaces at the start or end; remove them."
+        return _("The username has spaces at the start or end; remove them.")
     return None
 
 
 def profile_name(value: str) -> str | None:
     if not value:
-        return "Give the profile a name, e.g. work or alerts."
+        return _("Give the profile a name, e.g. work or alerts.")
     if not _PROFILE_NAME.match(value):
-        return (
+        return _(
             "Use letters, digits, dot, dash or underscore (start with a letter or digit, "
             "at most 64)."
         )
@@ -135,17 +138,17 @@ def profile_name(value: str) -> str | None:
 
 def env_name(value: str) -> str | None:
     if not value:
-        return "Enter the name of the environment variable, e.g. SMTP_PASSWORD."
+        return _("Enter the name of the environment variable, e.g. SMTP_PASSWORD.")
     if not _ENV_NAME.match(value):
-        return "An environment variable name uses letters, digits and _, and no leading digit."
+        return _("An environment variable name uses letters, digits and _, and no leading digit.")
     return None
 
 
 def secret_command(value: str) -> str | None:
     if not value.strip():
-        return "Enter the command that prints the password, e.g. pass show smtp/work."
+        return _("Enter the command that prints the password, e.g. pass show smtp/work.")
     if "\n" in value:
-        return "The command must fit on one line."
+        return _("The command must fit on one line.")
     return None
 
 
@@ -153,9 +156,9 @@ def timeout(value: str) -> str | None:
     try:
         seconds = float(value)
     except ValueError:
-        return "The time limit is a number of seconds."
+        return _("The time limit is a number of seconds.")
     if not 1 <= seconds <= 300:
-        return "Choose a time limit between 1 and 300 seconds."
+        return _("Choose a time limit between 1 and 300 seconds.")
     return None
 
 
