@@ -9,11 +9,11 @@ import re
 import sys
 import unicodedata
 
+from smtp_setup.i18n import _
+
 TYPE_CHECKING = False  # typing itself costs start-up time on every command
 if TYPE_CHECKING:
     from typing import Any
-
-from smtp_setup.i18n import _
 
 
 class UsageError(Exception):
