@@ -148,3 +148,20 @@ def test_cli_lists_providers_in_japanese():
     assert shape(ja) == shape(en)  # keys, ids and ports stay stable for scripts
     summaries = {p["id"]: p["summary"] for g in ja for p in g["providers"]}
     assert all(_japanese(summary) for summary in summaries.values())
+
+
+async def test_the_wizard_shows_the_catalog_in_japanese(tmp_path, monkeypatch):
+    from smtp_setup.app import build_wizard
+    from textual.widgets import OptionList, Static
+    from wizard_driver import go_to
+
+    monkeypatch.setenv("SMTP_SETUP_LANG", "ja")
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go_to(app, pilot, "provider")
+        plist = app.screen.query_one("#provider-list", OptionList)
+        plist.highlighted = next(i for i, o in enumerate(plist.options) if o.id == "gmail")
+        await pilot.pause()
+        detail = str(app.screen.query_one("#provider-detail", Static).content)
+        assert "Google の個人向けメール（@gmail.com）" in detail
+        assert "Gmail のアプリパスワード" in detail
