@@ -3,6 +3,7 @@ an English page standing in for any page not translated yet."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -75,3 +76,15 @@ async def test_f1_shows_the_japanese_page_in_the_wizard(tmp_path, monkeypatch):
         source = app.screen.query_one(Markdown).source
         assert source == (HELP / "ja" / "welcome.md").read_text("utf-8")
         assert "プロファイル" in source
+
+
+def test_no_paragraph_is_broken_between_japanese_characters():
+    # Markdown joins a paragraph's lines with a space, which Japanese does not put there
+    # (「ためです （Mailtrap」); so each paragraph and list item is one source line.
+    block = re.compile(r"^(#|\||- |\d+\. |    |```|!\[)")
+    for page in [*(HELP / "ja").glob("*.md"), ROOT / "README.ja.md"]:
+        lines = page.read_text("utf-8").splitlines()
+        for before, after in zip(lines, lines[1:], strict=False):
+            if before.strip() and after.strip() and not block.match(after) and not (
+                    block.match(before) and before.startswith(("|", "    ", "```", "#"))):
+                raise AssertionError(f"{page.name}: a paragraph continues on {after!r}")
