@@ -83,8 +83,14 @@ def test_no_paragraph_is_broken_between_japanese_characters():
     # (「ためです （Mailtrap」); so each paragraph and list item is one source line.
     block = re.compile(r"^(#|\||- |\d+\. |    |```|!\[)")
     for page in [*(HELP / "ja").glob("*.md"), ROOT / "README.ja.md"]:
-        lines = page.read_text("utf-8").splitlines()
-        for before, after in zip(lines, lines[1:], strict=False):
-            if before.strip() and after.strip() and not block.match(after) and not (
-                    block.match(before) and before.startswith(("|", "    ", "```", "#"))):
-                raise AssertionError(f"{page.name}: a paragraph continues on {after!r}")
+        fenced, before = False, ""
+        for line in page.read_text("utf-8").splitlines():
+            if line.startswith("```"):
+                fenced, before = not fenced, ""
+                continue
+            if fenced:
+                continue
+            if before.strip() and line.strip() and not block.match(line) and not (
+                    before.startswith(("|", "    ", "#"))):
+                raise AssertionError(f"{page.name}: a paragraph continues on {line!r}")
+            before = line
