@@ -127,7 +127,8 @@ CONVERTED = ["app/widgets/step_indicator.py", "app/translated_bindings.py", "i18
              "core/profiles/validation.py", "core/profiles/config_lock.py",
              "core/profiles/portable.py", "core/profiles/sealing.py", "core/profiles/upkeep.py",
              "core/exports/formats.py", "core/exports/go_ini.py", "core/exports/values.py",
-             "core/oauth/http.py"]
+             "core/oauth/http.py",
+             "core/catalog/loader.py", "core/catalog/port_option.py"]
 SHOWN_BY = {"Static", "Label", "Button", "notify", "print", "append", "update", "Text",
             "UsageError", "Binding"}
 MARKERS = {"_", "N_", "ngettext", "pgettext"}

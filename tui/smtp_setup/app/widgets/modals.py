@@ -10,11 +10,24 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Markdown
 
+from smtp_setup.i18n import SOURCE_LANGUAGE, current_language
+
 HELP_DIR = Path(__file__).resolve().parent.parent / "help"
 
 
+def help_page(step_id: str) -> Path:
+    """The step's help page in the current language (app/help/<lang>/<step>.md), else the
+    English one: a page not translated yet falls back alone, not the whole help."""
+    language = current_language()
+    if language != SOURCE_LANGUAGE:
+        translated = HELP_DIR / language / f"{step_id}.md"
+        if translated.is_file():
+            return translated
+    return HELP_DIR / f"{step_id}.md"
+
+
 class HelpScreen(ModalScreen[None]):
-    """F1: the guide for the current step, from app/help/<step>.md."""
+    """F1: the guide for the current step, from app/help/[<lang>/]<step>.md."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -33,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
         self.step_id = step_id
 
     def compose(self) -> ComposeResult:
-        path = HELP_DIR / f"{self.step_id}.md"
+        path = help_page(self.step_id)
         text = path.read_text(encoding="utf-8") if path.exists() else "No help for this step."
         with Vertical():
             with VerticalScroll():

@@ -2,7 +2,9 @@
 
 The facts live in `providers.toml` next to this module; this module only loads, checks and
 looks them up. A malformed catalog raises `CatalogError` naming the provider and key, so a bad
-edit fails the test suite instead of surfacing in the wizard.
+edit fails the test suite instead of surfacing in the wizard. The texts a person reads come in
+the current language from `providers.<lang>.toml` beside it (see translation.py), read only
+when that language is chosen.
 """
 
 from __future__ import annotations
@@ -11,18 +13,27 @@ import functools
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from importlib import resources
 from typing import Any
 
+from smtp_setup.core.catalog.errors import CatalogError
+from smtp_setup.core.catalog.port_option import PortOption
+from smtp_setup.core.catalog.translation import translations
 from smtp_setup.core.profiles.model import Security
 from smtp_setup.core.profiles.oauth_config import FLOW_PROVIDERS
+from smtp_setup.i18n import N_, SOURCE_LANGUAGE, current_language, gettext
 
+__all__ = [
+    "GROUP_TITLES", "PASSWORD_KINDS", "USERNAME_KINDS", "CatalogError", "PortOption",
+    "Provider", "ProviderCatalog", "load_catalog", "parse_catalog", "translate_catalog",
+]
+# The English titles (N_ marks them for the catalog; groups() shows them translated).
 GROUP_TITLES = {
-    "transactional": "Transactional email services",
-    "mailbox": "Mailbox providers",
-    "other": "Other",
+    "transactional": N_("Transactional email services").message,
+    "mailbox": N_("Mailbox providers").message,
+    "other": N_("Other").message,
 }
 USERNAME_KINDS = ("literal", "email", "localpart", "dashboard", "none")
 PASSWORD_KINDS = (
@@ -35,53 +46,6 @@ PASSWORD_KINDS = (
     "oauth2_only",
     "none",
 )
-
-_IMPLICIT_465 = "Implicit TLS: encrypted from the first byte (RFC 8314 recommends it)."
-_STARTTLS_587 = (
-    "STARTTLS: the standard submission port; the connection is upgraded to TLS before login."
-)
-_ALTERNATE_2525 = "An alternate port for networks that block 587 or 25."
-_RELAY_25 = "Port 25 is the server-to-server relay port; ISPs and cloud hosts often block it."
-_NO_ENCRYPTION = (
-    "No encryption: the password and message travel in clear text. "
-    "Only for a trusted local relay."
-)
-# How each mode behaves, for ports whose number says nothing standard about it.
-_MODE = {
-    Security.TLS: "Implicit TLS: encrypted from the first byte.",
-    Security.STARTTLS: "STARTTLS: the connection is upgraded to TLS before login.",
-    Security.NONE: _NO_ENCRYPTION,
-}
-
-
-class CatalogError(ValueError):
-    """The packaged provider catalog is malformed."""
-
-
-@dataclass(frozen=True)
-class PortOption:
-    """One port a provider offers, with the encryption it uses there."""
-
-    port: int
-    security: Security
-    note: str = ""
-
-    def explain(self) -> str:
-        """One line a person can read: what this port and mode mean, then the note."""
-        if self.port == 465 and self.security is Security.TLS:
-            text = _IMPLICIT_465
-        elif self.port == 587 and self.security is Security.STARTTLS:
-            text = _STARTTLS_587
-        elif self.security is Security.NONE and self.note:
-            return f"No encryption. {self.note}"  # a documented plain port says why it is safe
-        elif self.port == 2525:
-            text = f"{_ALTERNATE_2525} {_MODE[self.security]}"
-        elif self.port == 25:
-            text = f"{_RELAY_25} {_MODE[self.security]}"
-        else:  # the mode comes from the data, never from the number
-            text = _MODE[self.security]
-        return f"{text} {self.note}" if self.note else text
-
 
 @dataclass(frozen=True)
 class Provider:
@@ -173,12 +137,13 @@ class ProviderCatalog:
         return provider_id in self._providers
 
     def groups(self) -> list[tuple[str, list[Provider]]]:
-        """(title, providers) for each non-empty group, in GROUP_TITLES order."""
+        """(title, providers) for each non-empty group, in GROUP_TITLES order; the titles in
+        the current language."""
         out = []
         for key, title in GROUP_TITLES.items():
             members = [p for p in self if p.group == key]
             if members:
-                out.append((title, members))
+                out.append((gettext(title), members))
         return out
 
     def search(self, text: str) -> list[Provider]:
@@ -209,11 +174,29 @@ class ProviderCatalog:
         )
 
 
-@functools.cache
 def load_catalog() -> ProviderCatalog:
-    """The packaged catalog, read and checked once per process."""
-    text = resources.files("smtp_setup.core.catalog").joinpath("providers.toml").read_text("utf-8")
-    return parse_catalog(text)
+    """The packaged catalog with its texts in the current language, read and checked once
+    per process and language (English never reads a translation file)."""
+    return _catalog_in(current_language())
+
+
+@functools.cache
+def _catalog_in(language: str) -> ProviderCatalog:
+    files = resources.files("smtp_setup.core.catalog")
+    if language == SOURCE_LANGUAGE:
+        return parse_catalog(files.joinpath("providers.toml").read_text("utf-8"))
+    translation = files.joinpath(f"providers.{language}.toml")
+    english = _catalog_in(SOURCE_LANGUAGE)
+    return translate_catalog(english, translation) if translation.is_file() else english
+
+
+def translate_catalog(catalog: ProviderCatalog, path: Any) -> ProviderCatalog:
+    """`catalog` with the texts of the translation file at `path` (a Path or a package
+    resource; see translation.py for its shape); raise CatalogError naming the first
+    problem. What the file leaves out stays English."""
+    english = {p.id: p for p in catalog}
+    changes = translations(path.read_text("utf-8"), path.name, english)
+    return ProviderCatalog(tuple(replace(p, **changes.get(p.id, {})) for p in catalog))
 
 
 def parse_catalog(text: str) -> ProviderCatalog:
