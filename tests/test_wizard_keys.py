@@ -147,3 +147,43 @@ async def test_typed_ahead_keys_land_in_the_field_they_were_typed_for(tmp_path):
             await pilot.pause(0.05)
         assert app.screen.query_one("#username", Input).value == "alice@test.local"
         assert app.screen.query_one("#password", Input).value == "correct horse"
+
+
+async def wait_for_keys(pilot) -> None:
+    for _ in range(20):
+        await pilot.pause(0.05)
+
+
+async def test_a_burst_of_editing_keys_and_text_applies_in_order(tmp_path):
+    """End, 12 Backspaces and new text sent at once (tmux send-keys): every Backspace acts
+    before the text typed after it, on the Login step and on the Review step."""
+    from wizard_driver import go_to
+
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await set_value(app, pilot, "#host", "127.0.0.1")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        username = app.screen.query_one("#username", Input)
+        assert app.focused is username
+        type_at_once(app, [*"me@gmail.com"])
+        await wait_for_keys(pilot)
+        type_at_once(app, ["end", *["backspace"] * 12, *"ab@cd.com"])
+        await wait_for_keys(pilot)
+        assert username.value == "ab@cd.com"
+        type_at_once(app, ["home", "delete", "delete", *"xy", "end", "backspace", *"org"])
+        await wait_for_keys(pilot)
+        assert username.value == "xy@cd.coorg"
+
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(app, pilot, "review", {"provider": "sandbox", "from_email": "me@example.com"})
+        assert step_id(app) == "review"
+        name = app.screen.query_one("#profile-name", Input)
+        await set_value(app, pilot, "#profile-name", "custom")
+        name.focus()
+        await pilot.pause()
+        type_at_once(app, ["end", *["backspace"] * 6, *"local"])
+        await wait_for_keys(pilot)
+        assert name.value == "local"
