@@ -169,6 +169,18 @@ class CredentialsStep(StepPane):
         return ("Only places smtp-setup can write to are offered: the server may replace the "
                 f"sign-in (refresh token) each time it is used.\n{where}")
 
+    def focus_first(self) -> bool:
+        """The first text the person must type (the username, else the password), not the
+        "How do you log in?" choice above it: a password manager's auto-type (username,
+        Tab, password) must fill the two fields in order."""
+        if self.auth_on:
+            for selector in ("#username", "#password"):
+                field = self.query_one(selector, Input)
+                if not field.disabled and (selector == "#username" or not self.oauth_on):
+                    field.focus(scroll_visible=False)
+                    return True
+        return super().focus_first()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal":  # only where a password field is shown
             return bool(self.query_one("#password-field").display)
