@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from smtp_setup.app import build_wizard
 from smtp_setup.app.wizard_app import CANCELLED
-from test_wizard_flow import SIZE, choose_provider, set_value, settle, step_id
+from test_wizard_flow import SIZE, choose_provider, send_and_wait, set_value, settle, step_id
 from textual import events
 from textual.widgets import Button, Input
 
@@ -84,6 +84,8 @@ async def test_ctrl_n_on_the_test_step_says_the_test_is_skipped(tmp_path):
         assert step_id(app) == "review"
         notes = [str(n.message) for n in app._notifications]
         assert any("Test skipped" in note for note in notes), notes
+        skipped = next(note for note in notes if "Test skipped" in note)
+        assert "NAME" not in skipped and "test sandbox tries them" in skipped, skipped
 
 
 @pytest.mark.parametrize("provider", ["other smtp", "gmail"])
@@ -219,3 +221,34 @@ async def test_a_fixed_username_starts_the_login_on_the_password(tmp_path):
         await pilot.pause()
         await pilot.pause()
         assert app.focused is app.screen.query_one("#password", Input)
+
+
+async def test_enter_in_the_recipient_field_after_a_pass_moves_on(tmp_path):
+    """README: Enter never sends twice after a pass. In "Send the test to" it moves on while
+    the recipient is the one that passed; a new recipient (or the Send button) sends again."""
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    app.services.sandbox_port = 0
+    async with app.run_test(size=SIZE) as pilot:
+        await sandbox_to_test_step(app, pilot)
+        await send_and_wait(app, pilot)
+        assert app.draft.test_ok is True
+        recipient = app.screen.query_one("#recipient", Input)
+        recipient.focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert len(app.services.sandbox_messages()) == 1, "Enter sent a second message"
+        assert step_id(app) == "review"
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        recipient.focus()
+        await pilot.pause()
+        await pilot.press("end", *"x")  # a different recipient: Enter tests it
+        await pilot.press("enter")
+        for _ in range(200):
+            await settle(app, pilot)
+            if not app.step.sending and len(app.services.sandbox_messages()) == 2:
+                break
+            await pilot.pause(0.05)
+        assert step_id(app) == "test"
+        assert len(app.services.sandbox_messages()) == 2

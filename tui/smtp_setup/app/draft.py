@@ -83,6 +83,16 @@ class Draft:
         profile.password = self.secret_ref()
         return profile
 
+    def name_to_suggest(self, taken) -> str:
+        """The name the Save step offers: the saved or imported one, else the provider's
+        id, numbered past the names in `taken`."""
+        if self.editing or self.suggested_name:
+            return self.editing or self.suggested_name
+        base, names = self.provider_id or "mail", set(taken)
+        if base not in names:
+            return base
+        return next(f"{base}-{n}" for n in range(2, 1000) if f"{base}-{n}" not in names)
+
     def reset_to(self, other: Draft) -> None:
         """Replace every field in place (steps hold a reference to this object)."""
         self.__dict__.update(other.__dict__)

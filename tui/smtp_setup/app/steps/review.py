@@ -42,20 +42,13 @@ class ReviewStep(StepPane):
         draft, services = self.draft, self.services
         name_field = self.query_one("#name-field", Field)
         if not name_field.value:
-            name_field.value = draft.editing or draft.suggested_name or self._suggest_name()
+            name_field.value = draft.name_to_suggest(services.profile_names)
         config = services.config
         default = self.query_one("#make-default", Checkbox)
         is_default = bool(config and config.default_profile == draft.editing and draft.editing)
         default.value = is_default or not services.profile_names
         self.query_one("#save-error").display = False
         self._refresh()
-
-    def _suggest_name(self) -> str:
-        base = self.draft.provider_id or "mail"
-        names = set(self.services.profile_names)
-        if base not in names:
-            return base
-        return next(f"{base}-{n}" for n in range(2, 1000) if f"{base}-{n}" not in names)
 
     @property
     def profile_name(self) -> str:
