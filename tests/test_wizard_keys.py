@@ -252,3 +252,28 @@ async def test_enter_in_the_recipient_field_after_a_pass_moves_on(tmp_path):
             await pilot.pause(0.05)
         assert step_id(app) == "test"
         assert len(app.services.sandbox_messages()) == 2
+
+
+async def test_show_password_leaves_the_footer_with_the_password_field(tmp_path):
+    from textual.widgets._footer import FooterKey
+
+    def footer_keys() -> set[str]:
+        return {key.key for key in app.screen.query(FooterKey)}
+
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await set_value(app, pilot, "#host", "127.0.0.1")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.pause()
+        assert "ctrl+r" in footer_keys()
+        await pilot.click("#use-auth")
+        await pilot.pause()
+        await pilot.pause()
+        assert not app.step.auth_on
+        assert "ctrl+r" not in footer_keys()
+        await pilot.click("#use-auth")
+        await pilot.pause()
+        await pilot.pause()
+        assert "ctrl+r" in footer_keys()

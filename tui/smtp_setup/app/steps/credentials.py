@@ -118,6 +118,7 @@ class CredentialsStep(StepPane):
         return self.auth_on and self.query_one(OAuthPanel).uses_oauth
 
     def _refresh(self) -> None:
+        self.refresh_bindings()  # Ctrl+R (show/hide password) only while a password shows
         auth, store = self.auth_on, self.store
         for selector in ("#username-field", "#password-field", "#store-label", "#store"):
             self.query_one(selector).display = auth
