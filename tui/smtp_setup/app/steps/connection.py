@@ -97,7 +97,21 @@ class ConnectionStep(StepPane):
         self.query_one("#verify", Checkbox).value = profile.verify_certificates
         self.query_one("#ca-field", Field).value = profile.ca_file or ""
         self.query_one("#timeout-field", Field).value = f"{profile.timeout:g}"
+        self._clear_flagged()
         self._refresh()
+
+    def _clear_flagged(self) -> None:
+        """A broken profile's bad value is not replaced by a default the person never
+        chose: its field stays empty (the port: none chosen) until they choose."""
+        flagged = self.draft.flagged.field.split(".")[0] if (
+            self.draft.flagged_step == self.step_id) else None
+        if flagged in ("port", "security"):
+            plist = self.query_one("#port-list", PortChoices)
+            plist.highlighted = len(plist.choices)  # "Custom port…", left empty
+            self.query_one("#custom-port-field", Field).value = ""
+        elif flagged in ("host", "ca_file", "timeout"):
+            field_id = {"host": "#host-field", "ca_file": "#ca-field", "timeout": "#timeout-field"}
+            self.query_one(field_id[flagged], Field).value = ""
 
     def _chosen(self) -> tuple[int | None, Security]:
         chosen = self.query_one("#port-list", PortChoices).chosen

@@ -78,16 +78,21 @@ class ReviewStep(StepPane):
 
     def _show_changes(self, profile) -> None:
         """When reconfiguring: what differs from the saved profile, old -> new."""
-        from smtp_setup.core.profiles.diff import profile_changes
+        from smtp_setup.core.profiles.diff import broken_profile_changes, profile_changes
 
         box = self.query_one("#changes", Static)
         config, editing = self.services.config, self.draft.editing
-        box.display = bool(editing and config and editing in config.profiles)
+        box.display = bool(editing and config and (
+            editing in config.profiles or editing in config.broken))
         if not box.display:
             return
-        saved = config.profiles[editing]
-        changes = profile_changes(saved, profile.copy(name=saved.name),
-                                  new_secret_typed=bool(self.draft.password))
+        typed = bool(self.draft.password)
+        if editing in config.profiles:
+            changes = profile_changes(config.profiles[editing], profile.copy(name=editing),
+                                      new_secret_typed=typed)
+        else:  # a broken profile being fixed: its bad value as written -> the new one
+            changes = broken_profile_changes(config.broken[editing], profile.copy(name=editing),
+                                             new_secret_typed=typed)
         text = Text()
         text.append(f"Changes to {editing}:\n", style="bold")
         if not changes:
