@@ -158,6 +158,7 @@ class ConnectionStep(StepPane):
         self.workers.cancel_group(self, "probe")
         self.query_one("#port-list", PortChoices).clear_marks()
         self.query_one("#probe-summary").display = False
+        self.draft.port_check_host, self.draft.port_check = "", {}
 
     @on(Button.Pressed, "#check-ports")
     def _check_ports(self) -> None:
@@ -219,6 +220,8 @@ class ConnectionStep(StepPane):
             plist.checking = False
             button.disabled = False
         plist.load(plist.choices, plist.recommended)
+        self.draft.port_check_host = host
+        self.draft.port_check = {(r.port, r.security): r.status for r in report.results}
         lines = []
         best, waiting = report.recommended, report.awaiting_certificate
         if best is not None:

@@ -324,7 +324,8 @@ class SendStep(StepPane):
                 for number, step in enumerate(diagnosis.next_steps, 1):
                     text.append(f" {number}. {step}\n")
         self._show_outcome(text, "")
-        self.suggestion = diagnosis.suggestion if diagnosis else None
+        # The port check outranks the diagnosis's guess of a port (e.g. 587 found refused).
+        self.suggestion = self.draft.worth_trying(diagnosis.suggestion) if diagnosis else None
         self.diagnosis = diagnosis
         self.query_one("#fix-buttons").display = True
         oauth = bool(diagnosis and diagnosis.code.startswith("oauth_"))
