@@ -61,7 +61,7 @@ class ReviewStep(StepPane):
         name = self.profile_name
         message = field.query_one(".field-message", Static)
         if not field.error and name in services.profile_names and name != draft.editing:
-            message.update(f"! A profile named {name} exists; saving replaces it.")
+            message.update(f"! A profile named {name} exists; Save asks before replacing it.")
         elif not field.error and draft.editing and name != draft.editing:
             message.update(f"Saving under a new name makes a copy; {draft.editing} stays as it is.")
         draft.profile.name = name
