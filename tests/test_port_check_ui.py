@@ -146,3 +146,44 @@ async def test_advice_after_a_failed_test_never_offers_a_port_the_check_found_re
             assert app.step.diagnosis.suggestion == {"port": 587, "security": "starttls"}
             assert app.step.suggestion is None
             assert not app.screen.query_one("#try-suggestion", Button).display
+
+
+async def test_the_check_says_each_thing_once_and_forgets_its_verdict_on_a_new_setting(
+        tmp_path, smtp_server_factory):
+    """A refused row says "refused" once; "no port worked" is said once, and the sentence
+    about a login on a plain port only when the profile logs in. The summary goes when the
+    host or the port it is about changes."""
+    plain = smtp_server_factory("plain", auth=False)  # on the STARTTLS choice: no STARTTLS
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    with reserved_ports(3) as closed:
+        move_ports(app, "custom", {465: closed[0], 587: plain.port, 2525: closed[1],
+                                   25: closed[2]})
+        async with app.run_test(size=SIZE) as pilot:
+            await choose_provider(app, pilot, "other smtp")
+            await set_value(app, pilot, "#host", "127.0.0.1")
+            summary = await check_ports(app, pilot)
+            refused = row_text(app, closed[0], "tls")
+            assert refused.endswith("✗ refused: nothing listens on this port"), refused
+            assert refused.count("refused") == 1, refused
+            assert summary.count("o port worked") == 1, summary
+            assert summary.count("never recommended for a login") == 1, summary
+
+            await set_value(app, pilot, "#host", "localhost")  # another host: verdict goes
+            assert not app.screen.query_one("#probe-summary").display
+            await set_value(app, pilot, "#host", "127.0.0.1")
+            await check_ports(app, pilot)
+            assert app.screen.query_one("#probe-summary").display
+            ports = app.screen.query_one("#port-list")
+            ports.highlighted = (ports.highlighted + 1) % len(ports.options)  # another port
+            await pilot.pause()
+            assert not app.screen.query_one("#probe-summary").display
+
+            await pilot.press("ctrl+n")  # the Login step: this server needs no login
+            await pilot.pause()
+            await pilot.click("#use-auth")
+            await pilot.pause()
+            await pilot.press("ctrl+b")
+            await pilot.pause()
+            summary = await check_ports(app, pilot)
+            assert "No port worked" in summary, summary
+            assert "login" not in summary, summary

@@ -122,6 +122,10 @@ class ConnectionStep(StepPane):
         return chosen.port, chosen.security
 
     def _refresh(self) -> None:
+        about = self.summary_about
+        if about is not None and about != (self._host(), self._chosen()):
+            self.summary_about = None  # another host or port: the check's verdict is stale
+            self.query_one("#probe-summary").display = False
         custom = self.query_one("#port-list", PortChoices).chosen is None
         self.query_one("#custom-port-row").display = custom
         _, security = self._chosen()
@@ -176,7 +180,10 @@ class ConnectionStep(StepPane):
         return provider.hosts.get(key, provider.default_host) if isinstance(key, str) else (
             provider.default_host)
 
+    summary_about: tuple | None = None  # the host and port the shown check result is about
+
     def _summary(self, text: str, css: str = "") -> None:
+        self.summary_about = None
         summary = self.query_one("#probe-summary", Static)
         summary.display = True
         summary.update(text)
@@ -215,7 +222,8 @@ class ConnectionStep(StepPane):
             context = await asyncio.to_thread(client_tls_context, trust)
             report = await probe_host(host, candidates, timeout=PROBE_TIMEOUT,
                                       tls_context=context, on_result=plist.mark,
-                                      nameserver=self.services.nameserver)
+                                      nameserver=self.services.nameserver,
+                                      login=self.draft.use_auth)
         finally:
             plist.checking = False
             button.disabled = False
@@ -240,6 +248,7 @@ class ConnectionStep(StepPane):
             lines.append("! " + report.blocked_hint)
         self._summary("\n".join(lines), "-success" if best is not None else
                       "-warning" if waiting is not None else "-error")
+        self.summary_about = (host, self._chosen())  # hidden once either changes
         self._refresh()
 
     @on(OptionList.OptionSelected, "#port-list")
