@@ -224,7 +224,7 @@ class CredentialsStep(StepPane):
         elif store in (STORE_KEYRING, STORE_FILE) and not typed:
             same_store = kept is not None and kept.kind == store
             if not same_store:
-                problems.append(f"Enter the {self.provider.password_label or 'password'}.")
+                problems.append(f"Enter the {_mid_sentence(self.provider)}.")
         if store == STORE_ENV:
             error = self.query_one("#env-field", Field).error
             if error:
@@ -256,3 +256,13 @@ class CredentialsStep(StepPane):
 
 def _username_check(value: str) -> str | None:
     return _required(value) or validation.username(value)
+
+
+def _mid_sentence(provider) -> str:
+    """The secret's label inside a sentence: "app password", but "API key", "SMTP key" and
+    "Bridge password" (a word of the provider's name is a name) keep their capitals."""
+    label = provider.password_label or "password"
+    first = label.split()[0]
+    if first[1:2].islower() and first not in provider.name.split():
+        return label[0].lower() + label[1:]
+    return label
