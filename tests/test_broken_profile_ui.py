@@ -127,6 +127,8 @@ async def test_the_flagged_port_is_left_unchosen_and_review_lists_the_fix(tmp_pa
         assert app.screen.query_one("#port-list").chosen is None
         assert app.screen.query_one("#custom-port", Input).value == ""
         assert app.screen.query_one("#next", Button).disabled
+        assert str(app.screen.query_one("#nav-status").content) == (
+            "✗ Choose a port, or type one under Custom port.")
         await pilot.press("ctrl+n")  # nothing chosen: nothing saved, still here
         await pilot.pause()
         assert app.step.step_id == "connection"

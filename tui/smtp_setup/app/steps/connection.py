@@ -275,7 +275,9 @@ class ConnectionStep(StepPane):
                 problems.append(error)
         port, security = self._chosen()
         if port is None:
-            problems.append(validation.port(self.query_one("#custom-port-field", Field).value) or "")
+            typed = self.query_one("#custom-port-field", Field).value
+            problems.append("Choose a port, or type one under Custom port." if not typed.strip()
+                            else validation.port(typed) or "")
         checkbox = self.query_one("#plain-ok", Checkbox)
         if checkbox.display and not checkbox.value:
             problems.append("Confirm that you accept sending the password unencrypted.")
