@@ -17,8 +17,11 @@ from support.cli import run
 from test_wizard_flow import SIZE, choose_provider, next_enabled, send_and_wait, set_value
 
 INTERNAL = ["it@corp.local", "alice@test.local", "bob@printers.lan", "ops@corp.internal",
-            "root@localhost", "me@x.home.arpa", "qa@lab.test", "a@example.com",
+            "root@localhost", "me@x.home.arpa", "qa@lab.test",
             "ü@bücher.local", "root@mailhub"]
+# Documentation and example names (RFC 2606): no network of anyone's delivers them.
+EXAMPLES = ["a@example.com", "b@mail.example.org", "c@Example.NET", "d@docs.example",
+            "e@nowhere.invalid"]
 NOT_ADDRESSES = ["", "alice", "alice@", "@corp.local", "a b@corp.local", "a@corp..local",
                  "a@corp.local.", "a@-corp.local", "<a@corp.local>", "a@" + "x" * 64 + ".local",
                  "a@123", "a@mailhub-", "a@[10.0.0.1]"]
@@ -31,6 +34,14 @@ def test_internal_domains_are_addresses_with_a_note(address):
     assert validation.address_note(address) == (
         f"{domain} is an internal or reserved name: only mail servers inside that network "
         "deliver to it.")
+
+
+@pytest.mark.parametrize("address", EXAMPLES)
+def test_example_domains_are_addresses_noted_as_examples_not_a_network(address):
+    assert validation.email_address(address) is None
+    domain = address.rpartition("@")[2]
+    assert validation.address_note(address) == (
+        f"{domain} is reserved for examples; no real server delivers to it.")
 
 
 @pytest.mark.parametrize("address", NOT_ADDRESSES)
@@ -99,6 +110,9 @@ async def test_wizard_sender_and_recipient_take_internal_addresses(tmp_path):
         await pilot.press("ctrl+n")
         await pilot.press("ctrl+n")
         assert app.step.step_id == "sender"
+        note = str(app.screen.query_one("#sender-note").content)
+        assert note.startswith("Local sandbox — Nothing is delivered: "), note
+        assert note.count(":") == 1, note
         await set_value(app, pilot, "#from-email", "it@corp.local")
         assert next_enabled(app)
         message = app.screen.query_one("#from-email-field .field-message")

@@ -112,3 +112,36 @@ async def test_saving_a_new_profile_over_a_broken_one_names_its_problem(tmp_path
         await pilot.pause()
         assert app.step.step_id == "review"
     assert "port = 70000" in config.read_text()
+
+
+async def test_the_flagged_port_is_left_unchosen_and_review_lists_the_fix(tmp_path):
+    """The bad port is not replaced by a default nobody chose: Next stays off until a port
+    is chosen, and the Save step lists what fixing the profile changes, old -> new."""
+    from textual.widgets import Input
+
+    config = write_config(tmp_path)
+    app = build_wizard(config_path=config, edit="broken")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.step.step_id == "connection"
+        assert app.screen.query_one("#port-list").chosen is None
+        assert app.screen.query_one("#custom-port", Input).value == ""
+        assert app.screen.query_one("#next", Button).disabled
+        assert str(app.screen.query_one("#nav-status").content) == (
+            "✗ Choose a port, or type one under Custom port.")
+        await pilot.press("ctrl+n")  # nothing chosen: nothing saved, still here
+        await pilot.pause()
+        assert app.step.step_id == "connection"
+        app.screen.query_one("#port-list").choose(465, Security.TLS)
+        await pilot.pause()
+        assert not app.screen.query_one("#next", Button).disabled
+        for _ in range(4):  # connection, login (none), sender, test (skipped)
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+        assert app.step.step_id == "review"
+        changes = app.screen.query_one("#changes")
+        assert changes.display
+        text = str(changes.content)
+        assert "Changes to broken:" in text
+        assert "Port: 70000 → 465" in text
+        assert "Encryption: STARTTLS → " in text

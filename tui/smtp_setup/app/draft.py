@@ -41,6 +41,10 @@ class Draft:
     test_ok: bool | None = None  # None: not run; False: failed; True: accepted
     suggested_name: str = ""  # e.g. the name a profile had in an imported file
     flagged: ProfileError | None = None  # the saved value a broken profile could not use
+    # The last "Check which ports work": the host it checked and each (port, security)'s
+    # status ("usable", "refused", "timeout", ...). Advice after a failed test heeds it.
+    port_check_host: str = ""
+    port_check: dict = field(default_factory=dict)
 
     @property
     def flagged_step(self) -> str | None:
@@ -82,6 +86,39 @@ class Draft:
             profile.username = None
         profile.password = self.secret_ref()
         return profile
+
+    def name_to_suggest(self, taken) -> str:
+        """The name the Save step offers: the saved or imported one, else the provider's
+        id, numbered past the names in `taken`."""
+        if self.editing or self.suggested_name:
+            return self.editing or self.suggested_name
+        base, names = self.provider_id or "mail", set(taken)
+        if base not in names:
+            return base
+        return next(f"{base}-{n}" for n in range(2, 1000) if f"{base}-{n}" not in names)
+
+    def worth_trying(self, suggestion: dict | None) -> dict | None:
+        """A diagnosis's suggested settings, unless the port check found that port refused
+        or silent on this host: then a port the check found working with encryption, if
+        any, else nothing (the diagnosis cannot know what the check saw)."""
+        if not suggestion or "port" not in suggestion:
+            return suggestion
+        host = suggestion.get("host", self.profile.host)
+        if host != self.port_check_host:
+            return suggestion
+        dead = {port for (port, _security), status in self.port_check.items()
+                if status in ("refused", "timeout")}
+        if suggestion["port"] not in dead:
+            return suggestion
+        current = (self.profile.port, self.profile.security)
+        working = sorted(
+            (choice for choice, status in self.port_check.items()
+             if status == "usable" and choice[1].value != "none" and choice != current),
+            key=lambda choice: (choice[1].value != "tls", choice[0]))
+        if not working:
+            return None
+        port, security = working[0]
+        return {"port": port, "security": security.value}
 
     def reset_to(self, other: Draft) -> None:
         """Replace every field in place (steps hold a reference to this object)."""

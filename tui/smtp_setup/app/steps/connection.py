@@ -97,7 +97,21 @@ class ConnectionStep(StepPane):
         self.query_one("#verify", Checkbox).value = profile.verify_certificates
         self.query_one("#ca-field", Field).value = profile.ca_file or ""
         self.query_one("#timeout-field", Field).value = f"{profile.timeout:g}"
+        self._clear_flagged()
         self._refresh()
+
+    def _clear_flagged(self) -> None:
+        """A broken profile's bad value is not replaced by a default the person never
+        chose: its field stays empty (the port: none chosen) until they choose."""
+        flagged = self.draft.flagged.field.split(".")[0] if (
+            self.draft.flagged_step == self.step_id) else None
+        if flagged in ("port", "security"):
+            plist = self.query_one("#port-list", PortChoices)
+            plist.highlighted = len(plist.choices)  # "Custom port…", left empty
+            self.query_one("#custom-port-field", Field).value = ""
+        elif flagged in ("host", "ca_file", "timeout"):
+            field_id = {"host": "#host-field", "ca_file": "#ca-field", "timeout": "#timeout-field"}
+            self.query_one(field_id[flagged], Field).value = ""
 
     def _chosen(self) -> tuple[int | None, Security]:
         chosen = self.query_one("#port-list", PortChoices).chosen
@@ -108,6 +122,10 @@ class ConnectionStep(StepPane):
         return chosen.port, chosen.security
 
     def _refresh(self) -> None:
+        about = self.summary_about
+        if about is not None and about != (self._host(), self._chosen()):
+            self.summary_about = None  # another host or port: the check's verdict is stale
+            self.query_one("#probe-summary").display = False
         custom = self.query_one("#port-list", PortChoices).chosen is None
         self.query_one("#custom-port-row").display = custom
         _, security = self._chosen()
@@ -144,6 +162,7 @@ class ConnectionStep(StepPane):
         self.workers.cancel_group(self, "probe")
         self.query_one("#port-list", PortChoices).clear_marks()
         self.query_one("#probe-summary").display = False
+        self.draft.port_check_host, self.draft.port_check = "", {}
 
     @on(Button.Pressed, "#check-ports")
     def _check_ports(self) -> None:
@@ -161,7 +180,10 @@ class ConnectionStep(StepPane):
         return provider.hosts.get(key, provider.default_host) if isinstance(key, str) else (
             provider.default_host)
 
+    summary_about: tuple | None = None  # the host and port the shown check result is about
+
     def _summary(self, text: str, css: str = "") -> None:
+        self.summary_about = None
         summary = self.query_one("#probe-summary", Static)
         summary.display = True
         summary.update(text)
@@ -200,11 +222,14 @@ class ConnectionStep(StepPane):
             context = await asyncio.to_thread(client_tls_context, trust)
             report = await probe_host(host, candidates, timeout=PROBE_TIMEOUT,
                                       tls_context=context, on_result=plist.mark,
-                                      nameserver=self.services.nameserver)
+                                      nameserver=self.services.nameserver,
+                                      login=self.draft.use_auth)
         finally:
             plist.checking = False
             button.disabled = False
         plist.load(plist.choices, plist.recommended)
+        self.draft.port_check_host = host
+        self.draft.port_check = {(r.port, r.security): r.status for r in report.results}
         lines = []
         best, waiting = report.recommended, report.awaiting_certificate
         if best is not None:
@@ -223,6 +248,7 @@ class ConnectionStep(StepPane):
             lines.append("! " + report.blocked_hint)
         self._summary("\n".join(lines), "-success" if best is not None else
                       "-warning" if waiting is not None else "-error")
+        self.summary_about = (host, self._chosen())  # hidden once either changes
         self._refresh()
 
     @on(OptionList.OptionSelected, "#port-list")
@@ -249,7 +275,9 @@ class ConnectionStep(StepPane):
                 problems.append(error)
         port, security = self._chosen()
         if port is None:
-            problems.append(validation.port(self.query_one("#custom-port-field", Field).value) or "")
+            typed = self.query_one("#custom-port-field", Field).value
+            problems.append("Choose a port, or type one under Custom port." if not typed.strip()
+                            else validation.port(typed) or "")
         checkbox = self.query_one("#plain-ok", Checkbox)
         if checkbox.display and not checkbox.value:
             problems.append("Confirm that you accept sending the password unencrypted.")

@@ -118,6 +118,7 @@ class CredentialsStep(StepPane):
         return self.auth_on and self.query_one(OAuthPanel).uses_oauth
 
     def _refresh(self) -> None:
+        self.refresh_bindings()  # Ctrl+R (show/hide password) only while a password shows
         auth, store = self.auth_on, self.store
         for selector in ("#username-field", "#password-field", "#store-label", "#store"):
             self.query_one(selector).display = auth
@@ -169,6 +170,18 @@ class CredentialsStep(StepPane):
         return ("Only places smtp-setup can write to are offered: the server may replace the "
                 f"sign-in (refresh token) each time it is used.\n{where}")
 
+    def focus_first(self) -> bool:
+        """The first text the person must type (the username, else the password), not the
+        "How do you log in?" choice above it: a password manager's auto-type (username,
+        Tab, password) must fill the two fields in order."""
+        if self.auth_on:
+            for selector in ("#username", "#password"):
+                field = self.query_one(selector, Input)
+                if not field.disabled and (selector == "#username" or not self.oauth_on):
+                    field.focus(scroll_visible=False)
+                    return True
+        return super().focus_first()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal":  # only where a password field is shown
             return bool(self.query_one("#password-field").display)
@@ -211,7 +224,7 @@ class CredentialsStep(StepPane):
         elif store in (STORE_KEYRING, STORE_FILE) and not typed:
             same_store = kept is not None and kept.kind == store
             if not same_store:
-                problems.append(f"Enter the {self.provider.password_label or 'password'}.")
+                problems.append(f"Enter the {_mid_sentence(self.provider)}.")
         if store == STORE_ENV:
             error = self.query_one("#env-field", Field).error
             if error:
@@ -243,3 +256,13 @@ class CredentialsStep(StepPane):
 
 def _username_check(value: str) -> str | None:
     return _required(value) or validation.username(value)
+
+
+def _mid_sentence(provider) -> str:
+    """The secret's label inside a sentence: "app password", but "API key", "SMTP key" and
+    "Bridge password" (a word of the provider's name is a name) keep their capitals."""
+    label = provider.password_label or "password"
+    first = label.split()[0]
+    if first[1:2].islower() and first not in provider.name.split():
+        return label[0].lower() + label[1:]
+    return label

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from smtp_setup.app.draft import apply_provider, apply_suggestion
 from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.widgets.text_input import TextInput
 
 
 class ProviderStep(StepPane):
@@ -29,8 +30,8 @@ class ProviderStep(StepPane):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="provider-search"):
-            yield Input(placeholder="Type to filter, e.g. gmail, sendgrid, ses",
-                        id="provider-filter")
+            yield TextInput(placeholder="Type to filter, e.g. gmail, sendgrid, ses",
+                            id="provider-filter")
             yield Button("Find from my address…", id="discover", compact=True)
         with Horizontal(id="provider-columns"):
             yield OptionList(id="provider-list")

@@ -42,20 +42,13 @@ class ReviewStep(StepPane):
         draft, services = self.draft, self.services
         name_field = self.query_one("#name-field", Field)
         if not name_field.value:
-            name_field.value = draft.editing or draft.suggested_name or self._suggest_name()
+            name_field.value = draft.name_to_suggest(services.profile_names)
         config = services.config
         default = self.query_one("#make-default", Checkbox)
         is_default = bool(config and config.default_profile == draft.editing and draft.editing)
         default.value = is_default or not services.profile_names
         self.query_one("#save-error").display = False
         self._refresh()
-
-    def _suggest_name(self) -> str:
-        base = self.draft.provider_id or "mail"
-        names = set(self.services.profile_names)
-        if base not in names:
-            return base
-        return next(f"{base}-{n}" for n in range(2, 1000) if f"{base}-{n}" not in names)
 
     @property
     def profile_name(self) -> str:
@@ -68,7 +61,7 @@ class ReviewStep(StepPane):
         name = self.profile_name
         message = field.query_one(".field-message", Static)
         if not field.error and name in services.profile_names and name != draft.editing:
-            message.update(f"! A profile named {name} exists; saving replaces it.")
+            message.update(f"! A profile named {name} exists; Save asks before replacing it.")
         elif not field.error and draft.editing and name != draft.editing:
             message.update(f"Saving under a new name makes a copy; {draft.editing} stays as it is.")
         draft.profile.name = name
@@ -85,16 +78,21 @@ class ReviewStep(StepPane):
 
     def _show_changes(self, profile) -> None:
         """When reconfiguring: what differs from the saved profile, old -> new."""
-        from smtp_setup.core.profiles.diff import profile_changes
+        from smtp_setup.core.profiles.diff import broken_profile_changes, profile_changes
 
         box = self.query_one("#changes", Static)
         config, editing = self.services.config, self.draft.editing
-        box.display = bool(editing and config and editing in config.profiles)
+        box.display = bool(editing and config and (
+            editing in config.profiles or editing in config.broken))
         if not box.display:
             return
-        saved = config.profiles[editing]
-        changes = profile_changes(saved, profile.copy(name=saved.name),
-                                  new_secret_typed=bool(self.draft.password))
+        typed = bool(self.draft.password)
+        if editing in config.profiles:
+            changes = profile_changes(config.profiles[editing], profile.copy(name=editing),
+                                      new_secret_typed=typed)
+        else:  # a broken profile being fixed: its bad value as written -> the new one
+            changes = broken_profile_changes(config.broken[editing], profile.copy(name=editing),
+                                             new_secret_typed=typed)
         text = Text()
         text.append(f"Changes to {editing}:\n", style="bold")
         if not changes:

@@ -56,6 +56,7 @@ class SendStep(StepPane):
         self.suggestion: dict | None = None
         self.diagnosis = None
         self.tested: tuple | None = None  # the settings the shown result is about
+        self.passed_to = ""  # the recipient of the test that passed
 
     def _settings(self) -> tuple:
         """What a test result depends on; not the name, which is chosen after testing."""
@@ -95,11 +96,20 @@ class SendStep(StepPane):
     def _recipient_changed(self) -> None:
         self._refresh()
 
-    @on(Input.Submitted, "#recipient")
     @on(Button.Pressed, "#send")
     def _send_pressed(self) -> None:
         if not self.query_one("#recipient-field", Field).error:
             self.start_send()
+
+    @on(Input.Submitted, "#recipient")
+    def _recipient_submitted(self) -> None:
+        """Enter sends, except once this recipient has had a passing test: then it moves on
+        (a second message only by the Send button, or to a new recipient)."""
+        recipient = self.query_one("#recipient-field", Field).value.strip()
+        if self.draft.test_ok and recipient == self.passed_to and not self.sending:
+            self.request_advance()
+        else:
+            self._send_pressed()
 
     @on(Button.Pressed, "#cancel-send")
     def _cancel_pressed(self) -> None:
@@ -221,6 +231,7 @@ class SendStep(StepPane):
             self._write_debug_log(result, password)
         draft.test_ok = result.ok
         self.tested = self._settings()
+        self.passed_to = recipient if result.ok else ""
         if result.ok:
             after = ("The sandbox keeps it and delivers nothing." + moved
                      if draft.provider_id == "sandbox"
@@ -313,7 +324,8 @@ class SendStep(StepPane):
                 for number, step in enumerate(diagnosis.next_steps, 1):
                     text.append(f" {number}. {step}\n")
         self._show_outcome(text, "")
-        self.suggestion = diagnosis.suggestion if diagnosis else None
+        # The port check outranks the diagnosis's guess of a port (e.g. 587 found refused).
+        self.suggestion = self.draft.worth_trying(diagnosis.suggestion) if diagnosis else None
         self.diagnosis = diagnosis
         self.query_one("#fix-buttons").display = True
         oauth = bool(diagnosis and diagnosis.code.startswith("oauth_"))
@@ -342,8 +354,11 @@ class SendStep(StepPane):
 
     def submit(self) -> bool:
         if not self.draft.test_ok:  # Next reads "Skip test": say that it was skipped
-            self.notify("Test skipped: these settings have not been tried. After saving, "
-                        "smtp-setup test NAME tries them.", title="Test skipped",
+            from smtp_setup.core.profiles.next_command import next_command
+
+            name = self.draft.name_to_suggest(self.services.profile_names)
+            self.notify(f"Test skipped: these settings have not been tried. After saving, "
+                        f"{next_command('test', name)} tries them.", title="Test skipped",
                         severity="warning", markup=False)
         return False
 

@@ -36,8 +36,8 @@ class SenderStep(StepPane):
         self.query_one("#from-email-field", Field).value = from_email
         self.query_one("#from-name-field", Field).value = profile.from_name
         provider = self.services.catalog.get(self.draft.provider_id or "custom")
-        self.query_one("#sender-note", Static).update(
-            f"{provider.name}: " + provider.hints[0] if provider.hints else ""
+        self.query_one("#sender-note", Static).update(  # a dash: hints often hold a colon
+            f"{provider.name} — {provider.hints[0]}" if provider.hints else ""
         )
         self._refresh()
 

@@ -59,13 +59,13 @@ class WelcomeStep(StepPane):
         config = services.config
         if config:
             for name in sorted(config.names):
+                mark = "  ★ default" if name == config.default_profile else ""
                 if name in config.broken:
                     options.append(Option(Text.assemble(
                         ("✗ Fix ", "bold"), (name, "bold"),
-                        f"  broken: {config.broken[name].reason}"), id=f"edit:{name}"))
+                        f"  broken: {config.broken[name].reason}{mark}"), id=f"edit:{name}"))
                     continue
                 profile = config.profiles[name]
-                mark = "  ★ default" if name == config.default_profile else ""
                 label = Text.assemble(
                     ("✎ Edit ", "bold"),
                     (name, "bold"),

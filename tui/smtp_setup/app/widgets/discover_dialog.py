@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from smtp_setup.app.widgets.text_input import TextInput
 from smtp_setup.core.profiles import validation
 
 CONFIDENCE_MARKS = {"high": "●●●", "medium": "●●○", "low": "●○○"}
@@ -50,7 +51,7 @@ class DiscoverDialog(ModalScreen):
                 "(checked with a port probe). Nothing is sent to a third party.",
                 markup=False)
             with Horizontal():
-                yield Input(self.address, placeholder="you@example.com", id="discover-address")
+                yield TextInput(self.address, placeholder="you@example.com", id="discover-address")
                 yield Button("Find", id="discover-go", variant="primary")
             yield Static("", id="discover-status", markup=False)
             yield OptionList(id="discover-results")

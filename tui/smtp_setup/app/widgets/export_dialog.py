@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from smtp_setup.app.widgets.text_input import TextInput
 from smtp_setup.core.profiles.model import Profile
 
 PORTABLE = "toml"
@@ -69,7 +70,7 @@ class ExportDialog(ModalScreen[str | None]):
             yield Static("", id="export-note", markup=False)
             yield Static("", id="export-error", markup=False)
             with Horizontal():
-                yield Input(id="export-path")
+                yield TextInput(id="export-path")
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")
 

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
+from smtp_setup.app.widgets.text_input import TextInput
+
 CoreCheck = Callable[[str], str | None]
 
 
@@ -49,7 +51,7 @@ class Field(Vertical):
         self.note = note  # a remark on a valid value (core text -> sentence or None)
         self.hint = hint
         self.optional = optional
-        self._input = Input(
+        self._input = TextInput(
             placeholder=placeholder,
             password=password,
             id=input_id,

@@ -120,11 +120,13 @@ class AskText(ModalScreen[str | None]):
         self.question, self.value, self.check, self.ok = question, value, check, ok
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Input, Static
+        from textual.widgets import Static
+
+        from smtp_setup.app.widgets.text_input import TextInput
 
         with Vertical():
             yield Label(self.question, markup=False)
-            yield Input(self.value, id="ask-input")
+            yield TextInput(self.value, id="ask-input")
             yield Static("", id="ask-error", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel")

@@ -26,6 +26,8 @@ STATUS_LINES = {
     "error": ("✗", "bold red", "failed"),
 }
 
+# Statuses whose words above already say what the check's detail would repeat.
+SAID_IN_FULL = {"usable", "refused", "timeout"}
 
 # The name of the Advanced field for a private CA, so that advice names it as the screen does.
 CA_FILE_LABEL = "Extra trusted CA file"
@@ -113,11 +115,12 @@ class PortChoices(OptionList):
         elif result is not None:
             mark, style, words = STATUS_LINES.get(result.status, STATUS_LINES["error"])
             explanation.append("\n")
-            explanation.append(f"{mark} {words}", style=style)
+            if result.status in SAID_IN_FULL or not result.detail:
+                explanation.append(f"{mark} {words}", style=style)
+            else:  # the check's own sentence says more than the status words, once
+                explanation.append(f"{mark} {result.detail}", style=style)
             if result.status == "usable":
                 explanation.append(f" ({result.ms:.0f} ms)", style="dim")
-            elif result.detail:
-                explanation.append(f": {result.detail}", style="dim")
         elif self.checking:
             explanation.append("\n… checking", style="dim")
         row.add_row(Text(str(choice.port), style="bold"), mode, explanation)

@@ -60,3 +60,19 @@ def profile_changes(old: Profile, new: Profile, *, new_secret_typed: bool) -> li
     elif new_ref is not None and new_secret_typed:
         changes.append(Change("Password", "unchanged", "changed"))
     return changes
+
+
+def broken_profile_changes(broken, new: Profile, *, new_secret_typed: bool) -> list[Change]:
+    """What fixing a broken profile (a `BrokenProfile`) changes: the flagged value as it was
+    written (port 70000) -> its new value, then every other setting that differs."""
+    salvaged = broken.salvage()
+    changes = profile_changes(salvaged, new, new_secret_typed=new_secret_typed) if (
+        salvaged is not None) else []
+    key = broken.field
+    label = LABELS.get(key)
+    if label is None or key not in broken.table:
+        return changes
+    written = broken.table[key]
+    flagged = Change(label, "(none)" if written in (None, "") else str(written),
+                     _shown(getattr(new, key)))
+    return [flagged, *(change for change in changes if change.label != label)]

@@ -99,11 +99,17 @@ def _full_check(value: str, local: str, domain: str) -> str | None:
 
 
 def address_note(value: str) -> str | None:
-    """A note (not an error) for an address whose domain is internal or reserved: only
-    servers inside that network deliver it. None for public domains and invalid text."""
+    """A note (not an error) for an address whose domain is internal (only servers inside
+    that network deliver it) or kept for examples (example.com, .example, .invalid: nothing
+    delivers it). None for public domains and invalid text."""
     domain = value.strip().rpartition("@")[2].rstrip(".")
     if not domain or not is_reserved_domain(domain) or email_address(value):
         return None
+    name = domain.casefold()
+    if name.rpartition(".")[2] in _EXAMPLE_TLDS or any(
+            name == d or name.endswith("." + d) for d in _RESERVED_DOMAINS):
+        return _("{domain} is reserved for examples; no real server delivers to it.").format(
+            domain=domain)
     return _("{domain} is an internal or reserved name: only mail servers inside that "
              "network deliver to it.").format(domain=domain)
 
@@ -169,6 +175,9 @@ def timeout(value: str) -> str | None:
 _RESERVED_TLDS = ("test", "example", "invalid", "localhost", "local", "arpa", "onion",
                   "internal", "lan", "home", "corp", "localdomain", "intranet", "private")
 _RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+# Names for documentation and examples (RFC 2606), never a network's own: no mail is
+# delivered there at all.
+_EXAMPLE_TLDS = ("example", "invalid")
 # The names email-validator refuses; the address rule checks them with a stand-in.
 _SPECIAL_USE = ("arpa", "invalid", "local", "localhost", "onion", "test")
 

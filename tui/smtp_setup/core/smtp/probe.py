@@ -81,6 +81,7 @@ async def probe_host(
     on_result: Callable[[PortProbe], None] | None = None,
     local_hostname: str | None = None,
     nameserver: str | None = None,
+    login: bool = True,
 ) -> ProbeReport:
     """Try every candidate on `host` at the same time and recommend one.
 
@@ -88,7 +89,8 @@ async def probe_host(
     included). `tls_context` replaces the default trust (system CAs plus `ca_file`);
     `on_result` receives each PortProbe as it finishes. Results keep the candidates' order.
     `nameserver` (HOST[:PORT]) gives the host's address instead of the system resolver;
-    certificates are still checked against the host name.
+    certificates are still checked against the host name. `login` False: the profile sends
+    without logging in, so no advice is given about a login on a plain port.
     Raises InvalidInput (a ValueError with one sentence) for a bad host, an empty list, a
     limit that is not positive or an unreadable CA file; asyncio.CancelledError passes
     through so the caller can cancel. Anything the network does becomes a result.
@@ -136,7 +138,7 @@ async def probe_host(
     async with asyncio.TaskGroup() as group:
         for index, candidate in enumerate(unique):
             group.create_task(run(index, candidate))
-    recommended, reasons = choose(results, host)
+    recommended, reasons = choose(results, host, login)
     return ProbeReport(host, results, recommended, reasons, blocked_hint(results),
                        timeout=float(timeout), ms=(perf_counter() - started) * 1000)
 

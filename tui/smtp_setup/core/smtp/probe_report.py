@@ -138,11 +138,13 @@ class ProbeReport:
         }
 
 
-def choose(results: list[PortProbe], host: str = "") -> tuple[PortProbe | None, list[str]]:
-    """The recommended result and the reasons for it, or (None, why nothing works)."""
+def choose(results: list[PortProbe], host: str = "",
+           login: bool = True) -> tuple[PortProbe | None, list[str]]:
+    """The recommended result and the reasons for it, or (None, why nothing works).
+    `login`: the profile logs in (AUTH), so advice about plain ports concerns it."""
     usable = [r for r in results if r.usable]
     if not usable:
-        return None, _why_nothing(results, host)
+        return None, _why_nothing(results, host, login)
     encrypted = [r for r in usable if r.encrypted]
     if not encrypted and (waiting := certificate_only(results)) is not None:
         return None, _why_certificate(waiting, results, usable)
@@ -285,7 +287,7 @@ def _why_certificate(waiting: PortProbe, results: list[PortProbe],
     return reasons
 
 
-def _why_nothing(results: list[PortProbe], host: str) -> list[str]:
+def _why_nothing(results: list[PortProbe], host: str, login: bool) -> list[str]:
     codes = {r.diagnosis_code for r in results}
     statuses = {r.status for r in results}
     where = host or _("the host")
@@ -298,13 +300,13 @@ def _why_nothing(results: list[PortProbe], host: str) -> list[str]:
     if statuses == {"refused"}:
         return [_("Every port refused the connection: {host} does not accept mail "
                   "submission on them. Check the host name.").format(host=where)]
-    reasons = [_("No port worked: {results}.").format(results="; ".join(
+    reasons = [_("What each port did: {results}.").format(results="; ".join(
         RESULT_WORDS.get(r.status, RESULT_WORDS["error"]).format(
             port=r.port, mode=MODE_WORDS[r.security]) for r in results))]
     if any(r.diagnosis_code and r.diagnosis_code.startswith("certificate_") for r in results):
         reasons.append(_("A certificate problem must be fixed first; a private CA's "
                          "certificate can be given as the CA file."))
-    if "no_starttls" in statuses:
+    if login and "no_starttls" in statuses:
         reasons.append(_("A port that offers no encryption is never recommended for a "
                          "login."))
     return reasons
