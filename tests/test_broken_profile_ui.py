@@ -145,3 +145,20 @@ async def test_the_flagged_port_is_left_unchosen_and_review_lists_the_fix(tmp_pa
         assert "Changes to broken:" in text
         assert "Port: 70000 → 465" in text
         assert "Encryption: STARTTLS → " in text
+
+
+async def test_a_broken_profile_of_an_unknown_provider_opens_on_the_provider_step(tmp_path):
+    """Hand-edited: a provider id the catalog lacks and a bad port. Opening it must not
+    stop the wizard; the provider is chosen again first, and the port stays flagged."""
+    config = tmp_path / "config.toml"
+    config.write_text(EXAMPLE_CONFIG + BROKEN.replace('provider = "custom"', 'provider = "other"'))
+    app = build_wizard(config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        choice = app.screen.query_one("#start-choice", OptionList)
+        choice.highlighted = [o.id for o in choice.options].index("edit:broken")
+        choice.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.step.step_id == "provider"
+        assert app.return_code is None  # still running: no traceback ended it

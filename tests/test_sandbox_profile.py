@@ -80,7 +80,7 @@ async def test_the_wizard_saves_the_port_its_sandbox_test_used(tmp_path, where, 
             assert stranger.messages == []  # the test message went to our sandbox only
     saved = tomllib.loads(config.read_text())["profiles"]["try"]
     assert saved["port"] == used
-    printed = capsys.readouterr().err
+    printed = app.farewell
     assert f"run smtp-setup sandbox --port {used} in another terminal" in printed, printed
 
     # The printed next commands work together: the sandbox listens where the profile points.

@@ -21,6 +21,10 @@ def build_wizard(config_path: Path | None = None, edit: str | None = None, debug
 def run_wizard(config_path: Path | None = None, edit: str | None = None,
                debug: bool = False, nameserver: str | None = None) -> int:
     """Run the wizard in this terminal; returns the exit status (0 saved, 130 cancelled)."""
+    import sys
+
     app = build_wizard(config_path, edit, debug, nameserver)
     app.run()
+    if app.farewell:  # one line per line, whatever the terminal's width (copyable commands)
+        print(app.farewell, file=sys.stderr)
     return app.return_code if app.return_code is not None else 0

@@ -65,6 +65,10 @@ class SetupWizard(App[int]):
         super().__init__()
         translate_bindings(self)
         self.services = services
+        # What is printed after the app has left the screen (see run_wizard): by print(),
+        # not by Textual's exit message, which Rich breaks at the terminal's width and so
+        # would cut a printed command in two.
+        self.farewell: str | None = None
         self.draft: Draft = draft_for_new()
         self.index = 0
         config = services.config
@@ -195,7 +199,9 @@ class SetupWizard(App[int]):
     def _next_index(self, index: int) -> int:
         """The step after `index`; from Welcome, a broken profile opens where it is broken."""
         flagged = self.draft.flagged_step
-        if index == 0 and flagged:
+        # A provider the catalog does not know is chosen again first: the later steps need it.
+        known = (self.draft.provider_id or "custom") in self.services.catalog
+        if index == 0 and flagged and known:
             return next(i for i, (step_id, _, _) in enumerate(STEPS) if step_id == flagged)
         return index + 1
 
@@ -233,7 +239,8 @@ class SetupWizard(App[int]):
 
     async def action_quit_now(self) -> None:
         await self.services.stop_sandbox()
-        self.exit(130, return_code=130, message=CANCELLED)
+        self.farewell = CANCELLED
+        self.exit(130, return_code=130)
 
     @on(StepPane.Saved)
     async def _saved(self, event: StepPane.Saved) -> None:
@@ -245,13 +252,10 @@ class SetupWizard(App[int]):
         verb = "Replaced" if event.replaced else "Saved"
         test = next_command("test", event.name)
         sandbox = start_command(self.draft.profile.port)  # the port the test used
-        self.exit(
-            0,
-            return_code=0,
-            message=(
-                f"✓ {verb} profile '{event.name}' in {event.path}\n"
-                + (f"  Next: run {sandbox} in another terminal, then {test}"
-                   if self.draft.provider_id == "sandbox" else f"  Next: {test}")
-                + "".join(f"\n! {warning}" for warning in event.warnings)
-            ),
+        self.farewell = (
+            f"✓ {verb} profile '{event.name}' in {event.path}\n"
+            + (f"  Next: run {sandbox} in another terminal, then {test}"
+               if self.draft.provider_id == "sandbox" else f"  Next: {test}")
+            + "".join(f"\n! {warning}" for warning in event.warnings)
         )
+        self.exit(0, return_code=0)
