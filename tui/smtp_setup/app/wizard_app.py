@@ -223,9 +223,9 @@ class SetupWizard(App[int]):
                 await self.action_quit_now()
 
         self.push_screen(Confirm(
-            "Leave the setup without saving?",
-            "Nothing has been written: no changes were made to your config.",
-            "Leave", variant="warning", no="Keep editing"), leave_if_confirmed)
+            _("Leave the setup without saving?"),
+            _("Nothing has been written: no changes were made to your config."),
+            _("Leave"), variant="warning", no=_("Keep editing")), leave_if_confirmed)
 
     async def action_quit(self) -> None:
         """The command palette's Quit leaves as Ctrl+Q does (message and exit status)."""
