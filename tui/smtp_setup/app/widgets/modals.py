@@ -102,6 +102,13 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(False)
 
 
+def leave_without_saving() -> Confirm:
+    """What Escape asks in the wizard before it leaves without saving."""
+    return Confirm(_("Leave the setup without saving?"),
+                   _("Nothing has been written: no changes were made to your config."),
+                   _("Leave"), variant="warning", no=_("Keep editing"))
+
+
 class AskText(ModalScreen[str | None]):
     """One line of input, checked by a core validator before it is accepted."""
 
