@@ -3,6 +3,7 @@ mark (never colour alone), what was found, and the advice for that row."""
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -41,14 +42,14 @@ class DomainTable(Static):
         table.add_column(_("Check"), width=6, no_wrap=True)
         table.add_column(_("Found, and what to do"), ratio=1)
         for row in report.rows:
-            body = Text(row.summary)
+            # Sentences fold (Japanese has no spaces to wrap at); a long record is cut.
+            body = [Text(row.summary, overflow="fold")]
             if row.record:
                 record = row.record if len(row.record) <= 120 else row.record[:119] + "…"
-                body.append(f"\n{record}", style="dim")
-            for step in row.advice:
-                body.append(f"\n→ {step}")
+                body.append(Text(record, style="dim"))
+            body += [Text(f"→ {step}", overflow="fold") for step in row.advice]
             table.add_row(Text(row.mark, style=STYLES.get(row.status, "")),
-                          Text(row.name, style="bold"), body)
+                          Text(row.name, style="bold"), Group(*body))
         self.update(table)
 
 

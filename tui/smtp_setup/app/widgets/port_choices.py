@@ -124,7 +124,8 @@ class PortChoices(OptionList):
         mode = Text(choice.security.label, style="bold")
         if choice == self.recommended:
             mode.append("\n★ " + _("recommended"), style="bold green")
-        explanation = Text(choice.explain(), style="dim")
+        # fold: Japanese has no spaces to wrap at, and a cut sentence ("…") loses its end
+        explanation = Text(choice.explain(), style="dim", overflow="fold")
         result = self.results.get((choice.port, choice.security))
         if result is not None and result.diagnosis_code in CERTIFICATE_LINES:
             words, fix = CERTIFICATE_LINES[result.diagnosis_code]
