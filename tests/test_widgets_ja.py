@@ -264,3 +264,57 @@ async def test_browser_sign_in_speaks_japanese(fake_oauth, monkeypatch):
         await pilot.pause()
         await pilot.press("escape")
         await until(pilot, lambda: app.result is not NOTHING)
+
+
+# -- the export formats: the dialog and `smtp-setup export --list-formats` ----------------
+
+
+async def test_export_dialog_in_japanese(tmp_path, monkeypatch):
+    from smtp_setup.app.widgets.export_dialog import ExportDialog
+    from textual.widgets import Select
+
+    monkeypatch.chdir(tmp_path)
+    profile = Profile(name="work", host="smtp.example.com", from_email="a@example.com")
+
+    class DialogHost(App):
+        def on_mount(self) -> None:
+            self.push_screen(ExportDialog(profile, "work"))
+
+    app = DialogHost()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dialog = app.screen
+        assert str(dialog.query_one(".title", Label).content) == "プロファイル work をエクスポート"
+        assert str(dialog.query_one("#export-note").content) == \
+            "パスワードは含まれません。このマシンの保存場所に残ります。"
+        assert [str(b.label) for b in dialog.query(Button)] == ["キャンセル", "保存"]
+        buttons_fit(dialog)
+        options = [str(prompt) for prompt, _ in dialog.query_one(Select)._options]
+        assert "smtp-setup のファイル（別のマシン用、パスワードは含みません）" in options
+        assert "msmtp → ~/.msmtprc: msmtp 用の msmtprc アカウント（msmtp 経由の mutt、git、cron " \
+               "にも）" in options
+        dialog.query_one("#export-path").value = str(tmp_path)
+        dialog.query_one("#save", Button).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(dialog.query_one("#export-error").content) == \
+            f"✗ {tmp_path} はフォルダーです。ファイル名を付けてください。"
+
+
+def test_list_formats_in_japanese_keeps_json_plain(_isolated_config):
+    import json
+
+    from support.cli import run
+
+    listing = run("--lang", "ja", "export", "--list-formats")
+    assert listing.returncode == 0, listing.stderr
+    assert "git send-email 用の gitconfig [sendemail] 設定" in listing.stdout
+    rows = json.loads(run("--lang", "ja", "export", "--list-formats", "--json").stdout)
+    english = json.loads(run("export", "--list-formats", "--json").stdout)
+    assert [sorted(r) for r in rows] == [sorted(r) for r in english]
+    assert [r["format"] for r in rows] == [r["format"] for r in english]
+    assert all(isinstance(r["about"], str) for r in rows)
+    about = {r["format"]: r["about"] for r in rows}
+    assert about["git"] == "git send-email 用の gitconfig [sendemail] 設定"
+    assert {r["format"]: r["about"] for r in english}["git"] == \
+        "gitconfig [sendemail] settings for git send-email"
