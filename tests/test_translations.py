@@ -128,7 +128,12 @@ CONVERTED = ["app/widgets/step_indicator.py", "app/translated_bindings.py", "i18
              "core/profiles/portable.py", "core/profiles/sealing.py", "core/profiles/upkeep.py",
              "core/exports/formats.py", "core/exports/go_ini.py", "core/exports/values.py",
              "core/oauth/http.py",
-             "core/catalog/loader.py", "core/catalog/port_option.py"]
+             "core/catalog/loader.py", "core/catalog/port_option.py",
+             # the wizard's widgets and dialogs (issue 11: widgets)
+             *(f"app/widgets/{name}.py" for name in (
+                 "modals", "export_dialog", "discover_dialog", "domain_table", "field",
+                 "oauth_panel", "oauth_signin", "browser_signin", "port_choices", "stage_list",
+                 "toggles", "text_input"))]
 SHOWN_BY = {"Static", "Label", "Button", "notify", "print", "append", "update", "Text",
             "UsageError", "Binding"}
 MARKERS = {"_", "N_", "ngettext", "pgettext"}
@@ -144,7 +149,8 @@ def _unmarked(path: Path) -> list[str]:
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if name not in SHOWN_BY:
             continue
-        for arg in [*node.args, *(k.value for k in node.keywords if k.arg in
+        shown = node.args[2:] if name == "Binding" else node.args  # not its key and action
+        for arg in [*shown, *(k.value for k in node.keywords if k.arg in
                                   {"help", "description", "title", "label", "message"})]:
             parts = arg.values if isinstance(arg, ast.JoinedStr) else [arg]
             for part in parts:

@@ -222,16 +222,13 @@ class SetupWizard(App[int]):
         self.push_screen(HelpScreen(self.step.step_id))
 
     def action_cancel(self) -> None:
-        from smtp_setup.app.widgets.modals import Confirm
+        from smtp_setup.app.widgets.modals import leave_without_saving
 
         async def leave_if_confirmed(leave: bool | None) -> None:
             if leave:
                 await self.action_quit_now()
 
-        self.push_screen(Confirm(
-            "Leave the setup without saving?",
-            "Nothing has been written: no changes were made to your config.",
-            "Leave", variant="warning", no="Keep editing"), leave_if_confirmed)
+        self.push_screen(leave_without_saving(), leave_if_confirmed)
 
     async def action_quit(self) -> None:
         """The command palette's Quit leaves as Ctrl+Q does (message and exit status)."""

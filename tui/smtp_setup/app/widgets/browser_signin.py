@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from smtp_setup.app.translated_bindings import translate_bindings
 from smtp_setup.app.widgets.modals import AskText
 from smtp_setup.app.widgets.oauth_signin import (
     close_screens_above,
@@ -24,6 +25,7 @@ from smtp_setup.app.widgets.oauth_signin import (
     provider_name,
     redirect_of,
 )
+from smtp_setup.i18n import N_, _
 
 if TYPE_CHECKING:
     from smtp_setup.core.oauth.flows import (
@@ -32,6 +34,28 @@ if TYPE_CHECKING:
         TokenSet,  # noqa: F401 - named in ModalScreen["..."]
     )
     from smtp_setup.core.profiles.oauth_config import OAuthConfig
+
+
+
+def ssh_advice(over_ssh: bool, command: str | None) -> str:
+    """How to sign in from a browser elsewhere: forward the port (`command`) or paste the
+    address. Whole sentences, one per case, so a translator can order each freely."""
+    if over_ssh and command:
+        return "! " + _(
+            "You are connected over SSH: run  {command}  on your own computer and open the "
+            "link there; or open the link anywhere and paste the address the browser ends on "
+            "(Paste address…).").format(command=command)
+    if over_ssh:
+        return "! " + _(
+            "You are connected over SSH: open the link anywhere and paste the address the "
+            "browser ends on (Paste address…).")
+    if command:
+        return _("Working over SSH? Run  {command}  on your own computer and open the link "
+                 "there; or open the link anywhere and paste the address the browser ends on "
+                 "(Paste address…).").format(command=command)
+    return _("Working over SSH? Open the link anywhere and paste the address the browser ends "
+             "on (Paste address…).")
+
 
 class BrowserSignIn(ModalScreen["TokenSet | None"]):
     """Authorization code with PKCE: the person opens a link in a browser on this computer and
@@ -54,29 +78,31 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
     BrowserSignIn #browser-buttons Button { margin-left: 1; }
     """
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="browser.cancel"),
-        Binding("l", "copy_link", "Copy link", id="browser.copy_link", show=False),
+        Binding("escape", "cancel", N_("Cancel"), id="browser.cancel"),
+        Binding("l", "copy_link", N_("Copy link"), id="browser.copy_link", show=False),
     ]
 
     def __init__(self, oauth: OAuthConfig, endpoints: Endpoints, login_hint: str = "") -> None:
         super().__init__()
+        translate_bindings(self)
         self.oauth, self.endpoints, self.login_hint = oauth, endpoints, login_hint
         self.url = ""
         self._signin: LoopbackSignIn | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical() as dialog:
-            dialog.border_title = f"Sign in with {provider_name(self.oauth)}"
-            yield Static("Open this link in a browser on this computer:")
+            dialog.border_title = _("Sign in with {provider}").format(
+                provider=provider_name(self.oauth))
+            yield Static(_("Open this link in a browser on this computer:"))
             yield Static("", id="browser-url", markup=False)
             yield Static("", id="browser-note", markup=False)
             yield Static("", id="browser-ssh", markup=False)
             yield Static("", id="browser-status", markup=False)
             with Horizontal(id="browser-buttons"):
-                yield Button("Copy link", id="browser-copy-link", variant="primary")
-                yield Button("Paste address…", id="browser-paste")
-                yield Button("Try again", id="browser-retry")
-                yield Button("Cancel", id="browser-cancel")
+                yield Button(_("Copy link"), id="browser-copy-link", variant="primary")
+                yield Button(_("Paste address…"), id="browser-paste")
+                yield Button(_("Try again"), id="browser-retry")
+                yield Button(_("Cancel"), id="browser-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#browser-cancel", Button).focus()
@@ -86,7 +112,7 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
         self.url = ""
         for button in ("#browser-retry", "#browser-copy-link", "#browser-paste"):
             self.query_one(button).display = False
-        self._status("Starting the listener for the browser's return…")
+        self._status(_("Starting the listener for the browser's return…"))
         self._sign_in()
 
     def _status(self, text: str, error: bool = False) -> None:
@@ -99,22 +125,19 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
         self.query_one("#browser-url", Static).update(url)
         redirect, port = redirect_of(url)
         self.query_one("#browser-note", Static).update(
-            f"The browser must run on this computer: after you sign in, {provider_name(self.oauth)}"
-            f" sends it back to {redirect or 'this computer'}, where smtp-setup is waiting.")
+            _("The browser must run on this computer: after you sign in, {provider} sends it "
+              "back to {address}, where smtp-setup is waiting.").format(
+                provider=provider_name(self.oauth), address=redirect or _("this computer")))
         over_ssh = bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
         connection = os.environ.get("SSH_CONNECTION", "").split()
-        host = connection[2] if len(connection) >= 3 else "<this computer>"
-        forward = (f"run  ssh -N -L {port}:127.0.0.1:{port} {host}  on your own computer "
-                   "and open the link there; or " if port else "")
-        advice = (f"{forward}open the link anywhere and paste the address the browser ends on "
-                  "(Paste address…).")
+        host = connection[2] if len(connection) >= 3 else _("<this computer>")
+        command = f"ssh -N -L {port}:127.0.0.1:{port} {host}"
         ssh = self.query_one("#browser-ssh", Static)
-        ssh.update(f"! You are connected over SSH: {advice}" if over_ssh
-                   else f"Working over SSH? {advice[0].upper()}{advice[1:]}")
+        ssh.update(ssh_advice(over_ssh, command if port else None))
         ssh.set_class(over_ssh, "-ssh")
         for button in ("#browser-copy-link", "#browser-paste"):
             self.query_one(button).display = True
-        self._status("Waiting for the browser to come back…")
+        self._status(_("Waiting for the browser to come back…"))
 
     @work(exclusive=True, group="oauth", exit_on_error=False)
     async def _sign_in(self) -> None:
@@ -148,7 +171,7 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
     def action_copy_link(self) -> None:
         if self.url:
             self.app.copy_to_clipboard(self.url)
-            self.notify("The link is on the clipboard.", timeout=3)
+            self.notify(_("The link is on the clipboard."), timeout=3)
 
     @on(Button.Pressed, "#browser-paste")
     def _paste(self) -> None:
@@ -157,8 +180,8 @@ class BrowserSignIn(ModalScreen["TokenSet | None"]):
         if signin is None:
             return
         self.app.push_screen(AskText(
-            "Paste the address your browser ended on:",
-            check=signin.accept_redirect, ok="Use address"))
+            _("Paste the address your browser ended on:"),
+            check=signin.accept_redirect, ok=_("Use address")))
 
     @on(Button.Pressed, "#browser-retry")
     def _retry(self) -> None:

@@ -12,8 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from smtp_setup.app.translated_bindings import translate_bindings
 from smtp_setup.app.widgets.text_input import TextInput
 from smtp_setup.core.profiles import validation
+from smtp_setup.i18n import N_, _
 
 CONFIDENCE_MARKS = {"high": "●●●", "medium": "●●○", "low": "●○○"}
 
@@ -34,31 +36,33 @@ class DiscoverDialog(ModalScreen):
     DiscoverDialog #discover-sources { color: $text-muted; }
     DiscoverDialog Button { margin-left: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="discover.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="discover.cancel")]
 
     def __init__(self, nameserver: str | None = None, options: dict | None = None,
                  address: str = "") -> None:
         super().__init__()
+        translate_bindings(self)
         self.nameserver, self.options, self.address = nameserver, options or {}, address
         self.suggestions: list = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Find the settings from your email address", classes="title")
+            yield Label(_("Find the settings from your email address"), classes="title")
             yield Static(
-                "smtp-setup asks, all at once: its own provider list, your domain's MX and SRV "
-                "records, the Thunderbird autoconfig file, and the usual server names "
-                "(checked with a port probe). Nothing is sent to a third party.",
+                _("smtp-setup asks, all at once: its own provider list, your domain's MX and SRV "
+                  "records, the Thunderbird autoconfig file, and the usual server names "
+                  "(checked with a port probe). Nothing is sent to a third party."),
                 markup=False)
             with Horizontal():
                 yield TextInput(self.address, placeholder="you@example.com", id="discover-address")
-                yield Button("Find", id="discover-go", variant="primary")
+                yield Button(_("Find"), id="discover-go", variant="primary")
             yield Static("", id="discover-status", markup=False)
             yield OptionList(id="discover-results")
             yield Static("", id="discover-sources", markup=False)
             with Horizontal():
-                yield Button("Cancel", id="discover-cancel")
-                yield Button("Use this", id="discover-use", variant="success", disabled=True)
+                yield Button(_("Cancel"), id="discover-cancel")
+                yield Button(_("Use this"), id="discover-use", variant="success",
+                             disabled=True)
 
     def on_mount(self) -> None:
         self.query_one("#discover-results").display = False
@@ -72,7 +76,8 @@ class DiscoverDialog(ModalScreen):
         if problem:
             self._status(f"✗ {problem}")
             return
-        self._status(f"Looking up {address.rpartition('@')[2]} in every source at once…")
+        self._status(_("Looking up {domain} in every source at once…").format(
+            domain=address.rpartition("@")[2]))
         self.query_one("#discover-go", Button).disabled = True
         self._discover(address)
 
@@ -102,11 +107,15 @@ class DiscoverDialog(ModalScreen):
         if report.suggestions:
             results.highlighted = 0
             results.focus()
-            self._status(f"✓ {len(report.suggestions)} suggestion(s), best first "
-                         f"({report.ms / 1000:.1f} s). Enter uses the highlighted one.")
+            count = len(report.suggestions)
+            # TRANSLATORS: the English is kept as it was ("suggestion(s)") on purpose
+            self._status("✓ " + _(
+                "{count} suggestion(s), best first ({seconds} s). Enter uses the highlighted "
+                "one.").format(count=count, seconds=f"{report.ms / 1000:.1f}"))
         else:
-            self._status("✗ Nothing found for this address. Choose your provider from the "
-                         "list, or \"Other SMTP server\" and the details your mail host gave you.")
+            self._status("✗ " + _(
+                "Nothing found for this address. Choose your provider from the list, or "
+                "\"Other SMTP server\" and the details your mail host gave you."))
         lines = [f"{'✓' if o.status == 'found' else '✗' if not o.ok else '·'} {o.name}: "
                  f"{o.detail}" for o in report.sources]
         self.query_one("#discover-sources", Static).update("\n".join(lines))

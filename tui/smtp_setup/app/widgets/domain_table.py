@@ -3,6 +3,7 @@ mark (never colour alone), what was found, and the advice for that row."""
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -12,36 +13,43 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from smtp_setup.app.translated_bindings import translate_bindings
+from smtp_setup.i18n import N_, _
+
 STYLES = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red", "info": "bold"}
 
 
 class DomainTable(Static):
     def show_checking(self, domain: str) -> None:
         self.display = True
-        self.update(Text(f"Checking {domain}'s MX, SPF, DKIM and DMARC records…", style="dim"))
+        self.update(Text(_("Checking {domain}'s MX, SPF, DKIM and DMARC records…").format(
+            domain=domain), style="dim"))
 
     def show_report(self, report) -> None:
         self.display = True
         if report.offline:
-            self.update(Text(
-                f"! The domain check of {report.domain} could not run: "
-                f"{report.problem or 'DNS gave no answer'}. Run smtp-setup check-domain "
-                f"{report.domain} when online.", style="bold yellow"))
+            self.update(Text("! " + _(
+                "The domain check of {domain} could not run: {problem}. Run {command} when "
+                "online.").format(domain=report.domain,
+                                  problem=report.problem or _("DNS gave no answer"),
+                                  command=f"smtp-setup check-domain {report.domain}"),
+                style="bold yellow"))
             return
-        table = Table(title=f"Can receivers trust mail from {report.domain}?",
+        table = Table(title=_("Can receivers trust mail from {domain}?").format(
+                          domain=report.domain),
                       title_justify="left", expand=True, show_lines=True)
         table.add_column("", width=1, no_wrap=True)
-        table.add_column("Check", width=6, no_wrap=True)
-        table.add_column("Found, and what to do", ratio=1)
+        table.add_column(_("Check"), width=6, no_wrap=True)
+        table.add_column(_("Found, and what to do"), ratio=1)
         for row in report.rows:
-            body = Text(row.summary)
+            # Sentences fold (Japanese has no spaces to wrap at); a long record is cut.
+            body = [Text(row.summary, overflow="fold")]
             if row.record:
                 record = row.record if len(row.record) <= 120 else row.record[:119] + "…"
-                body.append(f"\n{record}", style="dim")
-            for step in row.advice:
-                body.append(f"\n→ {step}")
+                body.append(Text(record, style="dim"))
+            body += [Text(f"→ {step}", overflow="fold") for step in row.advice]
             table.add_row(Text(row.mark, style=STYLES.get(row.status, "")),
-                          Text(row.name, style="bold"), body)
+                          Text(row.name, style="bold"), Group(*body))
         self.update(table)
 
 
@@ -57,17 +65,18 @@ class DomainCheckDialog(ModalScreen[None]):
     DomainCheckDialog VerticalScroll { height: 1fr; }
     DomainCheckDialog Button { width: 100%; }
     """
-    BINDINGS = [Binding("escape", "close", "Close", id="domain.close")]
+    BINDINGS = [Binding("escape", "close", N_("Close"), id="domain.close")]
 
     def __init__(self, domain: str, provider_id: str, nameserver: str | None) -> None:
         super().__init__()
+        translate_bindings(self)
         self.domain, self.provider_id, self.nameserver = domain, provider_id, nameserver
 
     def compose(self) -> ComposeResult:
         with Vertical():
             with VerticalScroll():
                 yield DomainTable(id="domain-check")
-            yield Button("Close (Esc)", id="close", variant="primary")
+            yield Button(_("Close (Esc)"), id="close", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one(DomainTable).show_checking(self.domain)
@@ -82,7 +91,7 @@ class DomainCheckDialog(ModalScreen[None]):
             report = await check_domain(self.domain, provider_id=self.provider_id,
                                         nameserver=self.nameserver)
         except ValueError as exc:
-            table.update(f"! The domain check could not run: {exc}")
+            table.update("! " + _("The domain check could not run: {problem}").format(problem=exc))
             return
         table.show_report(report)
 

@@ -16,8 +16,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from smtp_setup.app.translated_bindings import translate_bindings
 from smtp_setup.app.widgets.text_input import TextInput
 from smtp_setup.core.profiles.model import Profile
+from smtp_setup.i18n import N_, _
 
 PORTABLE = "toml"
 
@@ -50,20 +52,22 @@ class ExportDialog(ModalScreen[str | None]):
     ExportDialog #export-path { width: 1fr; }
     ExportDialog Button { margin-left: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="export.cancel")]
 
     def __init__(self, profile: Profile, default: str | None) -> None:
         super().__init__()
+        translate_bindings(self)
         self.profile, self.default = profile, default
 
     def compose(self) -> ComposeResult:
         from smtp_setup.core.exports.formats import FORMAT_FILES, FORMATS
 
-        choices = [("smtp-setup file, for another machine (passwords stay here)", PORTABLE)]
+        choices = [(_("smtp-setup file, for another machine (passwords stay here)"), PORTABLE)]
         choices += [(f"{name} → {FORMAT_FILES[name]}: {about}", name)
                     for name, about in FORMATS.items()]
         with Vertical():
-            yield Label(f"Export profile {self.profile.name}", classes="title", markup=False)
+            yield Label(_("Export profile {name}").format(name=self.profile.name), classes="title",
+                        markup=False)
             yield Select(choices, value=PORTABLE, allow_blank=False, id="export-format")
             with VerticalScroll(id="export-preview"):
                 yield Static("", id="export-text", markup=False)
@@ -71,8 +75,8 @@ class ExportDialog(ModalScreen[str | None]):
             yield Static("", id="export-error", markup=False)
             with Horizontal():
                 yield TextInput(id="export-path")
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="save", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+                yield Button(_("Save"), id="save", variant="primary")
 
     def on_mount(self) -> None:
         self._render_preview()
@@ -91,7 +95,7 @@ class ExportDialog(ModalScreen[str | None]):
         self.query_one("#export-text", Static).update(text)
         self.query_one("#export-note", Static).update(
             "\n".join(f"! {w}" for w in warnings)
-            or "Passwords are not included: they stay where they are kept on this machine."
+            or _("Passwords are not included: they stay where they are kept on this machine.")
         )
         self.query_one("#export-path", Input).value = str(Path.cwd() / self._filename(fmt))
         self.query_one("#save", Button).disabled = not text
@@ -113,13 +117,14 @@ class ExportDialog(ModalScreen[str | None]):
             return
         if path.is_dir():
             self.query_one("#export-error", Static).update(
-                f"✗ {path} is a folder; add a file name.")
+                "✗ " + _("{path} is a folder; add a file name.").format(path=path))
             return
         try:
             write_private_file(path, self.text.encode("utf-8"))
         except OSError as exc:
             self.query_one("#export-error", Static).update(
-                f"✗ Could not write {path}: {exc.strerror or exc}. Choose another place.")
+                "✗ " + _("Could not write {path}: {reason}. Choose another place.").format(
+                    path=path, reason=exc.strerror or exc))
             return
         self.dismiss(str(path))
 

@@ -10,7 +10,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Markdown
 
-from smtp_setup.i18n import SOURCE_LANGUAGE, current_language
+from smtp_setup.app.translated_bindings import translate_bindings
+from smtp_setup.i18n import N_, SOURCE_LANGUAGE, _, current_language
 
 HELP_DIR = Path(__file__).resolve().parent.parent / "help"
 
@@ -38,20 +39,21 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen Button { dock: bottom; width: 100%; }
     """
     BINDINGS = [
-        Binding("escape,f1,q", "close", "Close help", id="help.close"),
+        Binding("escape,f1,q", "close", N_("Close help"), id="help.close"),
     ]
 
     def __init__(self, step_id: str) -> None:
         super().__init__()
+        translate_bindings(self)
         self.step_id = step_id
 
     def compose(self) -> ComposeResult:
         path = help_page(self.step_id)
-        text = path.read_text(encoding="utf-8") if path.exists() else "No help for this step."
+        text = path.read_text(encoding="utf-8") if path.exists() else _("No help for this step.")
         with Vertical():
             with VerticalScroll():
                 yield Markdown(text)
-            yield Button("Close (Esc)", id="close", variant="primary")
+            yield Button(_("Close (Esc)"), id="close", variant="primary")
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)
@@ -73,13 +75,14 @@ class Confirm(ModalScreen[bool]):
     Confirm Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     Confirm Button { margin-left: 2; }
     """
-    BINDINGS = [Binding("escape", "no", "Cancel", id="confirm.no")]
+    BINDINGS = [Binding("escape", "no", N_("Cancel"), id="confirm.no")]
 
     def __init__(self, question: str, detail: str, yes: str, variant: str = "error",
-                 no: str = "Cancel") -> None:
+                 no: str | None = None) -> None:
         super().__init__()
+        translate_bindings(self)
         self.question, self.detail, self.yes, self.variant = question, detail, yes, variant
-        self.no = no
+        self.no = no or _("Cancel")
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -99,6 +102,13 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(False)
 
 
+def leave_without_saving() -> Confirm:
+    """What Escape asks in the wizard before it leaves without saving."""
+    return Confirm(_("Leave the setup without saving?"),
+                   _("Nothing has been written: no changes were made to your config."),
+                   _("Leave"), variant="warning", no=_("Keep editing"))
+
+
 class AskText(ModalScreen[str | None]):
     """One line of input, checked by a core validator before it is accepted."""
 
@@ -113,11 +123,12 @@ class AskText(ModalScreen[str | None]):
     AskText Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     AskText Button { margin-left: 2; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="ask.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="ask.cancel")]
 
-    def __init__(self, question: str, value: str = "", check=None, ok: str = "OK") -> None:
+    def __init__(self, question: str, value: str = "", check=None, ok: str | None = None) -> None:
         super().__init__()
-        self.question, self.value, self.check, self.ok = question, value, check, ok
+        translate_bindings(self)
+        self.question, self.value, self.check, self.ok = question, value, check, ok or _("OK")
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Static
@@ -129,7 +140,7 @@ class AskText(ModalScreen[str | None]):
             yield TextInput(self.value, id="ask-input")
             yield Static("", id="ask-error", markup=False)
             with Horizontal():
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
                 yield Button(self.ok, id="ok", variant="primary")
 
     def on_input_submitted(self) -> None:
@@ -166,10 +177,11 @@ class ChooseOne(ModalScreen[str | None]):
     }
     ChooseOne OptionList { height: auto; max-height: 14; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choose.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="choose.cancel")]
 
     def __init__(self, question: str, items: list[tuple[str, str]]) -> None:
         super().__init__()
+        translate_bindings(self)
         self.question, self.items = question, items
 
     def compose(self) -> ComposeResult:

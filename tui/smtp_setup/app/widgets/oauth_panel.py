@@ -11,13 +11,15 @@ from textual.widgets import Button, Input, RadioSet, Static
 
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.toggles import RadioButton
+from smtp_setup.i18n import _
 
 PASSWORD, OAUTH = "method-password", "method-oauth"
-GUIDE = "README.md, section 'OAuth: your own client ID'"
+# The README's own section title (the English README), named in a hint
+GUIDE_SECTION = "OAuth: your own client ID"
 
 
 def _required(value: str) -> str | None:
-    return None if value.strip() else "This field is required."
+    return None if value.strip() else _("This field is required.")
 
 
 class OAuthPanel(Vertical):
@@ -41,22 +43,23 @@ class OAuthPanel(Vertical):
         self.overrides: dict[str, str] = {}  # endpoint URLs: a profile's own, or tests' loopback
 
     def compose(self) -> ComposeResult:
-        yield Static("How do you log in?", classes="field-label")
+        yield Static(_("How do you log in?"), classes="field-label")
         with RadioSet(id="method"):
-            yield RadioButton("with a password (app password)", id=PASSWORD)
-            yield RadioButton("sign in with my account (OAuth)", id=OAUTH)
+            yield RadioButton(_("with a password (app password)"), id=PASSWORD)
+            yield RadioButton(_("sign in with my account (OAuth)"), id=OAUTH)
         yield Static("", id="method-why", classes="dim", markup=False)
         with Vertical(id="oauth-fields"):
-            yield Field("Client ID of your app registration", check=_required,
+            yield Field(_("Client ID of your app registration"), check=_required,
                         input_id="client-id", id="client-id-field",
-                        hint=f"Register your own app once; {GUIDE} shows how.")
-            yield Field("Tenant (Microsoft)", input_id="tenant", id="tenant-field",
+                        hint=_("Register your own app once; README.md, section '{section}' "
+                               "shows how.").format(section=GUIDE_SECTION))
+            yield Field(_("Tenant (Microsoft)"), input_id="tenant", id="tenant-field",
                         optional=True)
-            yield Field("Client secret (Google installed app)", check=_required,
+            yield Field(_("Client secret (Google installed app)"), check=_required,
                         input_id="client-secret", id="client-secret-field")
             with Horizontal():
-                yield Button("Sign in with a code", id="sign-in-device", variant="primary")
-                yield Button("Sign in with the browser", id="sign-in-browser")
+                yield Button(_("Sign in with a code"), id="sign-in-device", variant="primary")
+                yield Button(_("Sign in with the browser"), id="sign-in-browser")
             yield Static("", id="oauth-status", markup=False)
 
     # -- set up from the provider and the draft -------------------------------------------
@@ -72,15 +75,17 @@ class OAuthPanel(Vertical):
             return
         oauth = provider.oauth
         name = "Microsoft" if oauth["flow_provider"] == "microsoft" else "Google"
-        self.query_one(f"#{OAUTH}", RadioButton).label = f"sign in with {name} (OAuth)"
+        self.query_one(f"#{OAUTH}", RadioButton).label = _("sign in with {name} (OAuth)").format(
+            name=name)
         only_oauth = provider.password_kind == "oauth2_only"
         self.query_one(f"#{PASSWORD}", RadioButton).disabled = only_oauth
         use_oauth = profile.uses_oauth or only_oauth
         self.query_one(f"#{OAUTH if use_oauth else PASSWORD}", RadioButton).value = True
         self.query_one("#method-why", Static).update(
-            f"{provider.name} accepts only OAuth sign-in for SMTP." if only_oauth else
-            "Use a password (an app password where the provider offers one) unless your "
-            "administrator forbids it; OAuth needs an app registration of your own.")
+            _("{provider} accepts only OAuth sign-in for SMTP.").format(provider=provider.name)
+            if only_oauth else
+            _("Use a password (an app password where the provider offers one) unless your "
+              "administrator forbids it; OAuth needs an app registration of your own."))
         self.query_one("#client-id-field", Field).value = current.client_id if current else ""
         tenant = current.tenant if current and current.tenant else oauth["default_tenant"]
         self.query_one("#tenant-field", Field).value = tenant
@@ -120,17 +125,17 @@ class OAuthPanel(Vertical):
             return []
         problems = [f.error for f in self.query(Field) if f.display and f.error]
         if not problems and self.tokens is None and not self.signed_in_before:
-            problems.append("Sign in to finish this step.")
+            problems.append(_("Sign in to finish this step."))
         return problems
 
     def _status(self, text: str = "") -> None:
         status = self.query_one("#oauth-status", Static)
         if not text:
-            text = ("✓ Signed in. The refresh token is kept where you choose below."
+            text = ("✓ " + _("Signed in. The refresh token is kept where you choose below.")
                     if self.tokens is not None else
-                    "✓ Signed in earlier; sign in again only to replace that sign-in."
+                    "✓ " + _("Signed in earlier; sign in again only to replace that sign-in.")
                     if self.signed_in_before else
-                    "Not signed in yet.")
+                    _("Not signed in yet."))
         status.update(text)
         self.query_one("#oauth-fields").display = self.uses_oauth
 
@@ -173,7 +178,7 @@ class OAuthPanel(Vertical):
         if result == SWITCH_TO_BROWSER:
             result = await self.app.push_screen_wait(BrowserSignIn(oauth, endpoints, login_hint))
         if result is None or isinstance(result, str):
-            self._status("! Sign-in cancelled; nothing changed.")
+            self._status("! " + _("Sign-in cancelled; nothing changed."))
             return
         self.tokens = result
         self._status()

@@ -21,6 +21,9 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from smtp_setup.app.translated_bindings import translate_bindings
+from smtp_setup.i18n import N_, _
+
 if TYPE_CHECKING:
     from smtp_setup.core.oauth.flows import (
         DeviceCode,
@@ -79,9 +82,10 @@ def error_sentence(exc: BaseException) -> str:
     if isinstance(exc, OAuthError):
         return str(exc)
     if isinstance(exc, OSError):
-        return ("The sign-in server could not be reached. Check the network connection, "
-                "then try again.")
-    return f"The sign-in stopped unexpectedly ({type(exc).__name__}). Try again."
+        return _("The sign-in server could not be reached. Check the network connection, "
+                 "then try again.")
+    return _("The sign-in stopped unexpectedly ({error}). Try again.").format(
+        error=type(exc).__name__)
 
 
 def close_screens_above(screen: ModalScreen) -> None:
@@ -126,13 +130,14 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
     DeviceSignIn #device-buttons Button { margin-left: 1; }
     """
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="device.cancel"),
-        Binding("c", "copy_code", "Copy code", id="device.copy_code", show=False),
-        Binding("l", "copy_link", "Copy link", id="device.copy_link", show=False),
+        Binding("escape", "cancel", N_("Cancel"), id="device.cancel"),
+        Binding("c", "copy_code", N_("Copy code"), id="device.copy_code", show=False),
+        Binding("l", "copy_link", N_("Copy link"), id="device.copy_link", show=False),
     ]
 
     def __init__(self, oauth: OAuthConfig, endpoints: Endpoints, login_hint: str = "") -> None:
         super().__init__()
+        translate_bindings(self)
         self.oauth, self.endpoints, self.login_hint = oauth, endpoints, login_hint
         self.code: DeviceCode | None = None
         self._ticker: Timer | None = None
@@ -140,27 +145,30 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as dialog:
-            dialog.border_title = f"Sign in with {provider_name(self.oauth)}"
+            dialog.border_title = _("Sign in with {provider}").format(
+                provider=provider_name(self.oauth))
             with Horizontal(id="device-body"):
                 with Vertical(id="device-steps"):
-                    yield Static("1. On any device, open this page:", id="device-open")
+                    yield Static(_("1. On any device, open this page:"), id="device-open")
                     yield Static("", id="device-url", markup=False)
-                    yield Static("2. Enter this code:", id="device-enter")
+                    yield Static(_("2. Enter this code:"), id="device-enter")
                     yield Static("", id="device-code", markup=False)
                     if self.login_hint:
-                        yield Static(f"3. Sign in as {self.login_hint}", id="device-hint",
+                        yield Static(_("3. Sign in as {address}").format(address=self.login_hint),
+                                     id="device-hint",
                                      markup=False)
                     yield Static("", id="device-status", markup=False)
-                    yield Static("Only enter this code if you started this sign-in just now.",
-                                 id="device-note")
+                    yield Static(
+                        _("Only enter this code if you started this sign-in just now."),
+                        id="device-note")
                 yield Static("", id="device-qr", markup=False)
             with Horizontal(id="device-buttons"):
-                yield Button("Copy link", id="device-copy-link")
-                yield Button("Copy code", id="device-copy-code", variant="primary")
-                yield Button("New code", id="device-retry")
-                yield Button("Use the browser sign-in instead", id="device-browser",
+                yield Button(_("Copy link"), id="device-copy-link")
+                yield Button(_("Copy code"), id="device-copy-code", variant="primary")
+                yield Button(_("New code"), id="device-retry")
+                yield Button(_("Use the browser sign-in instead"), id="device-browser",
                              variant="warning")
-                yield Button("Cancel", id="device-cancel")
+                yield Button(_("Cancel"), id="device-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#device-cancel", Button).focus()
@@ -171,7 +179,7 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
         self._show_code(False)
         for button in ("#device-retry", "#device-browser"):
             self.query_one(button).display = False
-        self._status(f"Asking {provider_name(self.oauth)} for a code…")
+        self._status(_("Asking {provider} for a code…").format(provider=provider_name(self.oauth)))
         self._sign_in()
 
     def _status(self, text: str, error: bool = False) -> None:
@@ -206,7 +214,7 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
     def _tick(self) -> None:
         if self.code is not None:
             left = countdown(self.code.expires_at - time.time())
-            self._status(f"Waiting for you to sign in… {left} left.")
+            self._status(_("Waiting for you to sign in… {time} left.").format(time=left))
 
     @work(exclusive=True, group="oauth", exit_on_error=False)
     async def _sign_in(self) -> None:
@@ -253,13 +261,13 @@ class DeviceSignIn(ModalScreen["TokenSet | str | None"]):
     def action_copy_code(self) -> None:
         if self.code is not None:
             self.app.copy_to_clipboard(self.code.user_code)
-            self.notify("The code is on the clipboard.", timeout=3)
+            self.notify(_("The code is on the clipboard."), timeout=3)
 
     @on(Button.Pressed, "#device-copy-link")
     def action_copy_link(self) -> None:
         if self.code is not None:
             self.app.copy_to_clipboard(self.code.verification_uri)
-            self.notify("The link is on the clipboard.", timeout=3)
+            self.notify(_("The link is on the clipboard."), timeout=3)
 
     @on(Button.Pressed, "#device-retry")
     def _retry(self) -> None:

@@ -11,34 +11,52 @@ from textual.widgets.option_list import Option
 
 from smtp_setup.core.catalog.loader import PortOption
 from smtp_setup.core.profiles.model import Security
+from smtp_setup.i18n import N_, LazyText, _
 
 CUSTOM = "custom-port"
 
 # How a probe status reads beside its port: mark (never colour alone), style, words.
-STATUS_LINES = {
-    "usable": ("✓", "bold green", "works from this network"),
-    "refused": ("✗", "bold red", "refused: nothing listens on this port"),
-    "timeout": ("✗", "bold red", "no answer: probably blocked by a firewall or your ISP"),
-    "no_greeting": ("!", "bold yellow", "connected, but the server never said hello"),
-    "no_starttls": ("!", "bold yellow", "answers, but offers no encryption (no STARTTLS)"),
-    "tls_failed": ("✗", "bold red", "encryption failed"),
-    "not_smtp": ("✗", "bold red", "another service answers on this port"),
-    "error": ("✗", "bold red", "failed"),
+STATUS_LINES: dict[str, tuple[str, str, LazyText]] = {
+    "usable": ("✓", "bold green", N_("works from this network")),
+    "refused": ("✗", "bold red", N_("refused: nothing listens on this port")),
+    "timeout": ("✗", "bold red", N_("no answer: probably blocked by a firewall or your ISP")),
+    "no_greeting": ("!", "bold yellow", N_("connected, but the server never said hello")),
+    "no_starttls": ("!", "bold yellow", N_("answers, but offers no encryption (no STARTTLS)")),
+    "tls_failed": ("✗", "bold red", N_("encryption failed")),
+    "not_smtp": ("✗", "bold red", N_("another service answers on this port")),
+    "error": ("✗", "bold red", N_("failed")),
 }
 
 # Statuses whose words above already say what the check's detail would repeat.
 SAID_IN_FULL = {"usable", "refused", "timeout"}
 
 # The name of the Advanced field for a private CA, so that advice names it as the screen does.
-CA_FILE_LABEL = "Extra trusted CA file"
-CA_FILE_FIX = f"add the server's CA certificate as “{CA_FILE_LABEL}” under Advanced"
+CA_FILE_LABEL = N_("Extra trusted CA file")
+
+
+class _FilledText:
+    """A marked sentence whose placeholders are filled each time it becomes text."""
+
+    def __init__(self, text: LazyText, **names: Any) -> None:
+        self.text, self.names = text, names
+
+    def __str__(self) -> str:
+        return self.text.format(**self.names)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+CA_FILE_FIX = _FilledText(N_("add the server's CA certificate as “{label}” under Advanced"),
+                          label=CA_FILE_LABEL)
 # A port that answers and encrypts but whose certificate failed: the words and the fix (None:
 # the check's own detail says it, e.g. which names the certificate is for).
-CERTIFICATE_LINES = {
-    "certificate_untrusted": ("answers, but its certificate is not trusted", CA_FILE_FIX),
-    "certificate_expired": ("answers, but its certificate has expired",
-                            "its administrator must renew it"),
-    "certificate_hostname_mismatch": ("answers, but its certificate is for another name", None),
+CERTIFICATE_LINES: dict[str, tuple[LazyText, Any]] = {
+    "certificate_untrusted": (N_("answers, but its certificate is not trusted"), CA_FILE_FIX),
+    "certificate_expired": (N_("answers, but its certificate has expired"),
+                            N_("its administrator must renew it")),
+    "certificate_hostname_mismatch": (N_("answers, but its certificate is for another name"),
+                                      None),
 }
 
 
@@ -100,13 +118,14 @@ class PortChoices(OptionList):
         row.add_column(width=20)
         row.add_column(ratio=1)
         if choice is None:
-            row.add_row(Text("…", style="bold"), Text("Custom port", style="bold"),
-                        Text("Any other port, with the encryption you choose.", style="dim"))
+            row.add_row(Text("…", style="bold"), Text(_("Custom port"), style="bold"),
+                        Text(_("Any other port, with the encryption you choose."), style="dim"))
             return row
         mode = Text(choice.security.label, style="bold")
         if choice == self.recommended:
-            mode.append("\n★ recommended", style="bold green")
-        explanation = Text(choice.explain(), style="dim")
+            mode.append("\n★ " + _("recommended"), style="bold green")
+        # fold: Japanese has no spaces to wrap at, and a cut sentence ("…") loses its end
+        explanation = Text(choice.explain(), style="dim", overflow="fold")
         result = self.results.get((choice.port, choice.security))
         if result is not None and result.diagnosis_code in CERTIFICATE_LINES:
             words, fix = CERTIFICATE_LINES[result.diagnosis_code]
@@ -120,8 +139,9 @@ class PortChoices(OptionList):
             else:  # the check's own sentence says more than the status words, once
                 explanation.append(f"{mark} {result.detail}", style=style)
             if result.status == "usable":
-                explanation.append(f" ({result.ms:.0f} ms)", style="dim")
+                explanation.append(" " + _("({ms} ms)").format(ms=f"{result.ms:.0f}"),
+                                   style="dim")
         elif self.checking:
-            explanation.append("\n… checking", style="dim")
+            explanation.append("\n… " + _("checking"), style="dim")
         row.add_row(Text(str(choice.port), style="bold"), mode, explanation)
         return row

@@ -6,16 +6,19 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from smtp_setup.i18n import N_
+
 STAGE_LABELS = {
-    "connect": "Connect",
-    "greeting": "Greeting",
-    "ehlo": "EHLO (capabilities)",
-    "starttls": "STARTTLS (encrypt)",
-    "auth": "Log in (AUTH)",
-    "mail_from": "Sender (MAIL FROM)",
-    "rcpt_to": "Recipient (RCPT TO)",
-    "data": "Message (DATA)",
-    "quit": "Close (QUIT)",
+    # TRANSLATORS: the test send's stages, a column 19 cells wide
+    "connect": N_("Connect"),
+    "greeting": N_("Greeting"),
+    "ehlo": N_("EHLO (capabilities)"),
+    "starttls": N_("STARTTLS (encrypt)"),
+    "auth": N_("Log in (AUTH)"),
+    "mail_from": N_("Sender (MAIL FROM)"),
+    "rcpt_to": N_("Recipient (RCPT TO)"),
+    "data": N_("Message (DATA)"),
+    "quit": N_("Close (QUIT)"),
 }
 MARKS = {
     "start": ("…", "bold yellow"),
@@ -54,7 +57,7 @@ class StageList(Static):
             timing = f"{ms:.0f} ms" if self.show_ms and status in ("ok", "fail") else ""
             table.add_row(
                 Text(mark, style=style),
-                Text(label, style="dim" if status in ("wait", "skip") else ""),
+                Text(str(label), style="dim" if status in ("wait", "skip") else ""),
                 Text(timing, style="dim"),
                 Text(detail, style="dim"),
             )

@@ -16,53 +16,53 @@ from importlib import import_module
 
 from smtp_setup.core.exports.values import ExportProblem
 from smtp_setup.core.profiles.model import Profile
-from smtp_setup.i18n import _
+from smtp_setup.i18n import N_, LazyText, _
 
 __all__ = ["FALLBACK_FORMATS", "FORMATS", "FORMAT_FILES", "ExportProblem", "render_export",
            "suggested_filename"]
 
 # name: (what it is for, the file it belongs in, the module in core/exports/)
-_REGISTRY: dict[str, tuple[str, str, str]] = {
-    "msmtp": ("msmtprc accounts for msmtp (and mutt, git, cron through msmtp)",
+_REGISTRY: dict[str, tuple[LazyText, str, str]] = {
+    "msmtp": (N_("msmtprc accounts for msmtp (and mutt, git, cron through msmtp)"),
               "~/.msmtprc", "msmtp"),
-    "git": ("gitconfig [sendemail] settings for git send-email", "sendemail.gitconfig", "git"),
-    "env": (".env variables for Django (EMAIL_HOST, EMAIL_PORT, ...), one profile", ".env",
+    "git": (N_("gitconfig [sendemail] settings for git send-email"), "sendemail.gitconfig", "git"),
+    "env": (N_(".env variables for Django (EMAIL_HOST, EMAIL_PORT, ...), one profile"), ".env",
             "dotenv"),
-    "wp-config": ("WP Mail SMTP constants for WordPress wp-config.php, one profile",
+    "wp-config": (N_("WP Mail SMTP constants for WordPress wp-config.php, one profile"),
                   "wp-config-smtp.php", "wp_config"),
-    "postfix": ("Postfix relayhost, SASL and TLS lines for main.cf plus sasl_passwd, one "
-                "profile (--fallback adds smtp_fallback_relay)",
+    "postfix": (N_("Postfix relayhost, SASL and TLS lines for main.cf plus sasl_passwd, one "
+                "profile (--fallback adds smtp_fallback_relay)"),
                 "/etc/postfix/main.cf + sasl_passwd", "postfix"),
-    "laravel": ("Laravel .env MAIL_* variables, one profile", ".env", "laravel"),
-    "nodemailer": ("nodemailer transport options (a CommonJS module), one profile",
+    "laravel": (N_("Laravel .env MAIL_* variables, one profile"), ".env", "laravel"),
+    "nodemailer": (N_("nodemailer transport options (a CommonJS module), one profile"),
                    "smtp-transport.js", "nodemailer"),
-    "phpmailer": ("PHPMailer settings (a PHP file returning a configure function), one "
-                  "profile", "phpmailer-smtp.php", "phpmailer"),
-    "rails": ("Rails ActionMailer smtp_settings, one profile",
+    "phpmailer": (N_("PHPMailer settings (a PHP file returning a configure function), one "
+                  "profile"), "phpmailer-smtp.php", "phpmailer"),
+    "rails": (N_("Rails ActionMailer smtp_settings, one profile"),
               "config/environments/production.rb", "rails"),
-    "swaks": ("the swaks command that sends a test message, one profile", "swaks-test.sh",
+    "swaks": (N_("the swaks command that sends a test message, one profile"), "swaks-test.sh",
               "swaks"),
-    "curl": ("the curl command that sends a test message, one profile", "curl-test.sh",
+    "curl": (N_("the curl command that sends a test message, one profile"), "curl-test.sh",
              "curl"),
-    "neomutt": ("neomutt/mutt smtp_url and TLS settings, one profile", "~/.neomuttrc",
+    "neomutt": (N_("neomutt/mutt smtp_url and TLS settings, one profile"), "~/.neomuttrc",
                 "neomutt"),
-    "s-nail": ("s-nail (mailx) mta URL and TLS settings, one profile", "~/.mailrc", "s_nail"),
-    "nullmailer": ("nullmailer remotes line, one profile (--fallback adds a second remote)",
+    "s-nail": (N_("s-nail (mailx) mta URL and TLS settings, one profile"), "~/.mailrc", "s_nail"),
+    "nullmailer": (N_("nullmailer remotes line, one profile (--fallback adds a second remote)"),
                    "/etc/nullmailer/remotes", "nullmailer"),
-    "dma": ("DragonFly Mail Agent dma.conf and auth.conf, one profile",
+    "dma": (N_("DragonFly Mail Agent dma.conf and auth.conf, one profile"),
             "/etc/dma/dma.conf + auth.conf", "dma"),
-    "gitea": ("Gitea and Forgejo app.ini [mailer] section, one profile", "app.ini", "gitea"),
-    "grafana": ("Grafana grafana.ini [smtp] section, one profile", "grafana.ini", "grafana"),
-    "gitlab": ("GitLab Omnibus gitlab_rails['smtp_*'] settings, one profile",
+    "gitea": (N_("Gitea and Forgejo app.ini [mailer] section, one profile"), "app.ini", "gitea"),
+    "grafana": (N_("Grafana grafana.ini [smtp] section, one profile"), "grafana.ini", "grafana"),
+    "gitlab": (N_("GitLab Omnibus gitlab_rails['smtp_*'] settings, one profile"),
                "/etc/gitlab/gitlab.rb", "gitlab"),
-    "nextcloud": ("Nextcloud mail_* settings, one profile", "config/smtp.config.php",
+    "nextcloud": (N_("Nextcloud mail_* settings, one profile"), "config/smtp.config.php",
                   "nextcloud"),
-    "alertmanager": ("Prometheus Alertmanager global smtp_* settings, one profile",
+    "alertmanager": (N_("Prometheus Alertmanager global smtp_* settings, one profile"),
                      "alertmanager.yml", "alertmanager"),
-    "mastodon": ("Mastodon .env.production SMTP_* variables, one profile", ".env.production",
+    "mastodon": (N_("Mastodon .env.production SMTP_* variables, one profile"), ".env.production",
                  "mastodon"),
 }
-FORMATS: dict[str, str] = {name: about for name, (about, _, _) in _REGISTRY.items()}
+FORMATS: dict[str, LazyText] = {name: about for name, (about, _, _) in _REGISTRY.items()}
 FORMAT_FILES: dict[str, str] = {name: file for name, (_, file, _) in _REGISTRY.items()}
 FALLBACK_FORMATS = ("postfix", "nullmailer")
 
