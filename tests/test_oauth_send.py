@@ -209,17 +209,6 @@ async def test_concurrent_callers_share_one_renewal(fake_oauth):
     assert fake_oauth.count("token") == 1 and len(stored) == 1
 
 
-async def test_a_remembered_sign_in_is_used_without_a_renewal(smtp_xoauth2, fake_oauth):
-    from smtp_setup.core.oauth.flows import TokenSet
-
-    server = smtp_xoauth2("exchange")
-    profile = oauth_profile(server, fake_oauth)
-    access = fake_oauth._tokens(fake_oauth.oauth_config().client_id, USER, "s")
-    oauth_send.remember(profile, TokenSet(access["access_token"], 4e9, access["refresh_token"]))
-    result = await send_test_message(profile, access["refresh_token"])
-    assert result.ok and fake_oauth.count("token") == 0
-
-
 def test_an_access_token_never_shows_in_a_repr():
     token = oauth_send.AccessToken("secret-access-token", 4e9, refreshed=True)
     assert "secret-access-token" not in repr(token)

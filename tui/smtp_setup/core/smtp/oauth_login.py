@@ -26,7 +26,7 @@ from smtp_setup.core.profiles.validation import InvalidInput
 from smtp_setup.core.smtp.diagnosis import Diagnosis, MissingExtension
 
 if TYPE_CHECKING:
-    from smtp_setup.core.oauth.flows import TokenSet
+    pass
 
 REUSE_MARGIN = 300.0  # seconds: a token with less life left is renewed first (clock skew)
 
@@ -105,13 +105,6 @@ def _fresh_cached(profile: Profile) -> AccessToken | None:
 def _lock_for(name: str) -> asyncio.Lock:
     per_loop = _locks.setdefault(asyncio.get_running_loop(), {})
     return per_loop.setdefault(name, asyncio.Lock())
-
-
-def remember(profile: Profile, tokens: TokenSet) -> None:
-    """Keep the access token of a sign-in that just happened (the wizard's test send then
-    needs no renewal)."""
-    token = AccessToken(tokens.access_token, tokens.expires_at, refreshed=True)
-    _cache[profile.name] = _Cached(token, _identity(profile))
 
 
 def forget(profile_name: str | None = None) -> None:
