@@ -128,7 +128,12 @@ CONVERTED = ["app/widgets/step_indicator.py", "app/translated_bindings.py", "i18
              "core/profiles/portable.py", "core/profiles/sealing.py", "core/profiles/upkeep.py",
              "core/exports/formats.py", "core/exports/go_ini.py", "core/exports/values.py",
              "core/oauth/http.py",
-             "core/catalog/loader.py", "core/catalog/port_option.py"]
+             "core/catalog/loader.py", "core/catalog/port_option.py",
+             # the wizard's steps (issue 11: steps)
+             *(f"app/steps/{name}.py" for name in (
+                 "base", "welcome", "provider", "connection", "credentials", "sender", "send",
+                 "review")),
+             "app/wizard_app.py", "app/draft.py", "app/services.py"]
 SHOWN_BY = {"Static", "Label", "Button", "notify", "print", "append", "update", "Text",
             "UsageError", "Binding"}
 MARKERS = {"_", "N_", "ngettext", "pgettext"}

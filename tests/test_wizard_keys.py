@@ -121,7 +121,7 @@ async def test_the_palette_quit_leaves_as_ctrl_q_does(tmp_path, how, capsys):
             await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 130
-    assert capsys.readouterr().err.strip() == CANCELLED  # printed on leaving, as run() does
+    assert capsys.readouterr().err.strip() == str(CANCELLED)  # printed on leaving, as run() does
     assert not config.exists()
 
 

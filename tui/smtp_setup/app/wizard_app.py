@@ -30,7 +30,7 @@ STEPS = [
     ("test", N_("Test"), "send:SendStep"),
     ("review", N_("Save"), "review:ReviewStep"),
 ]
-CANCELLED = "Setup cancelled: no changes were made."
+CANCELLED = N_("Setup cancelled: no changes were made.")
 
 
 def _step_class(spec: str) -> type[StepPane]:
@@ -43,27 +43,32 @@ class SetupWizard(App[int]):
 
     CSS_PATH = "wizard.tcss"
     TITLE = "smtp-setup"
-    SUB_TITLE = "outgoing email setup"
+    SUB_TITLE = N_("outgoing email setup")
     BINDINGS = [
-        Binding("ctrl+n", "next", N_("Next"), id="wizard.next"),
-        Binding("ctrl+b", "back", N_("Back"), id="wizard.back"),
-        Binding("escape", "cancel", N_("Cancel"), id="wizard.cancel"),
-        Binding("f1", "help", N_("Help"), id="wizard.help"),
-        Binding("ctrl+q", "quit_now", N_("Quit"), id="wizard.quit", priority=True, show=False),
-        Binding("ctrl+c", "quit_now", N_("Quit"), id="wizard.interrupt", priority=True, show=False),
+        Binding(key="ctrl+n", action="next", description=N_("Next"), id="wizard.next"),
+        Binding(key="ctrl+b", action="back", description=N_("Back"), id="wizard.back"),
+        Binding(key="escape", action="cancel", description=N_("Cancel"), id="wizard.cancel"),
+        Binding(key="f1", action="help", description=N_("Help"), id="wizard.help"),
+        Binding(key="ctrl+q", action="quit_now",
+                description=N_("Quit"), id="wizard.quit", priority=True, show=False),
+        Binding(key="ctrl+c", action="quit_now",
+                description=N_("Quit"), id="wizard.interrupt", priority=True, show=False),
         # Tab moves focus as soon as the app reads it. As the Screen's ordinary binding it
         # acts only once the key has bubbled back from the focused field, after the keys
         # typed behind it (a password manager's auto-type) were already handed to that
         # field: the password would land in the username.
-        Binding("tab", "focus_next", N_("Next field"), id="wizard.focus-next", priority=True,
+        Binding(key="tab", action="focus_next",
+                description=N_("Next field"), id="wizard.focus-next", priority=True,
                 show=False),
-        Binding("shift+tab", "focus_previous", N_("Previous field"), id="wizard.focus-previous",
+        Binding(key="shift+tab", action="focus_previous",
+                description=N_("Previous field"), id="wizard.focus-previous",
                 priority=True, show=False),
     ]
 
     def __init__(self, services: WizardServices, edit: str | None = None) -> None:
         super().__init__()
         translate_bindings(self)
+        self.sub_title = str(self.SUB_TITLE)
         self.services = services
         self.draft: Draft = draft_for_new()
         self.index = 0
@@ -144,7 +149,7 @@ class SetupWizard(App[int]):
         """One place for errors no worker handled itself: a sentence, never a traceback."""
         if event.state is WorkerState.ERROR:
             error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", title="Something went wrong",
+            self.notify(f"{type(error).__name__}: {error}", title=_("Something went wrong"),
                         severity="error", markup=False, timeout=15)
 
     @on(StepPane.ValidityChanged)
@@ -196,7 +201,7 @@ class SetupWizard(App[int]):
         """The step after `index`; from Welcome, a broken profile opens where it is broken."""
         flagged = self.draft.flagged_step
         if index == 0 and flagged:
-            return next(i for i, (step_id, _, _) in enumerate(STEPS) if step_id == flagged)
+            return next(i for i, (step_id, _title, _spec) in enumerate(STEPS) if step_id == flagged)
         return index + 1
 
     @on(Button.Pressed, "#back")
@@ -223,9 +228,9 @@ class SetupWizard(App[int]):
                 await self.action_quit_now()
 
         self.push_screen(Confirm(
-            "Leave the setup without saving?",
-            "Nothing has been written: no changes were made to your config.",
-            "Leave", variant="warning", no="Keep editing"), leave_if_confirmed)
+            _("Leave the setup without saving?"),
+            _("Nothing has been written: no changes were made to your config."),
+            _("Leave"), variant="warning", no=_("Keep editing")), leave_if_confirmed)
 
     async def action_quit(self) -> None:
         """The command palette's Quit leaves as Ctrl+Q does (message and exit status)."""
@@ -233,7 +238,7 @@ class SetupWizard(App[int]):
 
     async def action_quit_now(self) -> None:
         await self.services.stop_sandbox()
-        self.exit(130, return_code=130, message=CANCELLED)
+        self.exit(130, return_code=130, message=str(CANCELLED))
 
     @on(StepPane.Saved)
     async def _saved(self, event: StepPane.Saved) -> None:
@@ -242,16 +247,18 @@ class SetupWizard(App[int]):
         await self.services.stop_sandbox()
         from smtp_setup.core.smtp.sandbox import start_command
 
-        verb = "Replaced" if event.replaced else "Saved"
+        saved = (_("✓ Replaced profile '{name}' in {path}") if event.replaced
+                 else _("✓ Saved profile '{name}' in {path}"))
         test = next_command("test", event.name)
         sandbox = start_command(self.draft.profile.port)  # the port the test used
+        after = (_("  Next: run {sandbox} in another terminal, then {test}")
+                 if self.draft.provider_id == "sandbox" else _("  Next: {test}"))
         self.exit(
             0,
             return_code=0,
             message=(
-                f"✓ {verb} profile '{event.name}' in {event.path}\n"
-                + (f"  Next: run {sandbox} in another terminal, then {test}"
-                   if self.draft.provider_id == "sandbox" else f"  Next: {test}")
+                saved.format(name=event.name, path=event.path) + "\n"
+                + after.format(sandbox=sandbox, test=test)
                 + "".join(f"\n! {warning}" for warning in event.warnings)
             ),
         )
