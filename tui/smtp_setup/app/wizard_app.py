@@ -141,7 +141,12 @@ class SetupWizard(App[int]):
         step = self.step
         problems = step.errors()
         next_button = self.query_one("#next", Button)
-        next_button.label = str(step.next_label)
+        label = str(step.next_label)
+        if str(next_button.label) != label:
+            next_button.label = label
+            # A Button's label is no layout reactive: a longer one ("テストをスキップ") must
+            # widen the button, not be cut at its old width.
+            next_button.refresh(layout=True)
         next_button.disabled = bool(problems)
         self.query_one("#nav-status", Static).update(f"✗ {problems[0]}" if problems else "")
 

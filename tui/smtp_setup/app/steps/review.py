@@ -129,8 +129,10 @@ class ReviewStep(StepPane):
             rows.append((test, _("! not tested; run {command} after saving").format(
                 command=next_command("test", profile.name))))
         text = Text()
-        for label, value in rows:  # right-aligned in 9 cells (a Japanese character takes 2)
-            text.append(" " * max(0, 9 - cell_len(label)) + f"{label}  ", style="bold")
+        # labels right-aligned in a column of at least 9 cells (a Japanese character takes 2)
+        width = max(9, *(cell_len(label) for label, _value in rows))
+        for label, value in rows:
+            text.append(" " * (width - cell_len(label)) + f"{label}  ", style="bold")
             text.append(f"{value}\n")
         return text
 

@@ -335,11 +335,13 @@ class SendStep(StepPane):
         oauth = bool(diagnosis and diagnosis.code.startswith("oauth_"))
         self.query_one("#goto-credentials", Button).label = (
             _("Sign in again") if oauth else _("Back to login"))
+        self.query_one("#goto-credentials", Button).refresh(layout=True)
         self.query_one("#try-suggestion").display = bool(self.suggestion)
         if self.suggestion:
             from smtp_setup.core.smtp.diagnosis_text import suggestion_words
 
             self.query_one("#try-suggestion", Button).label = suggestion_words(self.suggestion)
+            self.query_one("#try-suggestion", Button).refresh(layout=True)
 
     def _show_received(self) -> None:
         messages = self.services.sandbox_messages()

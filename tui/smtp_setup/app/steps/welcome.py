@@ -42,6 +42,7 @@ class WelcomeStep(StepPane):
         yield Static("", id="config-problem", markup=False)
         yield OptionList(id="start-choice")
         with Horizontal(id="profile-actions"):
+            # TRANSLATORS: these six buttons share one row of 76 cells at 80 columns
             yield Button(_("Make default"), id="make-default", compact=True)
             yield Button(_("Rename…"), id="rename", compact=True)
             yield Button(_("Delete…"), id="delete", compact=True)
