@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from rich.cells import cell_len
 from smtp_setup import i18n
 from smtp_setup.app import build_wizard
 from test_wizard_flow import (
@@ -18,6 +19,7 @@ from test_wizard_flow import (
     step_id,
 )
 from textual.widgets import Button
+from wizard_driver import EXAMPLE_CONFIG, STEP_ORDER, go_to
 
 
 def _text(app, selector: str) -> str:
@@ -111,3 +113,24 @@ async def test_cancel_message_follows_the_language(tmp_path, capsys, language):
     assert capsys.readouterr().err.strip() == {
         "ja": "セットアップを中止しました。何も変更していません。",
         "en": "Setup cancelled: no changes were made."}[language]
+
+
+@pytest.mark.parametrize("step", STEP_ORDER)
+async def test_no_japanese_button_label_is_cut_at_80x24(tmp_path, step):
+    """Every shown button is wide enough for its label and ends inside the 80 columns (the
+    Next button's "テストをスキップ" included, which is longer than the "次へ" it replaces)."""
+    i18n.set_language("ja")
+    config = tmp_path / "config.toml"
+    config.write_text(EXAMPLE_CONFIG)
+    app = build_wizard(config_path=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_to(app, pilot, step)
+        await pilot.pause()
+        shown = [b for b in app.screen.query(Button)
+                 if all(node.display for node in b.ancestors_with_self if node is not app)
+                 and b.region.width]
+        assert shown
+        for button in shown:
+            label = str(button.label)
+            assert button.region.width >= cell_len(label) + 2, (label, button.region)
+            assert button.region.right <= 80, (label, button.region)
