@@ -133,7 +133,12 @@ CONVERTED = ["app/widgets/step_indicator.py", "app/translated_bindings.py", "i18
              *(f"app/widgets/{name}.py" for name in (
                  "modals", "export_dialog", "discover_dialog", "domain_table", "field",
                  "oauth_panel", "oauth_signin", "browser_signin", "port_choices", "stage_list",
-                 "toggles", "text_input"))]
+                 "toggles", "text_input")),
+             # the wizard's steps (issue 11: steps)
+             *(f"app/steps/{name}.py" for name in (
+                 "base", "welcome", "provider", "connection", "credentials", "sender", "send",
+                 "review")),
+             "app/wizard_app.py", "app/draft.py", "app/services.py"]
 SHOWN_BY = {"Static", "Label", "Button", "notify", "print", "append", "update", "Text",
             "UsageError", "Binding"}
 MARKERS = {"_", "N_", "ngettext", "pgettext"}

@@ -30,7 +30,7 @@ STEPS = [
     ("test", N_("Test"), "send:SendStep"),
     ("review", N_("Save"), "review:ReviewStep"),
 ]
-CANCELLED = "Setup cancelled: no changes were made."
+CANCELLED = N_("Setup cancelled: no changes were made.")
 
 
 def _step_class(spec: str) -> type[StepPane]:
@@ -43,27 +43,32 @@ class SetupWizard(App[int]):
 
     CSS_PATH = "wizard.tcss"
     TITLE = "smtp-setup"
-    SUB_TITLE = "outgoing email setup"
+    SUB_TITLE = N_("outgoing email setup")
     BINDINGS = [
-        Binding("ctrl+n", "next", N_("Next"), id="wizard.next"),
-        Binding("ctrl+b", "back", N_("Back"), id="wizard.back"),
-        Binding("escape", "cancel", N_("Cancel"), id="wizard.cancel"),
-        Binding("f1", "help", N_("Help"), id="wizard.help"),
-        Binding("ctrl+q", "quit_now", N_("Quit"), id="wizard.quit", priority=True, show=False),
-        Binding("ctrl+c", "quit_now", N_("Quit"), id="wizard.interrupt", priority=True, show=False),
+        Binding(key="ctrl+n", action="next", description=N_("Next"), id="wizard.next"),
+        Binding(key="ctrl+b", action="back", description=N_("Back"), id="wizard.back"),
+        Binding(key="escape", action="cancel", description=N_("Cancel"), id="wizard.cancel"),
+        Binding(key="f1", action="help", description=N_("Help"), id="wizard.help"),
+        Binding(key="ctrl+q", action="quit_now",
+                description=N_("Quit"), id="wizard.quit", priority=True, show=False),
+        Binding(key="ctrl+c", action="quit_now",
+                description=N_("Quit"), id="wizard.interrupt", priority=True, show=False),
         # Tab moves focus as soon as the app reads it. As the Screen's ordinary binding it
         # acts only once the key has bubbled back from the focused field, after the keys
         # typed behind it (a password manager's auto-type) were already handed to that
         # field: the password would land in the username.
-        Binding("tab", "focus_next", N_("Next field"), id="wizard.focus-next", priority=True,
+        Binding(key="tab", action="focus_next",
+                description=N_("Next field"), id="wizard.focus-next", priority=True,
                 show=False),
-        Binding("shift+tab", "focus_previous", N_("Previous field"), id="wizard.focus-previous",
+        Binding(key="shift+tab", action="focus_previous",
+                description=N_("Previous field"), id="wizard.focus-previous",
                 priority=True, show=False),
     ]
 
     def __init__(self, services: WizardServices, edit: str | None = None) -> None:
         super().__init__()
         translate_bindings(self)
+        self.sub_title = str(self.SUB_TITLE)
         self.services = services
         # What is printed after the app has left the screen (see run_wizard): by print(),
         # not by Textual's exit message, which Rich breaks at the terminal's width and so
@@ -140,7 +145,12 @@ class SetupWizard(App[int]):
         step = self.step
         problems = step.errors()
         next_button = self.query_one("#next", Button)
-        next_button.label = str(step.next_label)
+        label = str(step.next_label)
+        if str(next_button.label) != label:
+            next_button.label = label
+            # A Button's label is no layout reactive: a longer one ("テストをスキップ") must
+            # widen the button, not be cut at its old width.
+            next_button.refresh(layout=True)
         next_button.disabled = bool(problems)
         self.query_one("#nav-status", Static).update(f"✗ {problems[0]}" if problems else "")
 
@@ -148,7 +158,7 @@ class SetupWizard(App[int]):
         """One place for errors no worker handled itself: a sentence, never a traceback."""
         if event.state is WorkerState.ERROR:
             error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", title="Something went wrong",
+            self.notify(f"{type(error).__name__}: {error}", title=_("Something went wrong"),
                         severity="error", markup=False, timeout=15)
 
     @on(StepPane.ValidityChanged)
@@ -202,7 +212,7 @@ class SetupWizard(App[int]):
         # A provider the catalog does not know is chosen again first: the later steps need it.
         known = (self.draft.provider_id or "custom") in self.services.catalog
         if index == 0 and flagged and known:
-            return next(i for i, (step_id, _, _) in enumerate(STEPS) if step_id == flagged)
+            return next(i for i, (step_id, _title, _spec) in enumerate(STEPS) if step_id == flagged)
         return index + 1
 
     @on(Button.Pressed, "#back")
@@ -236,7 +246,7 @@ class SetupWizard(App[int]):
 
     async def action_quit_now(self) -> None:
         await self.services.stop_sandbox()
-        self.farewell = CANCELLED
+        self.farewell = str(CANCELLED)
         self.exit(130, return_code=130)
 
     @on(StepPane.Saved)
@@ -246,13 +256,15 @@ class SetupWizard(App[int]):
         await self.services.stop_sandbox()
         from smtp_setup.core.smtp.sandbox import start_command
 
-        verb = "Replaced" if event.replaced else "Saved"
+        saved = (_("✓ Replaced profile '{name}' in {path}") if event.replaced
+                 else _("✓ Saved profile '{name}' in {path}"))
         test = next_command("test", event.name)
         sandbox = start_command(self.draft.profile.port)  # the port the test used
+        after = (_("  Next: run {sandbox} in another terminal, then {test}")
+                 if self.draft.provider_id == "sandbox" else _("  Next: {test}"))
         self.farewell = (
-            f"✓ {verb} profile '{event.name}' in {event.path}\n"
-            + (f"  Next: run {sandbox} in another terminal, then {test}"
-               if self.draft.provider_id == "sandbox" else f"  Next: {test}")
+            saved.format(name=event.name, path=event.path) + "\n"
+            + after.format(sandbox=sandbox, test=test)
             + "".join(f"\n! {warning}" for warning in event.warnings)
         )
         self.exit(0, return_code=0)

@@ -11,15 +11,16 @@ from textual.widgets import Static
 
 from smtp_setup.app.draft import Draft
 from smtp_setup.app.services import WizardServices
-from smtp_setup.i18n import N_, LazyText
+from smtp_setup.app.translated_bindings import translate_bindings
+from smtp_setup.i18n import N_, LazyText, _
 
 
 class StepPane(VerticalScroll):
     """One pane of the wizard. Subclasses fill `compose_body`, `enter`, `errors`, `leave`."""
 
     step_id: ClassVar[str] = ""
-    title: ClassVar[str] = ""
-    why: ClassVar[str] = ""
+    title: ClassVar[str | LazyText] = ""
+    why: ClassVar[str | LazyText] = ""
     next_label: ClassVar[str | LazyText] = N_("Next")
 
     class ValidityChanged(Message):
@@ -64,12 +65,13 @@ class StepPane(VerticalScroll):
 
     def __init__(self, draft: Draft, services: WizardServices) -> None:
         super().__init__(id=self.step_id, classes="step")
+        translate_bindings(self)  # e.g. Ctrl+R's "Show/hide password" in the footer
         self.draft = draft
         self.services = services
 
     def compose(self) -> ComposeResult:
-        yield Static(self.title, classes="step-title")
-        yield Static(self.why, classes="step-why", markup=False)
+        yield Static(str(self.title), classes="step-title")
+        yield Static(str(self.why), classes="step-why", markup=False)
         problem = Static("", classes="saved-problem -error", markup=False)
         problem.display = False
         yield problem
@@ -100,8 +102,9 @@ class StepPane(VerticalScroll):
         box = self.query_one(".saved-problem", Static)
         box.display = problem is not None
         if problem is not None:
-            box.update(f"✗ The saved {problem.field} could not be used: {problem.message}. "
-                       "Choose it again here; saving replaces it.")
+            box.update(_("✗ The saved {field} could not be used: {message}. "
+                         "Choose it again here; saving replaces it.").format(
+                field=problem.field, message=problem.message))
 
     def focus_first(self) -> bool:
         """Focus the first field; False when the step has none to offer (the app then

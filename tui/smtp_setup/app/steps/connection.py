@@ -14,45 +14,45 @@ from smtp_setup.app.widgets.toggles import Checkbox
 from smtp_setup.core.catalog.loader import PortOption
 from smtp_setup.core.profiles import validation
 from smtp_setup.core.profiles.model import Security
+from smtp_setup.i18n import N_, _, ngettext
 
 PROBE_TIMEOUT = 6.0  # seconds per port; all ports are checked at the same time
-SECURITY_CHOICES = [(s.label, s.value) for s in Security]
 
 
 class ConnectionStep(StepPane):
     step_id = "connection"
-    title = "Server, port and encryption"
-    why = (
+    title = N_("Server, port and encryption")
+    why = N_(
         "The port and its encryption must match what the server expects. Implicit TLS (465) is "
         "encrypted from the first byte, as RFC 8314 recommends; STARTTLS (587) upgrades to TLS "
         "before you log in. F1 explains every choice."
     )
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Server", classes="field-label", id="host-choice-label")
-        yield Select([], id="host-choice", prompt="Choose the server")
-        yield Field("Server host name", check=validation.host, input_id="host",
+        yield Static(_("Server"), classes="field-label", id="host-choice-label")
+        yield Select([], id="host-choice", prompt=_("Choose the server"))
+        yield Field(_("Server host name"), check=validation.host, input_id="host",
                     placeholder="smtp.example.com", id="host-field")
         yield Static("", id="host-fixed", markup=False)
         with Horizontal(id="port-heading"):
-            yield Static("Port and encryption", classes="field-label")
-            yield Button("Check which ports work", id="check-ports", compact=True)
+            yield Static(_("Port and encryption"), classes="field-label")
+            yield Button(_("Check which ports work"), id="check-ports", compact=True)
         yield PortChoices(id="port-list")
         yield Static("", id="probe-summary", markup=False)
         with Horizontal(id="custom-port-row"):
-            yield Field("Port", check=validation.port, input_id="custom-port",
-                        placeholder="e.g. 1025", id="custom-port-field")
-            yield Select(SECURITY_CHOICES, id="custom-security", allow_blank=False,
+            yield Field(_("Port"), check=validation.port, input_id="custom-port",
+                        placeholder=_("e.g. 1025"), id="custom-port-field")
+            yield Select([(str(s.label), s.value) for s in Security], id="custom-security", allow_blank=False,
                          value=Security.STARTTLS.value)
         yield Static("", id="plain-warning", classes="-warning", markup=False)
-        yield Checkbox("I understand: the password is sent unencrypted", id="plain-ok")
-        with Collapsible(title="Advanced: certificates and time limit", id="advanced"):
-            yield Checkbox("Verify the server's certificate (strongly recommended)",
+        yield Checkbox(_("I understand: the password is sent unencrypted"), id="plain-ok")
+        with Collapsible(title=_("Advanced: certificates and time limit"), id="advanced"):
+            yield Checkbox(_("Verify the server's certificate (strongly recommended)"),
                            value=True, id="verify")
-            yield Field(f"{CA_FILE_LABEL} (for a private or self-signed CA)",
+            yield Field(_("{ca_file} (for a private or self-signed CA)").format(ca_file=CA_FILE_LABEL),
                         check=_ca_file_check, input_id="ca-file", optional=True,
                         placeholder="/etc/ssl/private-ca.pem", id="ca-field")
-            yield Field("Time limit for a test send (seconds)", check=validation.timeout,
+            yield Field(_("Time limit for a test send (seconds)"), check=validation.timeout,
                         input_id="timeout", id="timeout-field")
 
     @property
@@ -70,10 +70,10 @@ class ConnectionStep(StepPane):
         host_choice.display = multi
         label = self.query_one("#host-choice-label", Static)
         label.display = multi
-        label.update(provider.host_label or "Server")
+        label.update(provider.host_label or _("Server"))
         if multi:
             host_choice.set_options(
-                [(f"{'Default' if key == 'default' else key} — {host}", key)
+                [(f"{_('Default') if key == 'default' else key} — {host}", key)
                  for key, host in hosts.items()]
             )
             key = next((k for k, h in hosts.items() if h == profile.host), next(iter(hosts)))
@@ -83,7 +83,8 @@ class ConnectionStep(StepPane):
         host_field.value = profile.host
         fixed = self.query_one("#host-fixed", Static)
         fixed.display = not provider.host_editable and not multi
-        fixed.update(f"Server: {profile.host}  (set by {provider.name})")
+        fixed.update(_("Server: {host}  (set by {provider})").format(
+            host=profile.host, provider=provider.name))
 
         plist = self.query_one("#port-list", PortChoices)
         if plist.choices != list(provider.ports):
@@ -128,7 +129,7 @@ class ConnectionStep(StepPane):
             self.query_one("#probe-summary").display = False
         custom = self.query_one("#port-list", PortChoices).chosen is None
         self.query_one("#custom-port-row").display = custom
-        _, security = self._chosen()
+        _port, security = self._chosen()
         plain = security is Security.NONE and self.provider.id != "sandbox"
         warning = self.query_one("#plain-warning", Static)
         warning.display = plain
@@ -136,17 +137,19 @@ class ConnectionStep(StepPane):
         self.query_one("#plain-ok", Checkbox).display = needs_ack
         if plain:
             warning.update(
-                "! No encryption: anyone on the network path can read your mail"
-                + (" and your password." if needs_ack else ".")
-                + " Use this only for a server on this machine or a network you trust."
+                _("! No encryption: anyone on the network path can read your mail and your "
+                  "password. Use this only for a server on this machine or a network you trust.")
+                if needs_ack else
+                _("! No encryption: anyone on the network path can read your mail. Use this "
+                  "only for a server on this machine or a network you trust.")
             )
         verify = self.query_one("#verify", Checkbox).value
         if not verify:
             warning.display = True
-            warning.update(
+            warning.update(_(
                 "! Certificate checks are off: a machine in the middle could pose as your "
                 "server and read your password. Prefer adding the CA file instead."
-            )
+            ))
         self.fields_changed()
 
     @on(OptionList.OptionHighlighted, "#port-list")
@@ -168,7 +171,7 @@ class ConnectionStep(StepPane):
     def _check_ports(self) -> None:
         host = self._host()
         if validation.host(host):
-            self._summary("! Enter a valid host name first.", "-warning")
+            self._summary(_("! Enter a valid host name first."), "-warning")
             return
         self.check_ports(host)
 
@@ -217,7 +220,9 @@ class ConnectionStep(StepPane):
         plist.checking = True
         plist.load(plist.choices, plist.recommended)
         button.disabled = True
-        self._summary(f"Checking {len(candidates)} ports on {host} at once…")
+        self._summary(ngettext("Checking {count} port on {host} at once…",
+                               "Checking {count} ports on {host} at once…",
+                               len(candidates)).format(count=len(candidates), host=host))
         try:
             context = await asyncio.to_thread(client_tls_context, trust)
             report = await probe_host(host, candidates, timeout=PROBE_TIMEOUT,
@@ -234,16 +239,19 @@ class ConnectionStep(StepPane):
         best, waiting = report.recommended, report.awaiting_certificate
         if best is not None:
             plist.choose(best.port, best.security)
-            lines.append(f"✓ Chose {best.port} ({best.security.label}): " + " ".join(report.reasons))
+            lines.append(_("✓ Chose {port} ({security}): {reasons}").format(
+                port=best.port, security=best.security.label, reasons=" ".join(report.reasons)))
         elif waiting is not None:  # encryption answers: never fall back to a plain port
             plist.choose(waiting.port, waiting.security)
-            lines.append(f"! Kept {waiting.port} ({waiting.security.label}): "
-                         + " ".join(report.reasons))
+            lines.append(_("! Kept {port} ({security}): {reasons}").format(
+                port=waiting.port, security=waiting.security.label,
+                reasons=" ".join(report.reasons)))
             if waiting.diagnosis_code == "certificate_untrusted":
-                lines.append(f"! To fix it, {CA_FILE_FIX} (opened below).")
+                lines.append(_("! To fix it, {fix} (opened below).").format(fix=CA_FILE_FIX))
                 self.query_one("#advanced", Collapsible).collapsed = False
         else:
-            lines.append("✗ No port worked from this network. " + " ".join(report.reasons))
+            lines.append(_("✗ No port worked from this network. {reasons}").format(
+                reasons=" ".join(report.reasons)))
         if report.blocked_hint:
             lines.append("! " + report.blocked_hint)
         self._summary("\n".join(lines), "-success" if best is not None else
@@ -276,11 +284,11 @@ class ConnectionStep(StepPane):
         port, security = self._chosen()
         if port is None:
             typed = self.query_one("#custom-port-field", Field).value
-            problems.append("Choose a port, or type one under Custom port." if not typed.strip()
+            problems.append(_("Choose a port, or type one under Custom port.") if not typed.strip()
                             else validation.port(typed) or "")
         checkbox = self.query_one("#plain-ok", Checkbox)
         if checkbox.display and not checkbox.value:
-            problems.append("Confirm that you accept sending the password unencrypted.")
+            problems.append(_("Confirm that you accept sending the password unencrypted."))
         for field_id in ("#ca-field", "#timeout-field"):
             error = self.query_one(field_id, Field).error
             if error:
@@ -313,5 +321,6 @@ def _ca_file_check(value: str) -> str | None:
 
     path = Path(value.strip()).expanduser()
     if not path.is_file():
-        return f"No file at {path}. Give the path of a PEM file with the CA certificate."
+        return _("No file at {path}. Give the path of a PEM file with the CA certificate.").format(
+            path=path)
     return None

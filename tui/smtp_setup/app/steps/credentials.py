@@ -14,43 +14,46 @@ from smtp_setup.app.widgets.oauth_panel import OAuthPanel
 from smtp_setup.app.widgets.toggles import Checkbox, RadioButton
 from smtp_setup.core.oauth.token_store import can_hold_refresh_token
 from smtp_setup.core.profiles import validation
+from smtp_setup.i18n import N_, _
 
 STORES = (STORE_KEYRING, STORE_ENV, STORE_COMMAND, STORE_FILE)
 
 
 def _required(value: str) -> str | None:
-    return None if value else "This field is required."
+    return None if value else _("This field is required.")
 
 
 class CredentialsStep(StepPane):
     step_id = "credentials"
-    title = "Login"
-    why = (
+    title = N_("Login")
+    why = N_(
         "Most servers want a username and a secret before they accept mail. The secret is "
         "often not your account password: many providers want an app password, an API key "
         "or a dedicated SMTP key. Choose below where smtp-setup keeps it."
     )
 
     BINDINGS = [
-        Binding("ctrl+r", "reveal", "Show/hide password", id="credentials.reveal"),
+        Binding(key="ctrl+r", action="reveal",
+                description=N_("Show/hide password"), id="credentials.reveal"),
     ]
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="no-login", markup=False)
-        yield Checkbox("This server needs a login (SMTP AUTH)", value=True, id="use-auth")
+        yield Checkbox(_("This server needs a login (SMTP AUTH)"), value=True, id="use-auth")
         yield OAuthPanel(id="oauth-panel")
-        yield Field("Username", check=_username_check, input_id="username", id="username-field")
-        yield Field("Password", input_id="password", password=True, id="password-field",
+        yield Field(_("Username"), check=_username_check, input_id="username", id="username-field")
+        yield Field(_("Password"), input_id="password", password=True, id="password-field",
                     optional=True)
-        yield Static("Keep the password in", classes="field-label", id="store-label")
+        yield Static(_("Keep the password in"), classes="field-label", id="store-label")
         with RadioSet(id="store"):
-            yield RadioButton("the system keyring (recommended)", id=STORE_KEYRING)
-            yield RadioButton("an environment variable", id=STORE_ENV)
-            yield RadioButton("the output of a command (e.g. pass show smtp/work)", id=STORE_COMMAND)
-            yield RadioButton("the config file (readable only by you)", id=STORE_FILE)
-        yield Field("Environment variable name", check=validation.env_name, input_id="env-name",
+            yield RadioButton(_("the system keyring (recommended)"), id=STORE_KEYRING)
+            yield RadioButton(_("an environment variable"), id=STORE_ENV)
+            yield RadioButton(_("the output of a command (e.g. pass show smtp/work)"),
+                              id=STORE_COMMAND)
+            yield RadioButton(_("the config file (readable only by you)"), id=STORE_FILE)
+        yield Field(_("Environment variable name"), check=validation.env_name, input_id="env-name",
                     placeholder="SMTP_PASSWORD", id="env-field")
-        yield Field("Command that prints the password", check=validation.secret_command,
+        yield Field(_("Command that prints the password"), check=validation.secret_command,
                     input_id="secret-command", placeholder="pass show smtp/work", id="command-field")
         yield Static("", id="store-note", markup=False)
 
@@ -65,7 +68,8 @@ class CredentialsStep(StepPane):
         optional_auth = provider.id == "custom" or provider.host_editable
         no_login = self.query_one("#no-login", Static)
         no_login.display = not needs_auth
-        no_login.update(f"{provider.name} needs no login. Press Next to continue.")
+        no_login.update(_("{provider} needs no login. Press Next to continue.").format(
+            provider=provider.name))
         use_auth = self.query_one("#use-auth", Checkbox)
         use_auth.display = needs_auth and optional_auth
         use_auth.value = draft.use_auth
@@ -74,14 +78,15 @@ class CredentialsStep(StepPane):
         user.input.disabled = provider.username_locked
         user.hint = provider.username_hint or ""
         if provider.username_locked:
-            user.hint = f"Set by {provider.name}: the username is the literal word {provider.username_value}."
+            user.hint = _("Set by {provider}: the username is the literal word {value}.").format(
+                provider=provider.name, value=provider.username_value)
         password = self.query_one("#password-field", Field)
-        password.label = provider.password_label or "Password"
+        password.label = provider.password_label or _("Password")
         password.query_one(".field-label", Static).update(password.label)
         password.value = draft.password
         hint = provider.password_hint or ""
         if draft.kept_secret is not None:
-            hint = "Leave empty to keep the saved password. " + hint
+            hint = _("Leave empty to keep the saved password. {hint}").format(hint=hint)
         password.hint = hint
         self.query_one(OAuthPanel).load(provider, profile, draft.kept_secret,
                                         self.services.extras.get("oauth_overrides"))
@@ -89,7 +94,7 @@ class CredentialsStep(StepPane):
         keyring_button = self.query_one(f"#{STORE_KEYRING}", RadioButton)
         keyring_button.disabled = not ok
         if not ok:
-            keyring_button.label = "the system keyring (not available here; F1 explains)"
+            keyring_button.label = _("the system keyring (not available here; F1 explains)")
             if draft.secret_store == STORE_KEYRING:
                 draft.secret_store = STORE_ENV if draft.editing else STORE_FILE
         self.query_one(f"#{draft.secret_store}", RadioButton).value = True
@@ -126,7 +131,8 @@ class CredentialsStep(StepPane):
         if self.oauth_on:
             self.query_one("#password-field").display = False
         self.query_one("#store-label", Static).update(
-            "Keep the sign-in (refresh token) in" if self.oauth_on else "Keep the password in")
+            _("Keep the sign-in (refresh token) in") if self.oauth_on
+            else _("Keep the password in"))
         self.query_one("#env-field").display = auth and store == STORE_ENV
         self.query_one("#command-field").display = auth and store == STORE_COMMAND
         oauth = self.oauth_on
@@ -146,29 +152,30 @@ class CredentialsStep(StepPane):
             self.fields_changed()
             return
         text = {
-            STORE_KEYRING: "The password goes to your system keyring when you save; the config "
-                           "file only names the keyring entry.",
-            STORE_ENV: "The config file names the variable; the password is read from it each "
-                       "time you send. Type it above only to test now (it is not saved).",
-            STORE_COMMAND: "The command runs each time you send and its output is the password. "
-                           "Type it above only to test now (it is not saved).",
-            STORE_FILE: "! The password is written into the config file as plain text. The file "
-                        "is readable only by you (mode 0600), but backups and copies carry it.",
+            STORE_KEYRING: N_("The password goes to your system keyring when you save; the "
+                              "config file only names the keyring entry."),
+            STORE_ENV: N_("The config file names the variable; the password is read from it "
+                          "each time you send. Type it above only to test now (it is not saved)."),
+            STORE_COMMAND: N_("The command runs each time you send and its output is the "
+                              "password. Type it above only to test now (it is not saved)."),
+            STORE_FILE: N_("! The password is written into the config file as plain text. The "
+                           "file is readable only by you (mode 0600), but backups and copies "
+                           "carry it."),
         }[store]
-        note.update(text)
+        note.update(str(text))
         self.fields_changed()
 
     def _oauth_note(self, store: str) -> str:
-        where = ("The sign-in goes to your system keyring when you save; the config file only "
-                 "names the keyring entry." if store == STORE_KEYRING else
-                 "! The sign-in is written into the config file as plain text. The file is "
-                 "readable only by you (mode 0600), but backups and copies carry it.")
+        where = (_("The sign-in goes to your system keyring when you save; the config file "
+                   "only names the keyring entry.") if store == STORE_KEYRING else
+                 _("! The sign-in is written into the config file as plain text. The file is "
+                   "readable only by you (mode 0600), but backups and copies carry it."))
         kept = self.draft.kept_secret
         if kept is not None and not can_hold_refresh_token(kept.kind):
-            where += (f" It was read from the {kept.describe()}, which smtp-setup cannot "
-                      "update: saving moves it here.")
-        return ("Only places smtp-setup can write to are offered: the server may replace the "
-                f"sign-in (refresh token) each time it is used.\n{where}")
+            where = _("{where} It was read from the {place}, which smtp-setup cannot "
+                      "update: saving moves it here.").format(where=where, place=kept.describe())
+        return _("Only places smtp-setup can write to are offered: the server may replace the "
+                 "sign-in (refresh token) each time it is used.\n{where}").format(where=where)
 
     def focus_first(self) -> bool:
         """The first text the person must type (the username, else the password), not the
@@ -213,7 +220,7 @@ class CredentialsStep(StepPane):
         problems = []
         user = self.query_one("#username-field", Field)
         if not user.value:
-            problems.append("Enter the username.")
+            problems.append(_("Enter the username."))
         elif user.error:
             problems.append(user.error)
         store = self.store
@@ -224,7 +231,7 @@ class CredentialsStep(StepPane):
         elif store in (STORE_KEYRING, STORE_FILE) and not typed:
             same_store = kept is not None and kept.kind == store
             if not same_store:
-                problems.append(f"Enter the {_mid_sentence(self.provider)}.")
+                problems.append(_("Enter the {secret}.").format(secret=_mid_sentence(self.provider)))
         if store == STORE_ENV:
             error = self.query_one("#env-field", Field).error
             if error:
@@ -261,7 +268,7 @@ def _username_check(value: str) -> str | None:
 def _mid_sentence(provider) -> str:
     """The secret's label inside a sentence: "app password", but "API key", "SMTP key" and
     "Bridge password" (a word of the provider's name is a name) keep their capitals."""
-    label = provider.password_label or "password"
+    label = provider.password_label or _("password")
     first = label.split()[0]
     if first[1:2].islower() and first not in provider.name.split():
         return label[0].lower() + label[1:]

@@ -13,16 +13,19 @@ from textual.widgets.option_list import Option
 from smtp_setup.app.draft import apply_provider, apply_suggestion
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.text_input import TextInput
+from smtp_setup.i18n import N_, _
 
 
 class ProviderStep(StepPane):
     BINDINGS = [
-        Binding("down", "list_down", "Next provider", show=False, id="provider.down"),
-        Binding("up", "list_up", "Previous provider", show=False, id="provider.up"),
+        Binding(key="down", action="list_down",
+                description=N_("Next provider"), show=False, id="provider.down"),
+        Binding(key="up", action="list_up",
+                description=N_("Previous provider"), show=False, id="provider.up"),
     ]
     step_id = "provider"
-    title = "Who sends your mail?"
-    why = (
+    title = N_("Who sends your mail?")
+    why = N_(
         "Each provider has its own server, ports and kind of password: pick yours and they are "
         "filled in. Type to filter, arrows to move, Enter to choose. \"Local sandbox\" lets "
         "you try everything without an account."
@@ -30,9 +33,9 @@ class ProviderStep(StepPane):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="provider-search"):
-            yield TextInput(placeholder="Type to filter, e.g. gmail, sendgrid, ses",
+            yield TextInput(placeholder=_("Type to filter, e.g. gmail, sendgrid, ses"),
                             id="provider-filter")
-            yield Button("Find from my address…", id="discover", compact=True)
+            yield Button(_("Find from my address…"), id="discover", compact=True)
         with Horizontal(id="provider-columns"):
             yield OptionList(id="provider-list")
             yield Static("", id="provider-detail", markup=False)
@@ -76,7 +79,7 @@ class ProviderStep(StepPane):
         detail = self.query_one("#provider-detail", Static)
         provider_id = self.selected_id
         if provider_id is None:
-            detail.update("No provider matches. Clear the filter, or choose Other SMTP server.")
+            detail.update(_("No provider matches. Clear the filter, or choose Other SMTP server."))
             return
         p = self.services.catalog.get(provider_id)
         text = Text()
@@ -84,17 +87,18 @@ class ProviderStep(StepPane):
         text.append(p.summary + "\n\n")
         needs = p.needs()
         if needs:
-            text.append("You will need:\n", style="bold")
+            text.append(_("You will need:") + "\n", style="bold")
             for item in needs:
                 text.append(f" • {item}\n")
         if p.default_host:
             port = p.recommended
             text.append(
-                f"\nServer: {p.default_host}, port {port.port} ({port.security.label})\n",
+                "\n" + _("Server: {host}, port {port} ({security})").format(
+                    host=p.default_host, port=port.port, security=port.security.label) + "\n",
                 style="dim",
             )
         if p.docs:
-            text.append(f"Guide: {p.docs}\n", style="dim")
+            text.append(_("Guide: {url}").format(url=p.docs) + "\n", style="dim")
         detail.update(text)
 
     @on(Input.Changed, "#provider-filter")
@@ -149,7 +153,7 @@ class ProviderStep(StepPane):
         self.request_advance()
 
     def errors(self) -> list[str]:
-        return [] if self.selected_id else ["Choose a provider from the list."]
+        return [] if self.selected_id else [_("Choose a provider from the list.")]
 
     def leave(self) -> None:
         provider_id = self.selected_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,22 +17,22 @@ from smtp_setup.app.widgets.toggles import Checkbox
 from smtp_setup.core.profiles import validation
 from smtp_setup.core.profiles.model import SecretRef
 from smtp_setup.core.profiles.next_command import next_command
-from smtp_setup.i18n import N_
+from smtp_setup.i18n import N_, _, pgettext
 
 
 class ReviewStep(StepPane):
     step_id = "review"
-    title = "Review and save"
-    why = (
+    title = N_("Review and save")
+    why = N_(
         "This is exactly what will be written to your config file. Secrets appear only as "
         "where they are kept. Nothing is saved until you press Save."
     )
     next_label = N_("Save")
 
     def compose_body(self) -> ComposeResult:
-        yield Field("Profile name", check=validation.profile_name, input_id="profile-name",
+        yield Field(_("Profile name"), check=validation.profile_name, input_id="profile-name",
                     placeholder="work", id="name-field")
-        yield Checkbox("Make this the default profile", id="make-default")
+        yield Checkbox(_("Make this the default profile"), id="make-default")
         yield Static("", id="changes", markup=False)
         yield Static("", id="summary", markup=False)
         yield Static("", id="toml-preview", markup=False)
@@ -61,9 +62,11 @@ class ReviewStep(StepPane):
         name = self.profile_name
         message = field.query_one(".field-message", Static)
         if not field.error and name in services.profile_names and name != draft.editing:
-            message.update(f"! A profile named {name} exists; Save asks before replacing it.")
+            message.update(_("! A profile named {name} exists; Save asks before replacing it.").format(
+                name=name))
         elif not field.error and draft.editing and name != draft.editing:
-            message.update(f"Saving under a new name makes a copy; {draft.editing} stays as it is.")
+            message.update(_("Saving under a new name makes a copy; {name} stays as it is.").format(
+                name=draft.editing))
         draft.profile.name = name
         profile = draft.to_profile()
         profile.name = name or "unnamed"
@@ -73,7 +76,8 @@ class ReviewStep(StepPane):
         if shown.password is not None and shown.password.kind == "inline":
             shown.password = SecretRef("inline", "********")  # the file gets the real one
         self.query_one("#toml-preview", Static).update(services.store.render_profile(shown))
-        self.query_one("#save-path", Static).update(f"File: {services.store.path}")
+        self.query_one("#save-path", Static).update(
+            _("File: {path}").format(path=services.store.path))
         self.validity_changed()
 
     def _show_changes(self, profile) -> None:
@@ -94,9 +98,9 @@ class ReviewStep(StepPane):
             changes = broken_profile_changes(config.broken[editing], profile.copy(name=editing),
                                              new_secret_typed=typed)
         text = Text()
-        text.append(f"Changes to {editing}:\n", style="bold")
+        text.append(_("Changes to {name}:").format(name=editing) + "\n", style="bold")
         if not changes:
-            text.append("  none: saving writes the same settings again\n", style="dim")
+            text.append("  " + _("none: saving writes the same settings again") + "\n", style="dim")
         for change in changes:
             text.append(f"  {change.label}: ", style="bold")
             text.append(change.old, style="dim")
@@ -108,22 +112,27 @@ class ReviewStep(StepPane):
         provider = self.services.catalog.get(profile.provider)
         draft = self.draft
         rows = [
-            ("Provider", provider.name),
-            ("Server", f"{profile.server} · {profile.security.label}"),
-            ("Login", profile.username or "none"),
-            ("Password", profile.password.describe() if profile.password else "none"),
-            ("From", f"{profile.from_name} <{profile.from_email}>" if profile.from_name
-             else profile.from_email),
+            (_("Provider"), provider.name),
+            (_("Server"), f"{profile.server} · {profile.security.label}"),
+            (_("Login"), profile.username or _("none")),
+            (_("Password"), profile.password.describe() if profile.password else _("none")),
+            # TRANSLATORS: the row of the From address in the Save step's summary
+            (pgettext("summary row", "From"), f"{profile.from_name} <{profile.from_email}>"
+             if profile.from_name else profile.from_email),
         ]
+        test = pgettext("summary row", "Test")
         if draft.test_ok:
-            rows.append(("Test", "✓ accepted by the server"))
+            rows.append((test, _("✓ accepted by the server")))
         elif draft.test_ok is False:
-            rows.append(("Test", "✗ the last test failed; you can save anyway and fix it later"))
+            rows.append((test, _("✗ the last test failed; you can save anyway and fix it later")))
         else:
-            rows.append(("Test", f"! not tested; run {next_command('test', profile.name)} after saving"))
+            rows.append((test, _("! not tested; run {command} after saving").format(
+                command=next_command("test", profile.name))))
         text = Text()
+        # labels right-aligned in a column of at least 9 cells (a Japanese character takes 2)
+        width = max(9, *(cell_len(label) for label, _value in rows))
         for label, value in rows:
-            text.append(f"{label:>9}  ", style="bold")
+            text.append(" " * (width - cell_len(label)) + f"{label}  ", style="bold")
             text.append(f"{value}\n")
         return text
 
@@ -142,7 +151,7 @@ class ReviewStep(StepPane):
         if error:
             problems.append(error)
         if self.services.config_error:
-            problems.append("The config file has an error; fix it before saving.")
+            problems.append(_("The config file has an error; fix it before saving."))
         return problems
 
     def leave(self) -> None:
@@ -166,8 +175,8 @@ class ReviewStep(StepPane):
         try:
             await self._move_kept_sign_in()
         except SecretError as exc:
-            self._show_error(f"✗ Not saved: the sign-in could not be moved ({exc}). Sign in "
-                             "again on the Login step instead.")
+            self._show_error(_("✗ Not saved: the sign-in could not be moved ({error}). Sign in "
+                               "again on the Login step instead.").format(error=exc))
             return
         profile = draft.to_profile()
         replaced = name in services.profile_names
@@ -186,7 +195,7 @@ class ReviewStep(StepPane):
                 save_with_secret, services.store, profile, secret, make_default=make_default
             )
         except (SecretError, ConfigError, OSError) as exc:
-            self._show_error(f"✗ Not saved: {exc}")
+            self._show_error(_("✗ Not saved: {error}").format(error=exc))
             return
         self.post_message(self.Saved(name, str(result.path), replaced, result.warnings))
 
@@ -196,20 +205,21 @@ class ReviewStep(StepPane):
 
         config = self.services.config
         old = config.saved(name) if config else None
-        login = (f"its password is kept in {old.password.describe()}" if old and old.password
-                 else "it does not log in")
+        login = (_("its password is kept in {place}").format(place=old.password.describe())
+                 if old and old.password else _("it does not log in"))
         if config and name in config.broken:  # its server settings may be the bad ones
-            what = f"It is broken ({config.broken[name].reason}), and {login}."
+            what = _("It is broken ({reason}), and {login}.").format(
+                reason=config.broken[name].reason, login=login)
         elif old is not None:
-            what = (f"It sends through {old.host}, port {old.port} "
-                    f"({old.security.label}), and {login}.")
+            what = _("It sends through {host}, port {port} ({security}), and {login}.").format(
+                host=old.host, port=old.port, security=old.security.label, login=login)
         else:
-            what = "Its settings are replaced."
+            what = _("Its settings are replaced.")
         return bool(await self.app.push_screen_wait(Confirm(
-            f"Replace the saved profile {name}?",
-            f"{what} Saving replaces all of it with these settings. Choose Keep it to leave "
-            "it as it is and pick another name.",
-            "Replace", variant="warning", no="Keep it")))
+            _("Replace the saved profile {name}?").format(name=name),
+            _("{what} Saving replaces all of it with these settings. Choose Keep it to leave "
+              "it as it is and pick another name.").format(what=what),
+            _("Replace"), variant="warning", no=_("Keep it"))))
 
     async def _move_kept_sign_in(self) -> None:
         """An OAuth profile kept where the wizard cannot write (a variable, a command) and

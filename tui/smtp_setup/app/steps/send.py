@@ -14,13 +14,13 @@ from smtp_setup.app.widgets.domain_table import DomainTable
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.stage_list import StageList
 from smtp_setup.core.profiles import validation
-from smtp_setup.i18n import _
+from smtp_setup.i18n import N_, _, ngettext
 
 
 class SendStep(StepPane):
     step_id = "test"
-    title = "Send a test message"
-    why = (
+    title = N_("Send a test message")
+    why = N_(
         "A real message through your settings shows whether they work. Each stage of the SMTP "
         "conversation is checked in turn, so a failure points at its cause. Success means the "
         "server accepted the message; delivery to the inbox is up to it."
@@ -28,20 +28,20 @@ class SendStep(StepPane):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="send-row"):
-            yield Field("Send the test to", check=validation.email_address, input_id="recipient",
+            yield Field(_("Send the test to"), check=validation.email_address, input_id="recipient",
                         note=validation.address_note,
                         placeholder="you@example.com", id="recipient-field")
-            yield Button("Send test", id="send", variant="primary")
-            yield Button("Cancel", id="cancel-send", variant="warning")
+            yield Button(_("Send test"), id="send", variant="primary")
+            yield Button(_("Cancel"), id="cancel-send", variant="warning")
         yield StageList(id="stages")
         yield Static("", id="outcome", markup=False)
         with Horizontal(id="fix-buttons"):
-            yield Button("Try suggested settings", id="try-suggestion", variant="success")
-            yield Button("Back to connection", id="goto-connection")
-            yield Button("Back to login", id="goto-credentials")
+            yield Button(_("Try suggested settings"), id="try-suggestion", variant="success")
+            yield Button(_("Back to connection"), id="goto-connection")
+            yield Button(_("Back to login"), id="goto-credentials")
         yield Static("", id="received", markup=False)
         yield DomainTable(id="domain-check")
-        with Collapsible(title="Transcript (passwords hidden)", id="transcript-box"):
+        with Collapsible(title=_("Transcript (passwords hidden)"), id="transcript-box"):
             yield Log(id="transcript", highlight=False)
 
     @property
@@ -115,7 +115,7 @@ class SendStep(StepPane):
     def _cancel_pressed(self) -> None:
         self.workers.cancel_group(self, "send")
         self._finish_ui()
-        self._show_outcome("! Test cancelled. Nothing was sent.", "-warning")
+        self._show_outcome(_("! Test cancelled. Nothing was sent."), "-warning")
 
     @on(Button.Pressed, "#goto-connection")
     def _goto_connection(self) -> None:
@@ -160,7 +160,7 @@ class SendStep(StepPane):
         self.query_one("#transcript", Log).clear()
         for selector in ("#fix-buttons", "#received", "#domain-check"):
             self.query_one(selector).display = False
-        self._show_outcome(f"Sending through {self.draft.profile.server}…", "")
+        self._show_outcome(_("Sending through {server}…").format(server=self.draft.profile.server), "")
         self.query_one("#send", Button).disabled = True
         self.query_one("#cancel-send").display = True
         self.sending = True
@@ -176,9 +176,10 @@ class SendStep(StepPane):
         except Exception as exc:  # a bug must not leave the step "sending" for ever
             self._finish_ui()
             self._show_outcome(
-                f"✗ The test could not run: {type(exc).__name__}: {exc}\n"
-                "Go back and check the settings, or run "
-                f"{next_command('test', 'NAME', '--debug')} after saving and report the log.",
+                _("✗ The test could not run: {error}\n"
+                  "Go back and check the settings, or run {command} after saving and report "
+                  "the log.").format(error=f"{type(exc).__name__}: {exc}",
+                                     command=next_command("test", "NAME", "--debug")),
                 "-error")
             self._refresh()
 
@@ -197,8 +198,9 @@ class SendStep(StepPane):
             profile.port, taken = await self.services.ensure_sandbox(wanted)
             draft.profile.port = profile.port
             if taken:
-                moved = (f"\nPort {wanted} is taken by another program, so the sandbox "
-                         f"listens on {profile.port} and the profile now uses {profile.port}.")
+                moved = "\n" + _("Port {wanted} is taken by another program, so the sandbox "
+                                 "listens on {port} and the profile now uses {port}.").format(
+                    wanted=wanted, port=profile.port)
         password = None
         if draft.use_auth and profile.username:
             password = draft.password or None
@@ -233,13 +235,14 @@ class SendStep(StepPane):
         self.tested = self._settings()
         self.passed_to = recipient if result.ok else ""
         if result.ok:
-            after = ("The sandbox keeps it and delivers nothing." + moved
+            after = (_("The sandbox keeps it and delivers nothing.") + moved
                      if draft.provider_id == "sandbox"
-                     else "Accepted means the server took responsibility for the message; check "
-                     "the recipient's inbox (and spam folder) to confirm delivery.")
+                     else _("Accepted means the server took responsibility for the message; "
+                            "check the recipient's inbox (and spam folder) to confirm delivery."))
             self._show_outcome(
-                f"✓ Accepted by the server in {result.total_ms:.0f} ms: {result.response}\n"
-                + after, "-success")
+                _("✓ Accepted by the server in {ms} ms: {response}").format(
+                    ms=f"{result.total_ms:.0f}", response=result.response) + "\n" + after,
+                "-success")
             self._show_received()
             self.post_message(self.Complete(self))
             if draft.provider_id != "sandbox":
@@ -274,15 +277,15 @@ class SendStep(StepPane):
         domain = from_email.rpartition("@")[2]
         if self.services.nameserver is None and is_reserved_domain(domain):
             table.display = True
-            table.update(f"i No domain check: {domain} is an internal or reserved name, "
-                         "so public DNS has no records for it.")
+            table.update(_("i No domain check: {domain} is an internal or reserved name, "
+                           "so public DNS has no records for it.").format(domain=domain))
             return
         table.show_checking(domain)
         try:
             report = await check_domain(domain, provider_id=provider_id,
                                         nameserver=self.services.nameserver)
         except ValueError as exc:
-            table.update(f"! The domain check could not run: {exc}")
+            table.update(_("! The domain check could not run: {error}").format(error=exc))
             return
         table.show_report(report)
 
@@ -292,10 +295,11 @@ class SendStep(StepPane):
         try:
             path = write_send_log(result, password)
         except OSError as exc:
-            self.notify(f"Could not write the debug log: {exc}", severity="warning",
+            self.notify(_("Could not write the debug log: {error}").format(error=exc),
+                        severity="warning",
                         markup=False)
             return
-        self.notify(f"Debug log written to {path}", markup=False)
+        self.notify(_("Debug log written to {path}").format(path=path), markup=False)
 
     def _finish_ui(self) -> None:
         self.sending = False
@@ -311,16 +315,16 @@ class SendStep(StepPane):
     def _show_diagnosis(self, diagnosis) -> None:
         text = Text()
         if diagnosis is None:
-            text.append("✗ The test failed.", style="bold")
+            text.append(_("✗ The test failed."), style="bold")
         else:
             text.append(f"✗ {diagnosis.title}\n", style="bold red")
             text.append(diagnosis.explanation + "\n")
             if diagnosis.causes:
-                text.append("\nLikely causes:\n", style="bold")
+                text.append("\n" + _("Likely causes:") + "\n", style="bold")
                 for cause in diagnosis.causes:
                     text.append(f" • {cause}\n")
             if diagnosis.next_steps:
-                text.append("\nWhat to do next:\n", style="bold")
+                text.append("\n" + _("What to do next:") + "\n", style="bold")
                 for number, step in enumerate(diagnosis.next_steps, 1):
                     text.append(f" {number}. {step}\n")
         self._show_outcome(text, "")
@@ -330,12 +334,14 @@ class SendStep(StepPane):
         self.query_one("#fix-buttons").display = True
         oauth = bool(diagnosis and diagnosis.code.startswith("oauth_"))
         self.query_one("#goto-credentials", Button).label = (
-            "Sign in again" if oauth else "Back to login")
+            _("Sign in again") if oauth else _("Back to login"))
+        self.query_one("#goto-credentials", Button).refresh(layout=True)
         self.query_one("#try-suggestion").display = bool(self.suggestion)
         if self.suggestion:
             from smtp_setup.core.smtp.diagnosis_text import suggestion_words
 
             self.query_one("#try-suggestion", Button).label = suggestion_words(self.suggestion)
+            self.query_one("#try-suggestion", Button).refresh(layout=True)
 
     def _show_received(self) -> None:
         messages = self.services.sandbox_messages()
@@ -344,21 +350,24 @@ class SendStep(StepPane):
         received = self.query_one("#received", Static)
         received.display = True
         message = messages[-1]
-        received.update(
-            f"The sandbox received this message ({message.size} bytes); nothing was "
-            f"delivered:\n\n{message.preview()}"
-        )
+        received.update(ngettext(
+            "The sandbox received this message ({size} byte); nothing was "
+            "delivered:\n\n{preview}",
+            "The sandbox received this message ({size} bytes); nothing was "
+            "delivered:\n\n{preview}", message.size).format(
+                size=message.size, preview=message.preview()))
 
     def errors(self) -> list[str]:
-        return ["A test is running."] if self.sending else []
+        return [_("A test is running.")] if self.sending else []
 
     def submit(self) -> bool:
         if not self.draft.test_ok:  # Next reads "Skip test": say that it was skipped
             from smtp_setup.core.profiles.next_command import next_command
 
             name = self.draft.name_to_suggest(self.services.profile_names)
-            self.notify(f"Test skipped: these settings have not been tried. After saving, "
-                        f"{next_command('test', name)} tries them.", title="Test skipped",
+            self.notify(_("Test skipped: these settings have not been tried. After saving, "
+                          "{command} tries them.").format(command=next_command("test", name)),
+                        title=_("Test skipped"),
                         severity="warning", markup=False)
         return False
 
@@ -366,4 +375,4 @@ class SendStep(StepPane):
         if self.sending:  # going back mid-send: stop it rather than finish unseen
             self.workers.cancel_group(self, "send")
             self._finish_ui()
-            self._show_outcome("! Test cancelled. Nothing was sent.", "-warning")
+            self._show_outcome(_("! Test cancelled. Nothing was sent."), "-warning")

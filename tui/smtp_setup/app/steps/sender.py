@@ -9,21 +9,22 @@ from textual.widgets import Input, Static
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.core.profiles import validation
+from smtp_setup.i18n import N_, _
 
 
 class SenderStep(StepPane):
     step_id = "sender"
-    title = "Sender"
-    why = (
+    title = N_("Sender")
+    why = N_(
         "Receivers see this address and name. Most services only accept a From address they "
         "have verified (or one on a domain you have set up with them), so use one you own."
     )
 
     def compose_body(self) -> ComposeResult:
-        yield Field("From address", check=validation.email_address, input_id="from-email",
+        yield Field(_("From address"), check=validation.email_address, input_id="from-email",
                     note=validation.address_note,
                     placeholder="alerts@example.com", id="from-email-field")
-        yield Field("From name (optional)", check=validation.header_text, input_id="from-name",
+        yield Field(_("From name (optional)"), check=validation.header_text, input_id="from-name",
                     placeholder="Example Alerts", id="from-name-field", optional=True)
         yield Static("", id="sender-note", classes="dim", markup=False)
 

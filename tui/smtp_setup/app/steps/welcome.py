@@ -22,6 +22,7 @@ from smtp_setup.app.draft import (
 )
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.core.profiles import validation
+from smtp_setup.i18n import N_, _
 
 NEW = "new"
 PROFILE_ACTIONS = ("make-default", "rename", "delete", "export", "check-domain")
@@ -30,8 +31,8 @@ BROKEN_ACTIONS = ("delete",)  # a broken profile can be fixed (Edit) or deleted,
 
 class WelcomeStep(StepPane):
     step_id = "welcome"
-    title = "Welcome to smtp-setup"
-    why = (
+    title = N_("Welcome to smtp-setup")
+    why = N_(
         "This assistant sets up sending email from this machine: choose your provider, pick a "
         "port and encryption, enter credentials, send a live test, then save a named profile. "
         "Nothing is written until the last step."
@@ -41,12 +42,13 @@ class WelcomeStep(StepPane):
         yield Static("", id="config-problem", markup=False)
         yield OptionList(id="start-choice")
         with Horizontal(id="profile-actions"):
-            yield Button("Make default", id="make-default", compact=True)
-            yield Button("Rename…", id="rename", compact=True)
-            yield Button("Delete…", id="delete", compact=True)
-            yield Button("Export…", id="export", compact=True)
-            yield Button("Check domain…", id="check-domain", compact=True)
-            yield Button("Import…", id="import", compact=True)
+            # TRANSLATORS: these six buttons share one row of 76 cells at 80 columns
+            yield Button(_("Make default"), id="make-default", compact=True)
+            yield Button(_("Rename…"), id="rename", compact=True)
+            yield Button(_("Delete…"), id="delete", compact=True)
+            yield Button(_("Export…"), id="export", compact=True)
+            yield Button(_("Check domain…"), id="check-domain", compact=True)
+            yield Button(_("Import…"), id="import", compact=True)
         yield Static("", id="config-path", classes="dim", markup=False)
 
     def on_mount(self) -> None:
@@ -55,22 +57,22 @@ class WelcomeStep(StepPane):
 
     def _fill(self, highlight: str | None = None) -> None:
         services = self.services
-        options = [Option(Text("+ Set up a new profile", style="bold"), id=NEW)]
+        options = [Option(Text(_("+ Set up a new profile"), style="bold"), id=NEW)]
         config = services.config
         if config:
             for name in sorted(config.names):
-                mark = "  ★ default" if name == config.default_profile else ""
+                mark = _("  ★ default") if name == config.default_profile else ""
                 if name in config.broken:
-                    options.append(Option(Text.assemble(
-                        ("✗ Fix ", "bold"), (name, "bold"),
-                        f"  broken: {config.broken[name].reason}{mark}"), id=f"edit:{name}"))
+                    # TRANSLATORS: a broken profile in the start list; {name} is shown bold
+                    options.append(Option(_bold_name(
+                        _("✗ Fix {name}  broken: {reason}{mark}").format(
+                            name="\0", reason=config.broken[name].reason, mark=mark), name),
+                        id=f"edit:{name}"))
                     continue
                 profile = config.profiles[name]
-                label = Text.assemble(
-                    ("✎ Edit ", "bold"),
-                    (name, "bold"),
-                    f"  {self._provider_name(profile.provider)} · {profile.server}{mark}",
-                )
+                label = _bold_name(_("✎ Edit {name}  {provider} · {server}{mark}").format(
+                    name="\0", provider=self._provider_name(profile.provider),
+                    server=profile.server, mark=mark), name)
                 options.append(Option(label, id=f"edit:{name}"))
         choice = self.query_one("#start-choice", OptionList)
         choice.set_options(options)
@@ -79,15 +81,17 @@ class WelcomeStep(StepPane):
         problem = self.query_one("#config-problem", Static)
         problem.display = bool(services.config_error)
         if services.config_error:
-            problem.update(
-                f"! Your config file could not be read: {services.config_error}\n"
+            problem.update(_(
+                "! Your config file could not be read: {error}\n"
                 "You can still walk through the setup, but saving needs that file fixed first "
                 "(it will not be overwritten)."
-            )
+            ).format(error=services.config_error))
             problem.add_class("-warning")
-        where = "Profiles are saved to " + str(services.store.path)
         if not config or not config.names:
-            where = "No saved profiles yet. " + where
+            where = _("No saved profiles yet. Profiles are saved to {path}")
+        else:
+            where = _("Profiles are saved to {path}")
+        where = where.format(path=services.store.path)
         self.query_one("#config-path", Static).update(where)
         self._update_actions()
 
@@ -121,9 +125,10 @@ class WelcomeStep(StepPane):
     def _chosen(self) -> None:
         name, config = self.highlighted_profile, self.services.config
         if name and config and config.saved(name) is None:
-            self.notify(f"Profile {name} cannot be opened here ({config.broken[name].reason}); "
-                        f"fix it in a text editor: {config.path}", severity="error",
-                        markup=False)
+            self.notify(_("Profile {name} cannot be opened here ({reason}); "
+                          "fix it in a text editor: {path}").format(
+                            name=name, reason=config.broken[name].reason, path=config.path),
+                        severity="error", markup=False)
             return
         self.request_advance()
 
@@ -156,7 +161,7 @@ class WelcomeStep(StepPane):
     def _failed(self, exc: Exception) -> None:
         self.services.reload()  # e.g. the file changed on disk: show what is there now
         self._fill()
-        self.notify(str(exc), title="Nothing was changed", severity="error", markup=False)
+        self.notify(str(exc), title=_("Nothing was changed"), severity="error", markup=False)
 
     @on(Button.Pressed, "#make-default")
     @work(exclusive=True, group="upkeep", exit_on_error=False)
@@ -170,7 +175,7 @@ class WelcomeStep(StepPane):
         except Exception as exc:  # ConfigError and friends carry a sentence
             self._failed(exc)
             return
-        self._done(f"{name} is now the default profile.", result.warnings, name)
+        self._done(_("{name} is now the default profile.").format(name=name), result.warnings, name)
 
     @on(Button.Pressed, "#delete")
     @work(exclusive=True, group="upkeep", exit_on_error=False)
@@ -180,10 +185,10 @@ class WelcomeStep(StepPane):
 
         name = self.highlighted_profile
         sure = await self.app.push_screen_wait(Confirm(
-            f"Delete profile {name}?",
-            "Its settings leave the config file, and a password smtp-setup keeps for it in "
-            "the system keyring is removed too. This cannot be undone.",
-            "Delete"))
+            _("Delete profile {name}?").format(name=name),
+            _("Its settings leave the config file, and a password smtp-setup keeps for it in "
+              "the system keyring is removed too. This cannot be undone."),
+            _("Delete")))
         if not sure:
             return
         try:
@@ -192,7 +197,7 @@ class WelcomeStep(StepPane):
         except Exception as exc:
             self._failed(exc)
             return
-        self._done(f"Deleted profile {name}.", result.warnings)
+        self._done(_("Deleted profile {name}.").format(name=name), result.warnings)
 
     @on(Button.Pressed, "#rename")
     @work(exclusive=True, group="upkeep", exit_on_error=False)
@@ -205,11 +210,11 @@ class WelcomeStep(StepPane):
 
         def check(value: str) -> str | None:
             if value in taken:
-                return f"A profile named {value} exists already; choose another name."
+                return _("A profile named {name} exists already; choose another name.").format(name=value)
             return validation.profile_name(value)
 
         new = await self.app.push_screen_wait(
-            AskText(f"New name for profile {old}:", old, check, ok="Rename"))
+            AskText(_("New name for profile {name}:").format(name=old), old, check, ok=_("Rename")))
         if not new or new == old:
             return
         try:
@@ -218,7 +223,7 @@ class WelcomeStep(StepPane):
         except Exception as exc:
             self._failed(exc)
             return
-        self._done(f"Renamed {old} to {new}.", result.warnings, new)
+        self._done(_("Renamed {old} to {new}.").format(old=old, new=new), result.warnings, new)
 
     @on(Button.Pressed, "#export")
     @work(exclusive=True, group="upkeep", exit_on_error=False)
@@ -230,7 +235,8 @@ class WelcomeStep(StepPane):
         path = await self.app.push_screen_wait(
             ExportDialog(config.profiles[name], config.default_profile))
         if path:
-            self.notify(f"Exported {name} to {path} (readable only by you).", markup=False)
+            self.notify(_("Exported {name} to {path} (readable only by you).").format(
+                name=name, path=path), markup=False)
 
     @on(Button.Pressed, "#check-domain")
     def _check_domain(self) -> None:
@@ -248,34 +254,41 @@ class WelcomeStep(StepPane):
         from smtp_setup.core.profiles.portable import ImportProblem, read_export_file
 
         path = await self.app.push_screen_wait(AskText(
-            "Import a profile from an export file (made by smtp-setup export):", "",
-            _existing_file, ok="Open"))
+            _("Import a profile from an export file (made by smtp-setup export):"), "",
+            _existing_file, ok=_("Open")))
         if not path:
             return
         try:
             exported = await asyncio.to_thread(read_export_file, Path(path).expanduser())
         except ImportProblem as exc:
-            self.notify(str(exc), title="Import", severity="error", markup=False)
+            self.notify(str(exc), title=_("Import"), severity="error", markup=False)
             return
         incoming = exported.profiles
         chosen = incoming[0] if len(incoming) == 1 else None
         if chosen is None:
             key = await self.app.push_screen_wait(ChooseOne(
-                "Which profile do you want to import?",
+                _("Which profile do you want to import?"),
                 [(p.profile.name, f"{p.profile.name}  {p.profile.server}") for p in incoming]))
             chosen = next((p for p in incoming if p.profile.name == key), None)
         if chosen is None:
             return
         if exported.sealed is not None:
-            self.notify("This file carries sealed passwords; the wizard asks for the password "
-                        "instead. To unseal it, run: smtp-setup import FILE", markup=False)
+            self.notify(_("This file carries sealed passwords; the wizard asks for the password "
+                          "instead. To unseal it, run: smtp-setup import FILE"), markup=False)
         self._pending = draft_for_import(chosen.profile)
         self.request_advance()
 
 
+def _bold_name(line: str, name: str) -> Text:
+    """`line` with its first `\\0` (where the name went) replaced by `name` in bold, and the
+    words before the name bold too, as the English "✎ Edit work" shows them."""
+    before, _sep, after = line.partition("\0")
+    return Text.assemble((before, "bold"), (name, "bold"), after)
+
+
 def _existing_file(value: str) -> str | None:
     if not value:
-        return "Enter the path of the file."
+        return _("Enter the path of the file.")
     if not Path(value).expanduser().is_file():
-        return f"There is no file at {value}; check the path."
+        return _("There is no file at {path}; check the path.").format(path=value)
     return None

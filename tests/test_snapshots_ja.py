@@ -1,0 +1,36 @@
+"""Each wizard step in Japanese at 80x24, pinned as an SVG snapshot: Japanese text takes two
+cells a character, so these show that nothing is cut and no button label overflows."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from smtp_setup.app import build_wizard
+from textual.widgets import Input
+from wizard_driver import EXAMPLE_CONFIG as SAVED
+from wizard_driver import go_to
+
+FIXED_CONFIG = Path("/tmp/smtp-setup-snapshots-ja/config.toml")
+
+
+@pytest.fixture
+def wizard(monkeypatch):
+    monkeypatch.setenv("SMTP_SETUP_LANG", "ja")
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)  # no blinking cursor
+    shutil.rmtree(FIXED_CONFIG.parent, ignore_errors=True)
+    FIXED_CONFIG.parent.mkdir(parents=True)
+    FIXED_CONFIG.write_text(SAVED)
+    yield lambda: build_wizard(config_path=FIXED_CONFIG)
+    shutil.rmtree(FIXED_CONFIG.parent, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    "step", ["welcome", "provider", "connection", "credentials", "sender", "test", "review"]
+)
+def test_step_in_japanese(snap_compare, wizard, step):
+    async def run_before(pilot):
+        await go_to(pilot.app, pilot, step)
+
+    assert snap_compare(wizard(), run_before=run_before, terminal_size=(80, 24))
