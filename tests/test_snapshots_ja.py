@@ -1,4 +1,4 @@
-"""Each wizard step in Japanese at 80x24, pinned as an SVG snapshot: Japanese text takes two
+"""Each wizard step in Japanese at 80x24 and 100x32, pinned as an SVG snapshot: Japanese text takes two
 cells a character, so these show that nothing is cut and no button label overflows."""
 
 from __future__ import annotations
@@ -26,11 +26,20 @@ def wizard(monkeypatch):
     shutil.rmtree(FIXED_CONFIG.parent, ignore_errors=True)
 
 
-@pytest.mark.parametrize(
-    "step", ["welcome", "provider", "connection", "credentials", "sender", "test", "review"]
-)
+STEPS = ["welcome", "provider", "connection", "credentials", "sender", "test", "review"]
+
+
+@pytest.mark.parametrize("step", STEPS)
 def test_step_in_japanese(snap_compare, wizard, step):
     async def run_before(pilot):
         await go_to(pilot.app, pilot, step)
 
     assert snap_compare(wizard(), run_before=run_before, terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_step_in_japanese_at_100x32(snap_compare, wizard, step):
+    async def run_before(pilot):
+        await go_to(pilot.app, pilot, step)
+
+    assert snap_compare(wizard(), run_before=run_before, terminal_size=(100, 32))
