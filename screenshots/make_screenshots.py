@@ -1,4 +1,6 @@
-"""Regenerate the README screenshots from the real app: `python screenshots/make_screenshots.py`.
+"""Regenerate the README screenshots from the real app: `python screenshots/make_screenshots.py`
+(English, for README.md) and `python screenshots/make_screenshots.py ja` (Japanese, into
+screenshots/ja/ for README.ja.md).
 
 Drives the wizard with Textual's Pilot, exactly as a person would step through it, and
 saves one SVG per step into this folder. The test steps send for real: one through the
@@ -21,6 +23,8 @@ from wizard_driver import EXAMPLE_CONFIG as SAVED  # noqa: E402
 from wizard_driver import STEP_ORDER, go_to  # noqa: E402
 
 SIZE = (100, 32)
+LANGUAGE = sys.argv[1] if len(sys.argv) > 1 else "en"
+OUT = HERE if LANGUAGE == "en" else HERE / LANGUAGE
 
 
 def closed_port() -> int:
@@ -39,8 +43,8 @@ async def shoot(config: Path, name: str, drive) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await drive(app, pilot)
         await pilot.pause(0.2)
-        app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
-    print(f"screenshots/{name}.svg")
+        app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
+    print(f"{OUT.relative_to(HERE.parent)}/{name}.svg")
 
 
 async def send(app, pilot) -> None:
@@ -53,6 +57,8 @@ async def send(app, pilot) -> None:
 
 async def main() -> None:
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    os.environ["SMTP_SETUP_LANG"] = LANGUAGE
+    OUT.mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="smtp-setup-shots-"))
     config = folder / "config.toml"
     try:
@@ -72,7 +78,8 @@ async def main() -> None:
         await shoot(config, "6b-test-sandbox-success", sandbox_success)
 
         async def diagnosis(app, pilot):
-            values = {"provider": "custom", "provider_filter": "other",
+            values = {"provider": "custom",
+                      "provider_filter": "その他" if LANGUAGE == "ja" else "other",
                       "host": "127.0.0.1", "username": "me@example.org",
                       "from_email": "me@example.org"}
             await go_to(app, pilot, "connection", values)
