@@ -20,10 +20,7 @@ from typing import Any
 from smtp_setup.core.profiles import validation
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.core.profiles.validation import InvalidInput
-from smtp_setup.core.smtp.diagnosis import (
-    Diagnosis,
-    MissingExtension,
-)
+from smtp_setup.core.smtp.diagnosis_codes import Diagnosis, MissingExtension
 from smtp_setup.core.smtp.failure_reading import (
     failed_at_greeting,
 )

@@ -12,7 +12,7 @@ from time import perf_counter
 from typing import Any
 
 from smtp_setup.core.profiles.model import Profile, Security
-from smtp_setup.core.smtp.diagnosis import Diagnosis, diagnose
+from smtp_setup.core.smtp.diagnosis_codes import Diagnosis
 from smtp_setup.core.smtp.failure_reading import failure_detail, is_name_mismatch
 from smtp_setup.core.smtp.followups import ASK_THE_PORT
 from smtp_setup.core.smtp.transcript import redact
@@ -162,6 +162,9 @@ class StageBook:
             found = oauth_login_diagnosis(exc, self.profile)
             if found is not None:
                 return redact_diagnosis(found, self.secrets)
+        # the rules and their words load only when a stage failed: an accepted send skips them
+        from smtp_setup.core.smtp.diagnosis import diagnose
+
         return redact_diagnosis(diagnose(
             stage, exc, self.profile, sender=self.sender, recipient=self.recipient,
             extensions=extensions, waited=self.waited, **facts), self.secrets)
