@@ -14,7 +14,7 @@ Grouped by what each part knows; dependencies run one way (tests/test_architectu
               Imports `profiles`, `catalog`.
 - `smtp`      the SMTP session and its stages, TLS and TCP connecting, the port check,
               diagnosis and its texts, the local sandbox. Imports `profiles`, `catalog`,
-              `oauth`.
+              `oauth`, `dns`.
 - `discovery` settings found from an address: catalog, MX, SRV, autoconfig, guesses.
               Imports `profiles`, `catalog`, `smtp`, `dns`.
 

@@ -5,5 +5,6 @@ bookkeeping, `followups` asks the port what it speaks after a failure), the mess
 texts (`diagnosis`, `diagnosis_text`, `oauth_diagnosis`), AUTH XOAUTH2 at send time
 (`oauth_login`) and the local sandbox server (`sandbox`).
 
-May import: `core.profiles`, `core.catalog`, `core.oauth`. Never `core.discovery`.
+May import: `core.profiles`, `core.catalog`, `core.oauth`, `core.dns` (a --nameserver
+resolves the hosts connected to). Never `core.discovery`.
 """

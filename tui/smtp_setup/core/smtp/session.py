@@ -64,7 +64,7 @@ async def send_test_message(
     `to` defaults to the profile's from_email. `on_event` receives each StageEvent as it
     happens. `tls_context` replaces the one built from the profile (tests, special trust).
     For an OAuth profile (auth = "oauth2") `password` is the refresh token: the auth stage
-    gets an access token first (core.oauth_send) and `store_rotated` receives a new refresh
+    gets an access token first (core.smtp.oauth_login) and `store_rotated` receives a new refresh
     token before it is used (it may return an awaitable; it should not raise).
     `nameserver` (HOST[:PORT]) gives the server's address instead of the system resolver;
     the certificate is still checked against the host name.
