@@ -9,7 +9,6 @@ language, it belongs to the whole run), and every message asks here.
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 PROG = "smtp-setup"
@@ -24,6 +23,8 @@ def use_config_option(path: Path | str | None) -> None:
 
 def next_command(*words: str) -> str:
     """`smtp-setup [--config PATH] WORDS...`, quoted for a POSIX shell where needed."""
+    import shlex  # only when a command is printed, not on every start
+
     parts = [PROG]
     if _config_option is not None:
         parts += ["--config", shlex.quote(str(_config_option))]

@@ -26,7 +26,6 @@ from smtp_setup.core.smtp.failure_reading import (
 )
 from smtp_setup.core.smtp.followups import PortQuestions
 from smtp_setup.core.smtp.message import build_test_message, envelope_address
-from smtp_setup.core.smtp.sandbox import NotTheSandbox, is_sandbox_greeting
 from smtp_setup.core.smtp.stages import (
     STAGES,
     SendResult,
@@ -174,8 +173,11 @@ class _TestSend(StageBook, PortQuestions):
                     self.transcript.reply(code, message)
                 raise greeting_error
             st.ms, st.detail = 0.0, _reply_text(banner)  # timed with connect (one call)
-            if p.provider == "sandbox" and not is_sandbox_greeting(banner.message):
-                raise NotTheSandbox(st.detail)  # never hand a test message to a stranger
+            if p.provider == "sandbox":  # (the sandbox module loads only for its profiles)
+                from smtp_setup.core.smtp.sandbox import NotTheSandbox, is_sandbox_greeting
+
+                if not is_sandbox_greeting(banner.message):
+                    raise NotTheSandbox(st.detail)  # never hand a test message to a stranger
 
         async with self._stage("ehlo") as st:
             try:
