@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import json
 
-from smtp_setup.core.exports.go_ini import refuse_password_in_clear
+from smtp_setup.core.exports.go_ini import refuse_implicit_tls_off_465, refuse_password_in_clear
 from smtp_setup.core.exports.values import (
-    ExportProblem,
     bare_host,
-    check_profile,
-    one_profile,
-    password_source,
-    refuse_oauth,
+    checked_profile,
 )
 from smtp_setup.core.profiles.model import Profile, Security
-from smtp_setup.i18n import N_, _
+from smtp_setup.i18n import N_
 
 TOOL = N_("an alertmanager.yml file")  # in refusal sentences: "... which {tool} cannot hold"
 PASSWORD_FILE = "/etc/alertmanager/smtp_password"
@@ -36,17 +32,9 @@ def yaml_string(value: str) -> str:
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """alertmanager.yml for one profile."""
-    profile = one_profile(profiles, "alertmanager")
-    refuse_oauth(profile, "Alertmanager")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
-    if (profile.security is Security.TLS) != (profile.port == 465):
-        raise ExportProblem(_(
-            "{program} uses implicit TLS on port 465 and only there, so profile "
-            "{name} ({security} on port {port}) cannot be "
-            "expressed; use port 465 for implicit TLS or STARTTLS on another port.").format(
-                program="Alertmanager", name=repr(profile.name),
-                security=profile.security.value, port=profile.port))
+    profile, source = checked_profile(profiles, "alertmanager", TOOL, secrets,
+                                      oauth_refused_by="Alertmanager")
+    refuse_implicit_tls_off_465(profile, "Alertmanager")
     refuse_password_in_clear(profile, source is not None, bare_host(profile), "Alertmanager")
     out = [f"# Alertmanager e-mail settings written by smtp-setup from the profile "
            f"{profile.name}.",

@@ -14,10 +14,8 @@ from shlex import quote
 from smtp_setup.core.exports.shell_commands import header, password_assignment
 from smtp_setup.core.exports.values import (
     ExportProblem,
-    check_profile,
+    checked_profile,
     display_address,
-    one_profile,
-    password_source,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import N_, _
@@ -28,9 +26,7 @@ TOOL = N_("a curl command")  # in refusal sentences: "... which {tool} cannot ho
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """A sh script running curl for one profile."""
-    profile = one_profile(profiles, "curl")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "curl", TOOL, secrets)
     scheme = "smtps" if profile.security is Security.TLS else "smtp"
     out = header(profile, "curl", "curl-test.sh")
     args = ["--silent --show-error", f"--url {quote(f'{scheme}://{profile.server}')}",

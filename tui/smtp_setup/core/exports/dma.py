@@ -13,10 +13,7 @@ from __future__ import annotations
 from smtp_setup.core.exports.values import (
     ExportProblem,
     bare_host,
-    check_profile,
-    one_profile,
-    password_source,
-    refuse_oauth,
+    checked_profile,
     value_word,
 )
 from smtp_setup.core.profiles.model import Profile, Security
@@ -37,10 +34,8 @@ def _value(profile: Profile, value: str, what: str) -> str:
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """dma.conf and auth.conf for one profile."""
-    profile = one_profile(profiles, "dma")
-    refuse_oauth(profile, "dma")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "dma", TOOL, secrets,
+                                      oauth_refused_by="dma")
     host = _value(profile, bare_host(profile), "host name")
     out = [f"# dma (DragonFly Mail Agent) relay through {host}:{profile.port}, written by "
            f"smtp-setup from the profile {profile.name}.",

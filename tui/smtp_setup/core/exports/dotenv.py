@@ -14,11 +14,8 @@ from __future__ import annotations
 
 from smtp_setup.core.exports.values import (
     bare_host,
-    check_profile,
+    checked_profile,
     display_address,
-    one_profile,
-    password_source,
-    refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import N_
@@ -47,10 +44,8 @@ def _assign(key: str, value: str) -> list[str]:
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """The .env lines for one profile; several profiles are an ExportProblem."""
-    profile = one_profile(profiles, "env")
-    refuse_oauth(profile, "Django")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "env", TOOL, secrets,
+                                      oauth_refused_by="Django")
     timeout = int(profile.timeout) if float(profile.timeout).is_integer() else profile.timeout
     out = [f"# Outgoing mail settings written by smtp-setup from the profile {profile.name},",
            "# for Django (settings.py reads them with python-decouple or django-environ).",

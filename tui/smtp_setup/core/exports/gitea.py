@@ -13,11 +13,8 @@ from __future__ import annotations
 from smtp_setup.core.exports.go_ini import ini_value, refuse_password_in_clear
 from smtp_setup.core.exports.values import (
     bare_host,
-    check_profile,
+    checked_profile,
     display_address,
-    one_profile,
-    password_source,
-    refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import N_
@@ -29,10 +26,8 @@ _PROTOCOL = {Security.TLS: "smtps", Security.STARTTLS: "smtp+starttls", Security
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """The [mailer] section for one profile."""
-    profile = one_profile(profiles, "gitea")
-    refuse_oauth(profile, "Gitea")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "gitea", TOOL, secrets,
+                                      oauth_refused_by="Gitea")
     host = bare_host(profile)
     refuse_password_in_clear(profile, source is not None, host, "Gitea")
 

@@ -15,10 +15,7 @@ from smtp_setup.core.exports.rails import ruby_password, ruby_string
 from smtp_setup.core.exports.values import (
     ExportProblem,
     bare_host,
-    check_profile,
-    one_profile,
-    password_source,
-    refuse_oauth,
+    checked_profile,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import N_, _
@@ -33,10 +30,8 @@ def _set(key: str, value: str) -> str:
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """The gitlab_rails SMTP lines for one profile."""
-    profile = one_profile(profiles, "gitlab")
-    refuse_oauth(profile, "GitLab")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "gitlab", TOOL, secrets,
+                                      oauth_refused_by="GitLab")
     if source is not None and source.secret is not None and any(c in source.secret
                                                                 for c in "'\"\\"):
         raise ExportProblem(_(

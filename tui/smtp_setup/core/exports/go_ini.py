@@ -5,7 +5,8 @@ and kept literally between backticks or between triple double quotes."""
 from __future__ import annotations
 
 from smtp_setup.core.exports.values import ExportProblem, value_word
-from smtp_setup.core.profiles.model import Profile
+from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.i18n import _
 
 
@@ -31,4 +32,16 @@ def refuse_password_in_clear(profile: Profile, has_login: bool, host: str, progr
             "connection without encryption (Go's SMTP client refuses); choose STARTTLS or "
             "implicit TLS with: {command}").format(
                 program=program, name=repr(profile.name),
-                command=f"smtp-setup edit {profile.name}"))
+                command=next_command("edit", profile.name)))
+
+
+def refuse_implicit_tls_off_465(profile: Profile, program: str) -> None:
+    """Grafana and Alertmanager choose implicit TLS by the port number (465), not by a
+    setting: any other pairing of port and encryption cannot be written for them."""
+    if (profile.security is Security.TLS) != (profile.port == 465):
+        raise ExportProblem(_(
+            "{program} uses implicit TLS on port 465 and only there, so profile "
+            "{name} ({security} on port {port}) cannot be "
+            "expressed; use port 465 for implicit TLS or STARTTLS on another port.").format(
+                program=program, name=repr(profile.name),
+                security=profile.security.value, port=profile.port))

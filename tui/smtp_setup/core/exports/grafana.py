@@ -10,14 +10,15 @@ environment stays there.
 
 from __future__ import annotations
 
-from smtp_setup.core.exports.go_ini import ini_value, refuse_password_in_clear
+from smtp_setup.core.exports.go_ini import (
+    ini_value,
+    refuse_implicit_tls_off_465,
+    refuse_password_in_clear,
+)
 from smtp_setup.core.exports.values import (
     ExportProblem,
     bare_host,
-    check_profile,
-    one_profile,
-    password_source,
-    refuse_oauth,
+    checked_profile,
     value_word,
 )
 from smtp_setup.core.profiles.model import Profile, Security
@@ -31,17 +32,9 @@ _POLICY = {Security.TLS: "NoStartTLS", Security.STARTTLS: "MandatoryStartTLS",
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """The [smtp] section for one profile."""
-    profile = one_profile(profiles, "grafana")
-    refuse_oauth(profile, "Grafana")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
-    if (profile.security is Security.TLS) != (profile.port == 465):
-        raise ExportProblem(_(
-            "{program} uses implicit TLS on port 465 and only there, so profile "
-            "{name} ({security} on port {port}) cannot be "
-            "expressed; use port 465 for implicit TLS or STARTTLS on another port.").format(
-                program="Grafana", name=repr(profile.name),
-                security=profile.security.value, port=profile.port))
+    profile, source = checked_profile(profiles, "grafana", TOOL, secrets,
+                                      oauth_refused_by="Grafana")
+    refuse_implicit_tls_off_465(profile, "Grafana")
     refuse_password_in_clear(profile, source is not None, bare_host(profile), "Grafana")
 
     def value(text: str, what: str) -> str:

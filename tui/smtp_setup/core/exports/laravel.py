@@ -13,10 +13,7 @@ from __future__ import annotations
 from smtp_setup.core.exports.env_files import assign, password_lines
 from smtp_setup.core.exports.values import (
     bare_host,
-    check_profile,
-    one_profile,
-    password_source,
-    refuse_oauth,
+    checked_profile,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import N_
@@ -28,10 +25,8 @@ _ENCRYPTION = {Security.TLS: "ssl", Security.STARTTLS: "tls", Security.NONE: "nu
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """The MAIL_* lines for one profile."""
-    profile = one_profile(profiles, "laravel")
-    refuse_oauth(profile, "Laravel")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "laravel", TOOL, secrets,
+                                      oauth_refused_by="Laravel")
     if profile.security is Security.TLS and profile.port != 465:
         note = ["# Implicit TLS on a port other than 465: Laravel 11+ follows MAIL_SCHEME; "
                 "Laravel 9 and 10 use TLS from the first byte only on port 465."]

@@ -12,11 +12,8 @@ from __future__ import annotations
 from smtp_setup.core.exports.env_files import assign, password_lines
 from smtp_setup.core.exports.values import (
     bare_host,
-    check_profile,
+    checked_profile,
     display_address,
-    one_profile,
-    password_source,
-    refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import N_
@@ -28,10 +25,8 @@ _STARTTLS = {Security.TLS: "never", Security.STARTTLS: "always", Security.NONE: 
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """The SMTP_* lines for one profile."""
-    profile = one_profile(profiles, "mastodon")
-    refuse_oauth(profile, "Mastodon")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "mastodon", TOOL, secrets,
+                                      oauth_refused_by="Mastodon")
     out = [f"# Mastodon outgoing mail written by smtp-setup from the profile {profile.name}.",
            "# Add these lines to .env.production and restart the web and sidekiq services.",
            "SMTP_DELIVERY_METHOD=smtp",

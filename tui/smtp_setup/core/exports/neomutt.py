@@ -16,11 +16,10 @@ from urllib.parse import quote as url_quote
 from smtp_setup.core.exports.values import (
     ExportProblem,
     PasswordSource,
-    check_profile,
-    one_profile,
-    password_source,
+    checked_profile,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.i18n import N_, _
 
 TOOL = N_("a muttrc")  # in refusal sentences: "... which {tool} cannot hold"
@@ -54,14 +53,12 @@ def _password(profile: Profile, source: PasswordSource) -> list[str]:
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """muttrc lines for one profile."""
-    profile = one_profile(profiles, "neomutt")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "neomutt", TOOL, secrets)
     host = profile.host.strip()
     if any(c in host for c in "/@?#% '\"\\"):
         raise ExportProblem(_("The host name of profile {name} has characters a "
                               "smtp_url cannot hold; correct it with: {command}").format(
-            name=repr(profile.name), command=f"smtp-setup edit {profile.name}"))
+            name=repr(profile.name), command=next_command("edit", profile.name)))
     user = f"{url_quote(profile.username, safe='')}@" if source is not None else ""
     scheme = "smtps" if profile.security is Security.TLS else "smtp"
     out = [f"# neomutt/mutt outgoing mail written by smtp-setup from the profile "

@@ -11,12 +11,9 @@ can be read with getenv() or a command.
 
 from __future__ import annotations
 
-from smtp_setup.core.exports.phpmailer import php_password
+from smtp_setup.core.exports.phpmailer import php_password, php_ssl_options
 from smtp_setup.core.exports.values import (
-    check_profile,
-    one_profile,
-    password_source,
-    refuse_oauth,
+    checked_profile,
 )
 from smtp_setup.core.exports.wp_config import php_string
 from smtp_setup.core.profiles.model import Profile, Security
@@ -28,10 +25,8 @@ TOOL = N_("a PHP file")  # in refusal sentences: "... which {tool} cannot hold"
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """config/smtp.config.php for one profile."""
-    profile = one_profile(profiles, "nextcloud")
-    refuse_oauth(profile, "Nextcloud")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "nextcloud", TOOL, secrets,
+                                      oauth_refused_by="Nextcloud")
     out = ["<?php",
            f"// Nextcloud mail settings written by smtp-setup from the profile {profile.name}.",
            "// Save as config/smtp.config.php in the Nextcloud folder (owned by the web "
@@ -46,14 +41,9 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
     if profile.security is Security.STARTTLS:
         out.append("  // Nextcloud cannot require STARTTLS: it sends in clear if the server "
                    "stops offering it.")
-    options = []
-    if profile.security is not Security.NONE:
-        if not profile.verify_certificates:
-            out.append("  // WARNING: the profile does not check the server's certificate.")
-            options = ["'verify_peer' => false", "'verify_peer_name' => false"]
-        elif profile.ca_file:
-            out.append("  // Only this CA file is trusted for this server.")
-            options = [f"'cafile' => {php_string(profile.ca_file)}"]
+    note, options = php_ssl_options(profile)
+    if note:
+        out.append(f"  // {note}")
     if options:
         out.append(f"  'mail_smtpstreamoptions' => array ('ssl' => array ({', '.join(options)})),")
     out.append(f"  'mail_smtpauth' => {'true' if source else 'false'},")

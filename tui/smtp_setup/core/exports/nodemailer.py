@@ -16,10 +16,7 @@ import json
 from smtp_setup.core.exports.values import (
     PasswordSource,
     bare_host,
-    check_profile,
-    one_profile,
-    password_source,
-    refuse_oauth,
+    checked_profile,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import N_, _
@@ -54,10 +51,8 @@ def _password(source: PasswordSource) -> tuple[list[str], str | None]:
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """A CommonJS module exporting the transport options for one profile."""
-    profile = one_profile(profiles, "nodemailer")
-    refuse_oauth(profile, _("nodemailer (with a fixed access token)"))
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "nodemailer", TOOL, secrets,
+                                      oauth_refused_by=_("nodemailer (with a fixed access token)"))
     out = [f"// nodemailer transport options written by smtp-setup from the profile "
            f"{profile.name}.",
            "// Save as smtp-transport.js and use it with:",

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 from smtp_setup.core.exports.values import (
     PasswordSource,
-    check_profile,
-    one_profile,
-    password_source,
-    refuse_oauth,
+    checked_profile,
 )
 from smtp_setup.core.exports.wp_config import php_string
 from smtp_setup.core.profiles.model import Profile, Security
@@ -25,6 +22,20 @@ from smtp_setup.i18n import N_, _
 TOOL = N_("a PHP file")  # in refusal sentences: "... which {tool} cannot hold"
 _SECURE = {Security.TLS: "PHPMailer::ENCRYPTION_SMTPS",
            Security.STARTTLS: "PHPMailer::ENCRYPTION_STARTTLS", Security.NONE: "''"}
+
+
+def php_ssl_options(profile: Profile) -> tuple[str | None, list[str]]:
+    """PHP's `ssl` stream context options for the profile's certificate check (PHPMailer's
+    SMTPOptions, Nextcloud's mail_smtpstreamoptions), with the comment that explains them."""
+    if profile.security is Security.NONE:
+        return None, []
+    if not profile.verify_certificates:
+        return ("WARNING: the profile does not check the server's certificate.",
+                ["'verify_peer' => false", "'verify_peer_name' => false"])
+    if profile.ca_file:
+        return ("Only this CA file is trusted for this server.",
+                [f"'cafile' => {php_string(profile.ca_file)}"])
+    return None, []
 
 
 def php_password(source: PasswordSource) -> tuple[str, str | None]:
@@ -45,10 +56,8 @@ def php_password(source: PasswordSource) -> tuple[str, str | None]:
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """A PHP file returning function (PHPMailer $mail): void for one profile."""
-    profile = one_profile(profiles, "phpmailer")
-    refuse_oauth(profile, _("this PHPMailer file"))
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "phpmailer", TOOL, secrets,
+                                      oauth_refused_by=_("this PHPMailer file"))
     out = ["<?php",
            f"// PHPMailer SMTP settings written by smtp-setup from the profile {profile.name}.",
            "// Use it on a PHPMailer object:",
@@ -64,14 +73,9 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            f"    $mail->SMTPSecure = {_SECURE[profile.security]};",
            f"    $mail->SMTPAutoTLS = {'false' if profile.security is Security.NONE else 'true'};",
            f"    $mail->Timeout = {max(1, round(profile.timeout))};"]
-    options = []
-    if profile.security is not Security.NONE:
-        if not profile.verify_certificates:
-            out.append("    // WARNING: the profile does not check the server's certificate.")
-            options = ["'verify_peer' => false", "'verify_peer_name' => false"]
-        elif profile.ca_file:
-            out.append("    // Only this CA file is trusted for this server.")
-            options = [f"'cafile' => {php_string(profile.ca_file)}"]
+    note, options = php_ssl_options(profile)
+    if note:
+        out.append(f"    // {note}")
     if options:
         out.append(f"    $mail->SMTPOptions = ['ssl' => [{', '.join(options)}]];")
     out.append(f"    $mail->SMTPAuth = {'true' if source else 'false'};")

@@ -17,10 +17,7 @@ import os
 from smtp_setup.core.exports.postfix_fallback import TOOL, add_fallback, relayhost
 from smtp_setup.core.exports.values import (
     ExportProblem,
-    check_profile,
-    one_profile,
-    password_source,
-    refuse_oauth,
+    checked_profile,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import _
@@ -81,10 +78,8 @@ def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None, fallback: Profile | None = None) -> str:
     """main.cf lines, the sasl_passwd line and the commands to run, for one profile (and
     `fallback` as smtp_fallback_relay)."""
-    profile = one_profile(profiles, "postfix")
-    refuse_oauth(profile, "Postfix")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "postfix", TOOL, secrets,
+                                      oauth_refused_by="Postfix")
     relay = relayhost(profile)
     out = [f"# Postfix relay through {relay}, written by smtp-setup from the profile "
            f"{profile.name}.",

@@ -13,11 +13,8 @@ from __future__ import annotations
 from smtp_setup.core.exports.values import (
     PasswordSource,
     bare_host,
-    check_profile,
+    checked_profile,
     display_address,
-    one_profile,
-    password_source,
-    refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import N_
@@ -74,10 +71,8 @@ def smtp_settings(profile: Profile, source: PasswordSource | None, indent: str) 
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """The action_mailer lines for one profile."""
-    profile = one_profile(profiles, "rails")
-    refuse_oauth(profile, "ActionMailer")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "rails", TOOL, secrets,
+                                      oauth_refused_by="ActionMailer")
     out = [f"# ActionMailer SMTP settings written by smtp-setup from the profile "
            f"{profile.name}.",
            "# Put these lines inside `Rails.application.configure do ... end` in",

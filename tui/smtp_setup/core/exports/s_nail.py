@@ -16,13 +16,11 @@ from urllib.parse import quote as url_quote
 from smtp_setup.core.exports.values import (
     ExportProblem,
     PasswordSource,
-    check_profile,
+    checked_profile,
     display_address,
-    one_profile,
-    password_source,
-    refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.i18n import N_, _
 
 TOOL = N_("a mailrc")  # in refusal sentences: "... which {tool} cannot hold"
@@ -56,15 +54,13 @@ def _password(variable: str, source: PasswordSource) -> list[str]:
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """mailrc lines for one profile."""
-    profile = one_profile(profiles, "s-nail")
-    refuse_oauth(profile, "s-nail")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "s-nail", TOOL, secrets,
+                                      oauth_refused_by="s-nail")
     host = profile.host.strip()
     if any(c in host for c in "/@?#% '\"\\"):
         raise ExportProblem(_("The host name of profile {name} has characters an "
                               "mta URL cannot hold; correct it with: {command}").format(
-            name=repr(profile.name), command=f"smtp-setup edit {profile.name}"))
+            name=repr(profile.name), command=next_command("edit", profile.name)))
     user = url_quote(profile.username or "", safe="")
     login = f"{user}@" if source is not None else ""
     scheme = "smtps" if profile.security is Security.TLS else "smtp"

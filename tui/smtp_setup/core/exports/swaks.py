@@ -14,11 +14,8 @@ from shlex import quote
 from smtp_setup.core.exports.shell_commands import header, password_assignment
 from smtp_setup.core.exports.values import (
     bare_host,
-    check_profile,
+    checked_profile,
     display_address,
-    one_profile,
-    password_source,
-    refuse_oauth,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import N_
@@ -29,10 +26,8 @@ TOOL = N_("a swaks command")  # in refusal sentences: "... which {tool} cannot h
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """A sh script running swaks for one profile."""
-    profile = one_profile(profiles, "swaks")
-    refuse_oauth(profile, "swaks")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "swaks", TOOL, secrets,
+                                      oauth_refused_by="swaks")
     out = header(profile, "swaks", "swaks-test.sh")
     args = [f"--server {quote(bare_host(profile))}", f"--port {profile.port}",
             f"--timeout {max(1, round(profile.timeout))}"]

@@ -91,6 +91,20 @@ def one_profile(profiles: list[Profile], fmt: str) -> Profile:
     return profiles[0]
 
 
+def checked_profile(profiles: list[Profile], fmt: str, tool: str,
+                    secrets: dict[str, str] | None, *, oauth_refused_by: str | None = None,
+                    ) -> tuple[Profile, PasswordSource | None]:
+    """What every one-profile format does first: the single profile, refused when the
+    program cannot renew an OAuth token (`oauth_refused_by` names it), its password source,
+    and the values checked for `tool` (the file that must hold them)."""
+    profile = one_profile(profiles, fmt)
+    if oauth_refused_by is not None:
+        refuse_oauth(profile, oauth_refused_by)
+    source = password_source(profile, secrets)
+    check_profile(profile, tool, source.secret if source else None)
+    return profile, source
+
+
 def bare_host(profile: Profile) -> str:
     """The host name, or an IPv6 address without the brackets of a URL."""
     host = profile.host.strip()

@@ -9,10 +9,7 @@ would end the PHP code.
 from __future__ import annotations
 
 from smtp_setup.core.exports.values import (
-    check_profile,
-    one_profile,
-    password_source,
-    refuse_oauth,
+    checked_profile,
 )
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.i18n import N_
@@ -37,10 +34,8 @@ def _bool(value: bool) -> str:
 def render(profiles: list[Profile], *, secrets: dict[str, str] | None = None,
            default: str | None = None) -> str:
     """A small PHP file of define() lines for one profile."""
-    profile = one_profile(profiles, "wp-config")
-    refuse_oauth(profile, "WordPress")
-    source = password_source(profile, secrets)
-    check_profile(profile, TOOL, source.secret if source else None)
+    profile, source = checked_profile(profiles, "wp-config", TOOL, secrets,
+                                      oauth_refused_by="WordPress")
     out = ["<?php",
            f"// WP Mail SMTP settings written by smtp-setup from the profile {profile.name}.",
            "// Load this file from wp-config.php, above the line \"That's all, stop editing!\":",
