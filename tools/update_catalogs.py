@@ -3,6 +3,11 @@
     python tools/update_catalogs.py            # rewrite smtp_setup.pot, merge into each .po
     python tools/update_catalogs.py --check    # exit 1 when the .pot is out of date
     python tools/update_catalogs.py --init de  # start a new language: locale/de/.../*.po
+    python tools/update_catalogs.py --todo ja > todo.json   # untranslated or fuzzy, as JSON
+    python tools/update_catalogs.py --apply ja todo.json    # write translations back
+
+`--todo` prints {"msgid": ""} (a plural: {"msgid": ["", ""]}; a context: "context\x04msgid");
+fill the values and `--apply` sets them and clears their fuzzy marks.
 
 The same with pybabel, from the repository root:
 
@@ -21,6 +26,7 @@ marked string reaches the translator. Needs Babel (a dependency of smtp-setup).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -78,11 +84,61 @@ def _body(path: Path) -> list[str]:
             if not line.startswith('"POT-Creation-Date:')]
 
 
+def _catalog_path(lang: str) -> Path:
+    return LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _key(message) -> str:
+    msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+    return f"{message.context}\x04{msgid}" if message.context else msgid
+
+
+def todo(lang: str) -> dict[str, object]:
+    """The messages of `lang` still untranslated or fuzzy, keyed as `apply` expects."""
+    from babel.messages.pofile import read_po
+
+    with _catalog_path(lang).open("rb") as file:
+        catalog = read_po(file)
+    return {_key(m): (["" for _ in m.string] if isinstance(m.string, tuple) else "")
+            for m in catalog if m.id and (m.fuzzy or not all(
+                m.string if isinstance(m.string, tuple) else [m.string]))}
+
+
+def apply(lang: str, translations: dict[str, object]) -> list[str]:
+    """Set the given translations (clearing fuzzy); returns the keys not in the catalog."""
+    from babel.messages.pofile import read_po, write_po
+
+    path = _catalog_path(lang)
+    with path.open("rb") as file:
+        catalog = read_po(file)
+    by_key = {_key(m): m for m in catalog if m.id}
+    for key, string in translations.items():
+        if key in by_key and string:
+            message = by_key[key]
+            message.string = tuple(string) if isinstance(string, list) else string
+            message.flags.discard("fuzzy")
+    with path.open("wb") as file:
+        write_po(file, catalog, include_lineno=False, width=76)
+    return sorted(set(translations) - set(by_key))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report an outdated .pot")
     parser.add_argument("--init", metavar="LANG", help="create the catalog of a new language")
+    parser.add_argument("--todo", metavar="LANG", help="print what LANG lacks, as JSON")
+    parser.add_argument("--apply", nargs=2, metavar=("LANG", "FILE"),
+                        help="set the translations of a JSON file like --todo's")
     args = parser.parse_args(argv)
+    if args.todo:
+        print(json.dumps(todo(args.todo), ensure_ascii=False, indent=1))
+        return 0
+    if args.apply:
+        lang, source = args.apply
+        unknown = apply(lang, json.loads(Path(source).read_text("utf-8")))
+        for key in unknown:
+            print(f"not in the catalog: {key!r}", file=sys.stderr)
+        return int(bool(unknown))
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "smtp_setup.pot"
         extract(fresh)
