@@ -3,7 +3,6 @@ the pilot area speaks Japanese: the step line, the wizard's keys, `smtp-setup li
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import json
 import subprocess
@@ -108,65 +107,6 @@ def test_template_is_up_to_date_with_the_sources(tmp_path):
     assert not missing and not stale, (
         f"run tools/update_catalogs.py; new: {sorted(missing, key=str)}, "
         f"gone: {sorted(stale, key=str)}")
-
-
-# Files whose every user-visible text is marked; the scan widens as areas are converted.
-CONVERTED = ["app/widgets/step_indicator.py", "app/translated_bindings.py", "i18n.py",
-             *(f"core/smtp/{name}.py" for name in (
-                 "diagnosis_text", "diagnosis", "oauth_diagnosis", "failure_reading", "sandbox",
-                 "probe", "probe_ports", "probe_report", "probe_texts", "session", "stages")),
-             *(f"core/dns/{name}.py" for name in (
-                 "client", "domain_report", "spf_verdict", "dkim", "dmarc", "domain_check")),
-             "core/discovery/report.py", "core/catalog/advice.py",
-             # the command line (issue 11: CLI)
-             "cli/__init__.py", "cli/argparse_words.py", "cli/dns.py", "cli/oauth.py",
-             "cli/output.py", "cli/parser.py", "cli/profiles.py", "cli/sending.py", "cli/smtp.py",
-             "cli/transfer.py", "core/profiles/broken.py", "core/profiles/config_store.py",
-             "core/profiles/model.py", "core/profiles/oauth_config.py",
-             "core/profiles/secret_ref.py", "core/profiles/secrets.py",
-             "core/profiles/validation.py", "core/profiles/config_lock.py",
-             "core/profiles/portable.py", "core/profiles/sealing.py", "core/profiles/upkeep.py",
-             "core/exports/formats.py", "core/exports/go_ini.py", "core/exports/values.py",
-             "core/oauth/http.py",
-             "core/catalog/loader.py", "core/catalog/port_option.py",
-             # the wizard's widgets and dialogs (issue 11: widgets)
-             *(f"app/widgets/{name}.py" for name in (
-                 "modals", "export_dialog", "discover_dialog", "domain_table", "field",
-                 "oauth_panel", "oauth_signin", "browser_signin", "port_choices", "stage_list",
-                 "toggles", "text_input")),
-             # the wizard's steps (issue 11: steps)
-             *(f"app/steps/{name}.py" for name in (
-                 "base", "welcome", "provider", "connection", "credentials", "sender", "send",
-                 "review")),
-             "app/wizard_app.py", "app/draft.py", "app/services.py"]
-SHOWN_BY = {"Static", "Label", "Button", "notify", "print", "append", "update", "Text",
-            "UsageError", "Binding"}
-MARKERS = {"_", "N_", "ngettext", "pgettext"}
-
-
-def _unmarked(path: Path) -> list[str]:
-    """String literals with words handed straight to something that shows them."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name not in SHOWN_BY:
-            continue
-        shown = node.args[2:] if name == "Binding" else node.args  # not its key and action
-        for arg in [*shown, *(k.value for k in node.keywords if k.arg in
-                                  {"help", "description", "title", "label", "message"})]:
-            parts = arg.values if isinstance(arg, ast.JoinedStr) else [arg]
-            for part in parts:
-                if isinstance(part, ast.Constant) and isinstance(part.value, str) and any(
-                        ch.isalpha() for ch in part.value):
-                    found.append(f"{path.name}:{node.lineno}: {part.value!r}")
-    return found
-
-
-def test_converted_files_show_no_unmarked_text():
-    assert [hit for rel in CONVERTED for hit in _unmarked(PACKAGE / rel)] == []
 
 
 # -- the pilot: the wizard's step line and keys -----------------------------------------

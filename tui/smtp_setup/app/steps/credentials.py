@@ -54,7 +54,7 @@ class CredentialsStep(StepPane):
         yield Field(_("Environment variable name"), check=validation.env_name, input_id="env-name",
                     placeholder="SMTP_PASSWORD", id="env-field")
         yield Field(_("Command that prints the password"), check=validation.secret_command,
-                    input_id="secret-command", placeholder="pass show smtp/work", id="command-field")
+                    input_id="secret-command", placeholder="pass show smtp/work", id="command-field")  # i18n: an example command, typed as is
         yield Static("", id="store-note", markup=False)
 
     @property

@@ -21,6 +21,7 @@ class ExportProblem(ValueError):
     says why and what to do instead; it never contains a secret."""
 
 
+# i18n: keys of _WORDS, which translates them
 _LABELS = {
     "host": "host name",
     "username": "user name",
@@ -32,6 +33,7 @@ _LABELS = {
 }
 # The words for a profile's values in refusal sentences ("The {what} of profile ..."); each
 # format names the value it refuses with one of these English words.
+# i18n: the keys are those of _LABELS
 _WORDS = {
     "host name": N_("host name"), "user name": N_("user name"),
     "From address": N_("From address"), "From name": N_("From name"),
@@ -159,6 +161,7 @@ def refuse_oauth(profile: Profile, tool: str) -> None:
         ).format(name=repr(profile.name), tool=tool, command=token_command(profile)))
 
 
+# i18n: a command to copy
 def keyring_lookup_command(keyring_value: str) -> str:
     """The libsecret command that prints a secret python-keyring stored (its Secret
     Service backend files it under the attributes `service` and `username`)."""
@@ -168,6 +171,7 @@ def keyring_lookup_command(keyring_value: str) -> str:
     return f"secret-tool lookup service {shlex.quote(service)} username {shlex.quote(key)}"
 
 
+# i18n: file comments ("The password comes from ..."), English in every language
 def password_source(profile: Profile, secrets: dict[str, str] | None) -> PasswordSource | None:
     """Where the password comes from in an export, or None when the profile signs in with
     no user name. A secret is used only when `secrets` holds one for this profile."""

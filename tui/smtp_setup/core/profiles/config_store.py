@@ -26,7 +26,7 @@ from smtp_setup.i18n import N_, LazyText, _
 FORMAT = 1
 ENV_VAR = "SMTP_SETUP_CONFIG"
 _EDIT_HINT = N_("Fix it in a text editor (smtp-setup has not changed the file)")
-_TOML_AT_END = "(at end of document)"
+_TOML_AT_END = "(at end of document)"  # i18n: tomllib's own words
 
 
 def default_config_path() -> Path:

@@ -36,6 +36,7 @@ MAX_EXPORT_BYTES = 2**20  # far above any real export; keeps a wrong file from f
 ASK = {"ask": True}
 # Kinds whose value only means something on this machine (or is the secret itself).
 _NOT_PORTABLE = ("keyring", "inline")
+# i18n: the first line of an export file, the same in every language
 _HEADER = "# smtp-setup export: move it with care, import it with: smtp-setup import FILE\n"
 
 

@@ -108,7 +108,7 @@ class Sandbox:
         Raises OSError when the port is taken or not allowed.
         """
         if self._server is not None:
-            raise RuntimeError("the sandbox is already running")
+            raise RuntimeError("the sandbox is already running")  # i18n: a programming error
         from aiosmtpd.smtp import SMTP
 
         # aiosmtpd logs every session (and a deprecation warning on each login) to mail.log
@@ -176,7 +176,9 @@ class _Handler:
         self.sandbox._received(ReceivedMessage(
             mail_from=envelope.mail_from or "", rcpt_tos=list(envelope.rcpt_tos), data=data,
             peer=peer_text))
-        return f"250 2.0.0 Ok: captured by the sandbox as message {len(self.sandbox.messages)}"
+        count = len(self.sandbox.messages)
+        # i18n: the SMTP reply, protocol text the transcript shows as the server sent it
+        return f"250 2.0.0 Ok: captured by the sandbox as message {count}"
 
 
 def _accept_any_login(server: Any, session: Any, envelope: Any, mechanism: str,
