@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smtp_setup.line_breaks import let_rich_break_wide_text
+
+# Every screen and widget of the wizard wraps Japanese text between characters, not only at
+# spaces (importing any app module imports this package first).
+let_rich_break_wide_text()
+
 
 def build_wizard(config_path: Path | None = None, edit: str | None = None, debug: bool = False,
                  nameserver: str | None = None):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import re
 import sys
 import unicodedata
 
@@ -76,17 +75,14 @@ def invalid_setting(profile: Any, problem: Any) -> str:
         name=repr(profile.name), problem=problem, command=next_command("edit", profile.name))
 
 
-# A word of Latin text, or one wide character (Japanese lines may break between any two),
-# with the opening brackets that must not end a line, the closing punctuation that must not
-# begin one, and the spaces after it.
-_PIECE = r"[（「『]*(?:[^\s\u2e80-\uffdc]+|[\u2e80-\uffdc])[、。，．）」』！？ー]*\s*|\s+"
-
-
 def wrap(text: str, width: int) -> list[str]:
-    """Lines of at most `width` terminal cells (argparse's wrapping counts characters)."""
+    """Lines of at most `width` terminal cells (argparse's wrapping counts characters),
+    broken where line_breaks allows."""
+    from smtp_setup.line_breaks import pieces
+
     lines: list[str] = []
     line = ""
-    for piece in re.findall(_PIECE, " ".join(text.split())):
+    for piece in pieces(" ".join(text.split())):
         if line and cells((line + piece).rstrip()) > width:
             lines.append(line.rstrip())
             line = piece.lstrip()

@@ -1,0 +1,64 @@
+"""Japanese lines break between characters (never before 、。）, never after （), in the CLI
+and in the wizard; Latin text still breaks only at spaces, exactly as Rich does."""
+
+from __future__ import annotations
+
+import rich._wrap
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from smtp_setup.app import build_wizard  # noqa: F401 (importing the app teaches Rich the rule)
+from smtp_setup.line_breaks import let_rich_break_wide_text, pieces
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+NO_LINE_START = "、。，．）」』】！？"
+# After the space, a run of Japanese that fits a line of its own but not the rest of the first
+# (breaking only at spaces moved it whole and left the first line half empty).
+SENTENCE = ("ホスト名 smtp.example.test の綴りをプロバイダーの案内と照らし合わせて確認してください。"
+            "プロバイダーを選ぶと、ホスト名が自動で入力されます（「その他」を除く）。")
+TEXTS = st.text(alphabet=st.sampled_from(list("ab c.\n\t（「）」、。ーサーバ漢字ab ")), max_size=60)
+
+
+@given(TEXTS)
+def test_the_pieces_give_the_text_back(text):
+    assert "".join(pieces(text)) == text
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2000), max_size=80),
+       st.integers(min_value=1, max_value=30))
+def test_text_without_wide_characters_wraps_as_rich_always_did(text, width):
+    import inspect
+
+    original = inspect.getclosurevars(rich._wrap.words).nonlocals.get("words", rich._wrap.words)
+    assert list(rich._wrap.words(text)) == list(original(text))
+    assert rich._wrap.divide_line(text, width) is not None
+
+
+def test_the_rule_is_taught_once():
+    before = rich._wrap.words
+    let_rich_break_wide_text()
+    assert rich._wrap.words is before
+
+
+class Paragraph(App):
+    CSS = "Static { width: 60; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static(SENTENCE)
+
+
+async def test_the_wizard_fills_japanese_lines():
+    app = Paragraph()
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        lines = [strip.text.rstrip() for strip in app.query_one(Static).render_lines(
+            app.query_one(Static).content_region.reset_offset)]
+    lines = [line for line in lines if line]
+    assert "".join(lines).replace(" ", "") == SENTENCE.replace(" ", "")  # nothing cut
+    for line in lines[:-1]:
+        assert cell_len(line) >= 58, lines  # full, not cut at the last space
+    for line in lines[1:]:
+        assert line[0] not in NO_LINE_START, lines
+    for line in lines[:-1]:
+        assert line[-1] not in "（「", lines
