@@ -31,7 +31,8 @@ def test_leave_question(snap_compare):
     assert snap_compare(LeaveQuestion(), terminal_size=SIZE)
 
 
-def test_port_check_results(snap_compare, smtp_plain):
+@pytest.mark.parametrize("size", [(80, 24), (100, 32)], ids=["80x24", "100x32"])
+def test_port_check_results(snap_compare, smtp_plain, size):
     """A real check: 465, 587 and 2525 held closed, 25 a plain server. The rows are then
     shown at the well-known port numbers with a fixed time, so the picture is the same on
     every run (the words are the check's own)."""
@@ -50,4 +51,4 @@ def test_port_check_results(snap_compare, smtp_plain):
         plist.focus()
         await pilot.pause()
 
-    assert snap_compare(Host(plist), run_before=run_before, terminal_size=SIZE)
+    assert snap_compare(Host(plist), run_before=run_before, terminal_size=size)
