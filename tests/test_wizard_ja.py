@@ -133,3 +133,48 @@ async def test_no_japanese_button_label_is_cut_at_80x24(tmp_path, step):
             label = str(button.label)
             assert button.region.width >= cell_len(label) + 2, (label, button.region)
             assert button.region.right <= 80, (label, button.region)
+
+
+async def test_a_refused_login_in_japanese_then_the_fix(tmp_path, smtp_server_factory):
+    """A real 535 from a loopback server: the diagnosis, its buttons and the stage list speak
+    Japanese; the way back leads to the password, and with the right one the test passes."""
+    i18n.set_language("ja")
+    server = smtp_server_factory("starttls", password="An0ther-pw")  # ours is refused: 535
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "その他")
+        await set_value(app, pilot, "#host", "127.0.0.1")
+        ports = app.screen.query_one("#port-list")
+        ports.highlighted = len(ports.options) - 1  # その他のポート
+        await pilot.pause()
+        await set_value(app, pilot, "#custom-port", str(server.port))
+        app.screen.query_one("#custom-security").value = "starttls"
+        await set_value(app, pilot, "#ca-file", str(server.ca_file))
+        await pilot.press("ctrl+n")
+        await set_value(app, pilot, "#username", "user")
+        await set_value(app, pilot, "#password", "s3cret-Pa55")
+        app.screen.query_one("#inline").value = True
+        await pilot.press("ctrl+n")
+        await set_value(app, pilot, "#from-email", "sender@example.test")
+        await pilot.press("ctrl+n")
+        await send_and_wait(app, pilot)
+        outcome = _text(app, "#outcome")
+        assert outcome.startswith("✗ サーバーがユーザー名またはパスワードを拒否しました"), outcome
+        assert "考えられる原因:" in outcome and "次にすること:" in outcome
+        assert not re.search(r"\b(the|and|or|your|server)\b", outcome), outcome
+        labels = [str(app.screen.query_one(f"#{b}", Button).label)
+                  for b in ("goto-connection", "goto-credentials")]
+        assert labels == ["接続に戻る", "ログインに戻る"]
+        stages = "\n".join(strip.text for strip in app.screen.query_one("#stages").render_lines(
+            app.screen.query_one("#stages").content_region.reset_offset))
+        assert re.search(r"✗ ログイン（AUTH）.*535", stages) and "未到達" in stages, stages
+        app.screen.query_one("#goto-credentials", Button).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert step_id(app) == "credentials"
+        await pilot.press("ctrl+u", *"An0ther-pw")
+        await pilot.press("ctrl+n", "ctrl+n")
+        await send_and_wait(app, pilot)
+        assert app.draft.test_ok is True
+        assert _text(app, "#outcome").startswith("✓ サーバーが"), _text(app, "#outcome")
+    assert len(server.messages) == 1
