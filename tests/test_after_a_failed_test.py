@@ -127,3 +127,4 @@ async def test_a_greeting_timeout_says_how_long_it_waited():
     assert 2.0 <= float(waited.group(1)) <= 3.0  # the greeting's share of the 3 s limit
     greeting = next(stage for stage in result.stages if stage.name == "greeting")
     assert greeting.ms >= 2000  # the stage list shows the wait too, not 0 ms
+

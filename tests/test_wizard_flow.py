@@ -430,3 +430,21 @@ async def test_find_settings_from_an_address(tmp_path, dns_server):
         assert app.draft.profile.username == "ada@gmail.com"
         assert app.draft.profile.from_email == "ada@gmail.com"
     assert dns.queries, "DNS questions went to the test server"
+
+
+async def test_enter_on_custom_port_goes_to_the_port_field(tmp_path):
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await set_value(app, pilot, "#host", "127.0.0.1")
+        ports = app.screen.query_one("#port-list", OptionList)
+        ports.focus()
+        ports.highlighted = len(ports.options) - 1  # Custom port…
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert step_id(app) == "connection"
+        assert app.focused is app.screen.query_one("#custom-port", Input)
+        await pilot.press(*"2525", "enter")
+        await settle(app, pilot)
+        assert step_id(app) == "credentials"

@@ -260,8 +260,16 @@ class ConnectionStep(StepPane):
         self._refresh()
 
     @on(OptionList.OptionSelected, "#port-list")
-    @on(Input.Submitted)
     def _port_selected(self) -> None:
+        custom = self.query_one("#custom-port-field", Field)
+        if self.query_one("#port-list", PortChoices).chosen is None and not custom.value.strip():
+            # Enter on "Custom port…": the port is typed next, so go where it is typed
+            self.call_after_refresh(self.query_one("#custom-port", Input).focus)
+            return
+        self._submitted()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
         if not self.errors():
             self.request_advance()
 

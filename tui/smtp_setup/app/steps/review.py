@@ -24,7 +24,8 @@ class ReviewStep(StepPane):
     step_id = "review"
     title = N_("Review and save")
     why = N_(
-        "This is exactly what will be written to your config file. Secrets appear only as "
+        "This is exactly what will be written for this profile in your config file. Secrets "
+        "appear only as "
         "where they are kept. Nothing is saved until you press Save."
     )
     next_label = N_("Save")
