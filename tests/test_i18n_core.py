@@ -152,6 +152,8 @@ def test_wide_text_wraps_by_cells_and_ascii_as_textwrap_does():
     assert len(lines) > 1 and all(cells(line) <= 40 for line in lines)
     assert lines[0].startswith("  - ") and all(line.startswith("    ") for line in lines[1:])
     assert "".join(line.strip(" -") for line in lines) == text
+    assert wrap("✓ MX    メールは届きます。", 79) == ["✓ MX    メールは届きます。"]  # a column
+    assert wrap("一行目\n二行目", 79) == ["一行目 二行目"]  # a line break is a space
     import textwrap
 
     english = "Receivers may reject or junk mail from this domain: fix the failures above. " * 2

@@ -5,13 +5,15 @@ provider's documented ports so that a broken one comes with an alternative), mak
 test send, and checks the From domain's MX, SPF, DKIM and DMARC. The domain check runs while
 the server is probed and the message sent. The verdict is ok only when the test message was
 accepted, the profile's own port works, and no domain check failed.
+
+Its problems, warnings and report lines are sentences in the current language (the JSON's
+keys, statuses and codes stay English).
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import perf_counter
@@ -23,6 +25,7 @@ from smtp_setup.core.dns.domain_report import DomainReport
 from smtp_setup.core.dns.domain_report import format_report as format_domain_report
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.core.profiles.text_width import wrap
 from smtp_setup.core.profiles.validation import InvalidInput
 from smtp_setup.core.smtp.probe import check_nameserver, probe_host
 from smtp_setup.core.smtp.probe_ports import Candidate, default_candidates, parse_ports
@@ -30,6 +33,7 @@ from smtp_setup.core.smtp.probe_report import MODE_WORDS, STATUSES, PortProbe, P
 from smtp_setup.core.smtp.probe_report import format_result as format_port
 from smtp_setup.core.smtp.session import SendResult, StageEvent, send_test_message
 from smtp_setup.core.smtp.tls import client_tls_context
+from smtp_setup.i18n import _, ngettext, pgettext
 
 # A port in these states did not answer at all: a test send there would only wait.
 _UNREACHABLE = ("refused", "timeout")
@@ -133,13 +137,14 @@ async def _server(report: DoctorReport, profile: Profile, password: str | None,
                                         timeout=probe_timeout, tls_context=context,
                                         ca_file=profile.ca_file, nameserver=nameserver)
     except InvalidInput as exc:  # a bad host or CA file: the send explains it with stages
-        report.warnings.append(f"The port check could not run: {exc.message}")
+        report.warnings.append(_("The port check could not run: {problem}").format(
+            problem=exc.message))
     else:
         report.own_port = next(r for r in report.probe.results
                                if (r.port, r.security) == (profile.port, profile.security))
         if report.own_port.status in _UNREACHABLE:
-            report.send_skipped = (f"Port {profile.port} did not answer, so no test message "
-                                   "was sent.")
+            report.send_skipped = _("Port {port} did not answer, so no test message was "
+                                    "sent.").format(port=profile.port)
             return
     report.send = await send_test_message(profile, password, to=to, on_event=on_event,
                                           tls_context=tls_context, store_rotated=store_rotated,
@@ -151,13 +156,15 @@ async def _domain(report: DoctorReport, profile: Profile, provider: Provider | N
     try:
         domain = sender_domain(profile.from_email)
     except InvalidInput as exc:
-        report.domain_skipped = f"The From address has no domain to check: {exc.message}"
+        report.domain_skipped = _("The From address has no domain to check: {problem}").format(
+            problem=exc.message)
         return
     try:
         report.domain = await check_domain(domain, provider_id=provider.id if provider else None,
                                            nameserver=nameserver, timeout=timeout)
     except InvalidInput as exc:
-        report.domain_skipped = f"The domain could not be checked: {exc.message}"
+        report.domain_skipped = _("The domain could not be checked: {problem}").format(
+            problem=exc.message)
 
 
 def _verdict(report: DoctorReport, profile: Profile) -> None:
@@ -165,74 +172,111 @@ def _verdict(report: DoctorReport, profile: Profile) -> None:
     own, probe = report.own_port, report.probe
     if own is not None and not own.usable:
         words = STATUSES.get(own.status, STATUSES["error"])[1]
-        problems.append(f"Port {own.port} with {MODE_WORDS[own.security]} does not work "
-                        f"({words}): {own.detail}")
+        problems.append(_("Port {port} with {mode} does not work ({status}): {detail}").format(
+            port=own.port, mode=MODE_WORDS[own.security], status=words, detail=own.detail))
         if probe is not None and probe.recommended is not None:
             best = probe.recommended
-            problems.append(f"Port {best.port} with {MODE_WORDS[best.security]} works from "
-                            f"here: run `{next_command('edit', profile.name)}` to switch to it.")
+            problems.append(_("Port {port} with {mode} works from here: run `{command}` to "
+                              "switch to it.").format(port=best.port,
+                                                      mode=MODE_WORDS[best.security],
+                                                      command=next_command("edit", profile.name)))
     elif (own is not None and probe is not None and probe.recommended is not None
           and probe.recommended is not own):
         best = probe.recommended
-        warnings.append(f"The port check prefers port {best.port} with "
-                        f"{MODE_WORDS[best.security]}: {probe.reasons[0]}")
+        warnings.append(_("The port check prefers port {port} with {mode}: {reason}").format(
+            port=best.port, mode=MODE_WORDS[best.security], reason=probe.reasons[0]))
     if probe is not None and probe.blocked_hint:
         warnings.append(probe.blocked_hint)
     send = report.send
     if send is None:
-        problems.append(report.send_skipped or "No test message was sent.")
+        problems.append(report.send_skipped or _("No test message was sent."))
     elif not send.ok:
-        title = send.diagnosis.title if send.diagnosis else "it was not accepted"
-        problems.append(f"The test send failed at {send.failed_stage or 'the end'}: {title}")
+        title = send.diagnosis.title if send.diagnosis else _("the message was not accepted")
+        problems.append(_("The test send failed at {stage}: {title}").format(
+            stage=stage_word(send.failed_stage), title=title))
     domain = report.domain
     if domain is None:
-        warnings.append(report.domain_skipped or "The From domain was not checked.")
+        warnings.append(report.domain_skipped or _("The From domain was not checked."))
     elif domain.offline:
-        warnings.append(domain.problem or "The From domain could not be checked (no DNS).")
+        warnings.append(domain.problem or _("The From domain could not be checked (no DNS)."))
     else:
         for row in domain.rows:
-            if row.status == "fail":
-                problems.append(f"{row.name} of {domain.domain}: {row.summary}")
-            elif row.status == "warn":
-                warnings.append(f"{row.name} of {domain.domain}: {row.summary}")
+            if row.status in ("fail", "warn"):
+                # TRANSLATORS: a failed or doubtful check of the From domain: "SPF of
+                # example.com: <what the check found>"
+                (problems if row.status == "fail" else warnings).append(_(
+                    "{check} of {domain}: {summary}").format(
+                    check=row.name, domain=domain.domain, summary=row.summary))
+
+
+def stage_word(stage: str | None) -> str:
+    """A test send's stage as `smtp-setup test` names it (English: the stage's own name)."""
+    words = {
+        # TRANSLATORS: the same stage names as in `smtp-setup test`'s lines
+        "connect": pgettext("smtp stage", "connect"),
+        "greeting": pgettext("smtp stage", "greeting"),
+        "ehlo": pgettext("smtp stage", "ehlo"),
+        "starttls": pgettext("smtp stage", "starttls"),
+        "auth": pgettext("smtp stage", "auth"),
+        "mail_from": pgettext("smtp stage", "mail_from"),
+        "rcpt_to": pgettext("smtp stage", "rcpt_to"),
+        "data": pgettext("smtp stage", "data"),
+        "quit": pgettext("smtp stage", "quit"),
+    }
+    return words.get(stage, stage) if stage else _("the end")
 
 
 def format_report(report: DoctorReport) -> list[str]:
-    """The doctor's findings as plain text lines (✓ / ! / ✗ marks, no colour codes)."""
-    lines = [f"Doctor for profile {report.profile} ({report.server}, {report.security})", ""]
+    """The doctor's findings as plain text lines (✓ / ! / ✗ marks, no colour codes), at most
+    79 terminal cells wide in any language."""
+    lines = [_("Doctor for profile {name} ({server}, {security})").format(
+        name=report.profile, server=report.server,
+        security=MODE_WORDS.get(report.security, report.security)), ""]
     if report.probe is not None:
-        lines.append(f"Ports of {report.probe.host} ({report.probe.timeout:g} s limit each):")
+        lines.append(_("Ports of {host} ({limit} s limit each):").format(
+            host=report.probe.host, limit=f"{report.probe.timeout:g}"))
         for result in report.probe.results:
             lines += format_port(result)
             if result is report.own_port:
-                lines.append(" " * 11 + "(the port and encryption this profile uses)")
+                lines.append(" " * 11 + _("(the port and encryption this profile uses)"))
         lines.append("")
-    lines.append("Test send:")
-    if report.send is None:
-        lines.append(f"  ✗ {report.send_skipped or 'not made'}")
-    elif report.send.ok:
-        lines.append(f"  ✓ accepted in {report.send.total_ms:.0f} ms: {report.send.response}")
+    lines.append(_("Test send:"))
+    send = report.send
+    if send is None:
+        lines.append("  ✗ " + (report.send_skipped or _("No test message was sent.")))
+    elif send.ok:
+        lines += wrap(_("accepted in {ms} ms: {response}").format(
+            ms=f"{send.total_ms:.0f}", response=send.response), 79,
+            initial_indent="  ✓ ", subsequent_indent="    ")
     else:
-        diagnosis = report.send.diagnosis
-        lines.append(f"  ✗ failed at {report.send.failed_stage}: "
-                     f"{diagnosis.title if diagnosis else 'not accepted'}")
+        diagnosis = send.diagnosis
+        lines += wrap(_("failed at {stage}: {title}").format(
+            stage=stage_word(send.failed_stage),
+            title=diagnosis.title if diagnosis else _("the message was not accepted")), 79,
+            initial_indent="  ✗ ", subsequent_indent="    ")
         for step in diagnosis.next_steps if diagnosis else []:
-            lines += textwrap.wrap(step, 79, initial_indent="    - ", subsequent_indent="      ")
+            lines += wrap(step, 79, initial_indent="    - ", subsequent_indent="      ")
     lines.append("")
     if report.domain is None:
-        lines.append(f"! {report.domain_skipped}")
+        lines += wrap(report.domain_skipped or _("The From domain was not checked."), 79,
+                      initial_indent="! ", subsequent_indent="  ")
     elif report.domain.offline:  # a warning here: the server itself was reached
-        lines += [f"Sender domain check of {report.domain.domain}", f"! {report.domain.problem}"]
+        lines.append(_("Sender domain check of {domain}").format(domain=report.domain.domain))
+        lines += wrap(report.domain.problem or _("The From domain could not be checked (no "
+                                                 "DNS)."), 79,
+                      initial_indent="! ", subsequent_indent="  ")
     else:
         lines += format_domain_report(report.domain)[:-2]  # the doctor gives the verdict
     lines.append("")
     if report.ok:
-        lines.append("✓ Healthy: the test message was accepted and nothing failed.")
+        lines.append("✓ " + _("Healthy: the test message was accepted and nothing failed."))
     else:
-        lines.append(f"✗ Not healthy ({len(report.problems)} "
-                     f"problem{'s' if len(report.problems) != 1 else ''}):")
+        count = len(report.problems)
+        lines.append("✗ " + ngettext("Not healthy ({count} problem):",
+                                     "Not healthy ({count} problems):", count).format(
+            count=count))
         for problem in report.problems:
-            lines += textwrap.wrap(problem, 79, initial_indent="  - ", subsequent_indent="    ")
+            lines += wrap(problem, 79, initial_indent="  - ", subsequent_indent="    ")
     for warning in report.warnings:
-        lines += textwrap.wrap(warning, 79, initial_indent="  ! ", subsequent_indent="    ")
+        lines += wrap(warning, 79, initial_indent="  ! ", subsequent_indent="    ")
     return lines

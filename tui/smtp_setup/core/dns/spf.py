@@ -4,6 +4,9 @@ the DNS look-ups a receiver would make, and judge the record in plain words.
 Receivers give up with "permerror" (mail fails SPF) on a syntax error, on two records, on an
 include that leads nowhere, and after 10 look-ups (section 4.6.4: include, a, mx, ptr,
 exists and redirect count, in the included records too; all, ip4, ip6 and exp do not).
+
+Every problem is one whole translated sentence; the terms, names and numbers in it are
+record syntax and stay as they are in every language.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smtp_setup.core.dns.client import DnsProblem
+from smtp_setup.i18n import _, ngettext
 
 LOOKUP_LIMIT = 10  # RFC 7208 section 4.6.4
 VOID_LIMIT = 2  # same section: "SHOULD limit void lookups to two"
@@ -51,7 +55,7 @@ class SpfRecord:
 
     text: str
     terms: list[SpfTerm] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # sentences, in the current language
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -89,7 +93,7 @@ def parse_spf(text: str) -> SpfRecord:
     record = SpfRecord(text)
     words = text.split(" ")
     if not words or words[0].lower() != "v=spf1":
-        record.errors.append("The record does not start with v=spf1.")
+        record.errors.append(_("The record does not start with v=spf1."))
         return record
     seen_modifiers: set[str] = set()
     for word in (w for w in words[1:] if w):
@@ -101,25 +105,28 @@ def parse_spf(text: str) -> SpfRecord:
         if term.modifier:
             if term.name in ("redirect", "exp"):
                 if term.name in seen_modifiers:
-                    record.errors.append(f"{term.name}= appears twice; it may appear once.")
+                    record.errors.append(_("{modifier}= appears twice; it may appear only "
+                                           "once.").format(modifier=term.name))
                 seen_modifiers.add(term.name)
             elif term.name in MECHANISMS:
-                record.warnings.append(
-                    f"{word!r} has '=' where SPF needs ':' ({term.name}:{term.value}); "
-                    "receivers ignore it as an unknown modifier.")
+                record.warnings.append(_(
+                    "{term} has '=' where SPF needs ':' ({fixed}); receivers ignore it as an "
+                    "unknown modifier.").format(term=repr(word),
+                                                fixed=f"{term.name}:{term.value}"))
         elif term.name == "ptr":
-            record.warnings.append("The ptr mechanism is slow and unreliable; RFC 7208 says "
-                                   "not to use it. Use ip4:, ip6: or include: instead.")
+            record.warnings.append(_("The ptr mechanism is slow and unreliable; RFC 7208 says "
+                                     "not to use it. Use ip4:, ip6: or include: instead."))
         record.terms.append(term)
     reached = {id(t) for t in record.reached}
     unreached = [t.text for t in record.terms if not t.modifier and id(t) not in reached]
     if unreached:
-        record.warnings.append(f"{' '.join(unreached)} after the all term "
-                               f"{'is' if len(unreached) == 1 else 'are'} never evaluated; "
-                               "move all to the end.")
+        record.warnings.append(ngettext(
+            "{terms} after the all term is never evaluated; move all to the end.",
+            "{terms} after the all term are never evaluated; move all to the end.",
+            len(unreached)).format(terms=" ".join(unreached)))
     if any(c.isspace() and c != " " for c in text):
-        record.errors.append("The record contains tabs or line breaks; only spaces may "
-                             "separate its terms.")
+        record.errors.append(_("The record contains tabs or line breaks; only spaces may "
+                               "separate its terms."))
     return record
 
 
@@ -138,28 +145,32 @@ def _term(word: str) -> tuple[SpfTerm | None, str | None]:
     name = re.split(r"[:/]", body, maxsplit=1)[0].lower()
     rest = body[len(name):]
     if name not in MECHANISMS:
-        return None, f"{word!r} is not an SPF mechanism (known: {', '.join(MECHANISMS)})."
+        return None, _("{term} is not an SPF mechanism (known: {known}).").format(
+            term=repr(word), known=", ".join(MECHANISMS))
     if name == "all":
         if rest:
-            return None, f"{word!r}: all takes no value."
+            return None, _("{term}: all takes no value.").format(term=repr(word))
         return SpfTerm(word, name, qualifier), None
     if name in ("include", "exists") and not rest.startswith(":"):
-        return None, f"{word!r}: {name} needs a domain, as in {name}:example.com."
+        return None, _("{term}: {mechanism} needs a domain, as in {example}.").format(
+            term=repr(word), mechanism=name, example=f"{name}:example.com")
     if name in ("ip4", "ip6"):
         if not rest.startswith(":"):
-            return None, f"{word!r}: {name} needs an address, as in {name}:{_EXAMPLE[name]}."
+            return None, _("{term}: {mechanism} needs an address, as in {example}.").format(
+                term=repr(word), mechanism=name, example=f"{name}:{_EXAMPLE[name]}")
         problem = _network_problem(name, rest[1:], word)
         return (None, problem) if problem else (SpfTerm(word, name, qualifier, rest[1:]), None)
     domain = None
     if rest.startswith(":"):
-        domain, _, cidr = rest[1:].partition("/")
+        domain, _slash, cidr = rest[1:].partition("/")
         cidr = "/" + cidr if cidr else ""
         if problem := _domain_problem(domain, word):
             return None, problem
     else:
         cidr = rest
     if cidr and name in ("include", "exists", "ptr"):
-        return None, f"{word!r}: {name} takes no /prefix length."
+        return None, _("{term}: {mechanism} takes no /prefix length.").format(
+            term=repr(word), mechanism=name)
     if cidr and (problem := _dual_cidr_problem(cidr, word)):
         return None, problem
     return SpfTerm(word, name, qualifier, domain), None
@@ -169,24 +180,28 @@ _EXAMPLE = {"ip4": "192.0.2.0/24", "ip6": "2001:db8::/32"}
 
 
 def _network_problem(kind: str, value: str, word: str) -> str | None:
-    address, _, length = value.partition("/")
+    address, _slash, length = value.partition("/")
     top = 32 if kind == "ip4" else 128
     try:
         (ipaddress.IPv4Address if kind == "ip4" else ipaddress.IPv6Address)(address)
     except ValueError:
-        return f"{word!r}: {address!r} is not an {'IPv4' if kind == 'ip4' else 'IPv6'} address."
+        return _("{term}: {address} is not an {family} address.").format(
+            term=repr(word), address=repr(address), family="IPv4" if kind == "ip4" else "IPv6")
     if length and not (length.isdigit() and int(length) <= top and str(int(length)) == length):
-        return f"{word!r}: the prefix length must be a number from 0 to {top}."
+        return _("{term}: the prefix length must be a number from 0 to {top}.").format(
+            term=repr(word), top=top)
     return None
 
 
 def _dual_cidr_problem(cidr: str, word: str) -> str | None:
     match = _CIDR.match(cidr)
     if not match or match.group(1):
-        return f"{word!r}: a prefix length looks like /24, //64 or /24//64."
+        return _("{term}: a prefix length looks like /24, //64 or /24//64.").format(
+            term=repr(word))
     for number, top in ((match.group(2), 32), (match.group(3), 128)):
         if number is not None and (int(number) > top or str(int(number)) != number):
-            return f"{word!r}: a prefix length must be from 0 to {top}."
+            return _("{term}: a prefix length must be from 0 to {top}.").format(
+                term=repr(word), top=top)
     return None
 
 
@@ -195,26 +210,30 @@ def _macro_problem(value: str, word: str, *, allow_exp_macros: bool) -> str | No
     while index >= 0:
         macro = _MACRO.match(value, index)
         if macro is None:
-            return f"{word!r}: '%' must start a macro such as %{{d}} (write %% for a percent sign)."
+            return _("{term}: '%' must start a macro such as {example} (write {escaped} for "
+                     "a percent sign).").format(term=repr(word), example="%{d}", escaped="%%")
         letter = (macro.group(1) or "").lower()
         if letter and letter not in "slodiphcrtv":
-            return f"{word!r}: %{{{macro.group(1)}}} is not an SPF macro."
+            return _("{term}: {macro} is not an SPF macro.").format(
+                term=repr(word), macro=f"%{{{macro.group(1)}}}")
         if letter in ("c", "r", "t") and not allow_exp_macros:
-            return f"{word!r}: %{{{macro.group(1)}}} is only allowed in exp=."
+            return _("{term}: {macro} is only allowed in exp=.").format(
+                term=repr(word), macro=f"%{{{macro.group(1)}}}")
         index = value.find("%", macro.end())
     return None
 
 
 def _domain_problem(domain: str, word: str, *, allow_exp_macros: bool = False) -> str | None:
     if not domain:
-        return f"{word!r}: the domain after ':' or '=' is empty."
+        return _("{term}: the domain after ':' or '=' is empty.").format(term=repr(word))
     if problem := _macro_problem(domain, word, allow_exp_macros=allow_exp_macros):
         return problem
     if "%" in domain:
         return None  # expanded per message; its last label cannot be checked here
     labels = domain.rstrip(".").split(".")
     if len(labels) < 2 or not _TOPLABEL.match(labels[-1]) or "" in labels:
-        return f"{word!r}: {domain!r} is not a full domain name such as example.com."
+        return _("{term}: {domain} is not a full domain name such as example.com.").format(
+            term=repr(word), domain=repr(domain))
     return None
 
 
@@ -222,14 +241,15 @@ def _domain_problem(domain: str, word: str, *, allow_exp_macros: bool = False) -
 @dataclass
 class SpfTree:
     """What following every include and redirect found. `domains`: each record reached;
-    `problems`: permerrors below the top record; `unresolved`: targets DNS did not answer
-    for; `unfollowed`: targets built from macros, which differ per message."""
+    `problems`: permerrors below the top record (sentences); `unresolved`: (term, DnsProblem
+    sentence) for each target DNS did not answer for; `unfollowed`: targets built from
+    macros, which differ per message."""
 
     lookups: int = 0
     voids: int = 0
     domains: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    unresolved: list[str] = field(default_factory=list)
+    unresolved: list[tuple[str, str]] = field(default_factory=list)
     unfollowed: list[str] = field(default_factory=list)
     capped: bool = False  # stopped following far over the limit
 
@@ -282,14 +302,20 @@ class _Walker:
         name = domain_key(term.value or current)
         if "%" in name:
             return
-        label = f"{term.name}:{name}" if term.value else f"{term.name} (of {current})"
+        # TRANSLATORS: an a or mx term without a domain, which means the domain whose
+        # record holds it ("mx (of example.com)"); used inside the sentences that follow
+        label = f"{term.name}:{name}" if term.value else _("{mechanism} (of {domain})").format(
+            mechanism=term.name, domain=current)
         try:
             if term.name == "mx":
                 found = await self.ask(name, "MX")
                 if len(found) > 10:
-                    self.tree.problems.append(
-                        f"{label} names {len(found)} mail servers; receivers stop at 10 and "
-                        "treat it as a permanent error.")
+                    self.tree.problems.append(ngettext(
+                        "{term} names {count} mail server; receivers stop at 10 and treat "
+                        "it as a permanent error.",
+                        "{term} names {count} mail servers; receivers stop at 10 and treat "
+                        "it as a permanent error.", len(found)).format(term=label,
+                                                                        count=len(found)))
             else:  # a receiver asks A or AAAA; void for certain only when both are empty
                 answers = await asyncio.gather(self.ask(name, "A"), self.ask(name, "AAAA"),
                                                return_exceptions=True)
@@ -297,7 +323,7 @@ class _Walker:
                     raise answers[0]
                 found = [r for a in answers if isinstance(a, list) for r in a]
         except DnsProblem as problem:
-            self.tree.unresolved.append(f"{label}: {problem}")
+            self.tree.unresolved.append((label, str(problem)))
             return
         if not found:
             self.tree.voids += 1
@@ -308,8 +334,9 @@ class _Walker:
             tree.unfollowed.append(label)
             return
         if name in path:
-            tree.problems.append(f"{label} loops back to {name}, which is already being "
-                                 "evaluated, so receivers run past the look-up limit.")
+            tree.problems.append(_("{term} loops back to {domain}, which is already being "
+                                   "evaluated, so receivers run past the look-up "
+                                   "limit.").format(term=label, domain=name))
             return
         if len(path) > _MAX_DEPTH or tree.lookups > _FOLLOW_CAP:
             tree.capped = True
@@ -317,23 +344,29 @@ class _Walker:
         try:
             texts = await self.ask(name, "SPF")
         except DnsProblem as problem:
-            tree.unresolved.append(f"{label}: {problem}")
+            tree.unresolved.append((label, str(problem)))
             return
         if not texts:
             tree.voids += 1
         records = [text for text in texts if is_spf(text)]
-        where = f"{label} (in {path[-1]})" if len(path) > 1 else label
+        # TRANSLATORS: an include or redirect term and the domain whose record holds it
+        # ("include:x.example (in example.com)"); used inside the sentences that follow
+        where = _("{term} (in {domain})").format(term=label, domain=path[-1]) if len(
+            path) > 1 else label
         if not records:
-            tree.problems.append(f"{where} leads to no SPF record at {name}, which receivers "
-                                 "treat as a permanent error.")
+            tree.problems.append(_("{term} leads to no SPF record at {domain}, which receivers "
+                                   "treat as a permanent error.").format(term=where,
+                                                                         domain=name))
             return
         if len(records) > 1:
-            tree.problems.append(f"{where}: {name} has {len(records)} SPF records; there "
-                                 "must be exactly one.")
+            tree.problems.append(_("{term}: {domain} has {count} SPF records; there must be "
+                                   "exactly one.").format(term=where, domain=name,
+                                                          count=len(records)))
             return
         found = parse_spf(records[0])
         if found.errors:
-            tree.problems.append(f"{where}: the record at {name} is invalid: {found.errors[0]}")
+            tree.problems.append(_("{term}: the record at {domain} is invalid: {error}").format(
+                term=where, domain=name, error=found.errors[0]))
             return
         tree.domains.append(name)
         tree.lookups += found.own_lookups

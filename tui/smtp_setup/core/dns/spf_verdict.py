@@ -84,10 +84,10 @@ def _judge(domain: str, record: SpfRecord, tree: SpfTree, include: str | None,
                            "publish no record.").format(limit=VOID_LIMIT)))
     for warning in record.warnings:
         findings.append(("warn", None, warning))
-    for unresolved in tree.unresolved:
+    for term, problem in tree.unresolved:
         findings.append(("warn", _("part of the record could not be followed"), _(
-            "DNS did not answer for {name}; receivers would get a temporary error "
-            "too.").format(name=unresolved)))
+            "{term} could not be followed: {problem} Receivers would get a temporary error "
+            "too.").format(term=term, problem=problem)))
     known = bool(include)
     authorized = known and domain_key(include or "") in {*tree.domains, *_top_includes(record)}
     name = provider_name or _("your provider")

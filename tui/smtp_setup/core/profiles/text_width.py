@@ -12,6 +12,7 @@ import unicodedata
 # with the opening brackets that must not end a line, the closing punctuation that must not
 # begin one, and the spaces after it.
 _PIECE = r"[（「『]*(?:[^\s\u2e80-\uffdc]+|[\u2e80-\uffdc])[、。，．）」』！？ー]*\s*|\s+"
+_SPACES = {ord(c): " " for c in "\n\v\f\r"}
 
 
 def cells(text: str) -> int:
@@ -34,7 +35,10 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
                              subsequent_indent=subsequent_indent)
     lines: list[str] = []
     line = initial_indent
-    for piece in re.findall(_PIECE, " ".join(text.split())):
+    # as textwrap does: tabs expanded, each other whitespace character one space, runs of
+    # spaces kept (a padded column such as "SPF   " stays aligned)
+    flat = text.expandtabs().translate(_SPACES).strip()
+    for piece in re.findall(_PIECE, flat):
         indent = subsequent_indent if lines else initial_indent
         if line.strip() and cells((line + piece).rstrip()) > width:
             lines.append(line.rstrip())
