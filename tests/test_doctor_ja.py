@@ -12,7 +12,7 @@ from domain_zones import GOOD, good_zones
 from smtp_fixtures import free_port
 from smtp_setup.core.profiles.config_store import ConfigStore
 from smtp_setup.core.profiles.model import SecretRef, Security
-from smtp_setup.core.profiles.text_width import cells
+from smtp_setup.text_width import cells
 from support.cli import run
 
 FROM = f"alerts@{GOOD}"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from smtp_fixtures import PASSWORD
-from smtp_setup.cli.output import cells
 from smtp_setup.core.profiles.config_store import ConfigStore
 from smtp_setup.core.profiles.model import SecretRef
+from smtp_setup.text_width import cells
 from support.cli import one_line_error, run
 
 LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")

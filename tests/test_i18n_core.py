@@ -15,9 +15,9 @@ from domain_zones import GOOD, good_zones
 from smtp_setup import i18n
 from smtp_setup.core.dns.domain_check import check_domain, format_report
 from smtp_setup.core.profiles.model import Profile, Security
-from smtp_setup.core.profiles.text_width import cells, wrap
 from smtp_setup.core.smtp.diagnosis_text import suggestion_words
 from smtp_setup.core.smtp.session import send_test_message
+from smtp_setup.text_width import cells, wrap
 from support.cli import cli_env
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana or kanji

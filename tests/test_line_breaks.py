@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from smtp_setup.app import build_wizard  # noqa: F401 (importing the app teaches Rich the rule)
-from smtp_setup.line_breaks import let_rich_break_wide_text, pieces
+from smtp_setup.text_width import let_rich_break_wide_text, pieces
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 

@@ -14,7 +14,7 @@ from smtp_setup import i18n
 from smtp_setup.core.dns.client import lookup, make_resolver, txt_records
 from smtp_setup.core.dns.domain_check import check_domain, format_report
 from smtp_setup.core.dns.spf import parse_spf, walk_spf
-from smtp_setup.core.profiles.text_width import cells
+from smtp_setup.text_width import cells
 from support.cli import run
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

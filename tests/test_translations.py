@@ -13,9 +13,9 @@ import pytest
 from smtp_setup import i18n
 from smtp_setup.app import build_wizard
 from smtp_setup.app.widgets.step_indicator import StepIndicator
-from smtp_setup.cli.output import cells
 from smtp_setup.core.profiles.config_store import ConfigStore
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.text_width import cells
 from support.cli import cli_env
 from textual.widgets import Button
 
@@ -227,7 +227,7 @@ def test_set_language_in_process_then_back(profiles, capsys):
 
 
 def test_japanese_wraps_by_cells_and_keeps_punctuation_on_the_line():
-    from smtp_setup.cli.output import wrap
+    from smtp_setup.text_width import wrap
 
     text = ("表示する言語（省略時: $SMTP_SETUP_LANG、なければ LANGUAGE、LC_ALL、LC_MESSAGES、"
             "LANG の順に参照）。プロファイルはまだありません。smtp-setup を実行して作成してください。")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from smtp_setup.line_breaks import let_rich_break_wide_text
+from smtp_setup.text_width import let_rich_break_wide_text
 
 # Every screen and widget of the wizard wraps Japanese text between characters, not only at
 # spaces (importing any app module imports this package first).

@@ -6,9 +6,9 @@ import argparse
 import functools
 import os
 import sys
-import unicodedata
 
 from smtp_setup.i18n import _
+from smtp_setup.text_width import cells, pad
 
 TYPE_CHECKING = False  # typing itself costs start-up time on every command
 if TYPE_CHECKING:
@@ -38,23 +38,10 @@ def table(rows: list[list[str]]) -> list[str]:
     """Columns aligned by terminal cells (a Japanese character takes two)."""
     widths = [max(cells(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
-        "  ".join(cell + " " * (w - cells(cell)) for cell, w in zip(row, widths, strict=True))
+        "  ".join(pad(cell, w) for cell, w in zip(row, widths, strict=True))
         .rstrip()
         for row in rows
     ]
-
-
-def cells(text: str) -> int:
-    """How many terminal columns `text` takes: wide (East Asian) characters count two."""
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, width: int, *, right: bool = False) -> str:
-    """`text` padded with spaces to `width` cells (`f"{text:<10}"` by cells, not characters)."""
-    room = " " * max(0, width - cells(text))
-    return room + text if right else text + room
 
 
 def option_problem(option: str, problem: object, value: str | None = None) -> str:
@@ -73,24 +60,6 @@ def invalid_setting(profile: Any, problem: Any) -> str:
 
     return _("Profile {name} has an invalid setting ({problem}); run: {command}").format(
         name=repr(profile.name), problem=problem, command=next_command("edit", profile.name))
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """Lines of at most `width` terminal cells (argparse's wrapping counts characters),
-    broken where line_breaks allows."""
-    from smtp_setup.line_breaks import pieces
-
-    lines: list[str] = []
-    line = ""
-    for piece in pieces(" ".join(text.split())):
-        if line and cells((line + piece).rstrip()) > width:
-            lines.append(line.rstrip())
-            line = piece.lstrip()
-        else:
-            line += piece
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
 
 
 PORTABLE = "toml"  # smtp-setup's own export format, for `smtp-setup import`

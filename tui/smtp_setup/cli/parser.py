@@ -13,7 +13,7 @@ import sys
 from importlib import import_module
 
 from smtp_setup import __version__
-from smtp_setup.cli.output import PORTABLE, UsageError, cells, wrap
+from smtp_setup.cli.output import PORTABLE, UsageError
 from smtp_setup.i18n import (
     N_,
     LazyText,
@@ -23,6 +23,7 @@ from smtp_setup.i18n import (
     language_from_argv,
     set_language,
 )
+from smtp_setup.text_width import cells, wrap
 
 PROG = "smtp-setup"
 SANDBOX_PORT = 2525
@@ -96,12 +97,13 @@ class _Formatter(argparse.HelpFormatter):
         return prefix + super()._format_usage(usage, actions, groups, spaces)[len(spaces):]
 
     def _split_lines(self, text: str, width: int) -> list[str]:
-        return super()._split_lines(text, width) if text.isascii() else wrap(text, width)
+        return (super()._split_lines(text, width) if text.isascii()
+                else wrap(" ".join(text.split()), width))
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         if text.isascii():
             return super()._fill_text(text, width, indent)
-        return "\n".join(indent + line for line in wrap(text, width - len(indent)))
+        return "\n".join(indent + line for line in wrap(" ".join(text.split()), width - len(indent)))
 
 
 def build_parser() -> argparse.ArgumentParser:

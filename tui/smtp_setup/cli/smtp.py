@@ -13,20 +13,13 @@ import errno
 import sys
 from typing import Any
 
-from smtp_setup.cli.output import (
-    UsageError,
-    cells,
-    invalid_setting,
-    marks,
-    option_problem,
-    pad,
-    print_json,
-)
+from smtp_setup.cli.output import UsageError, invalid_setting, marks, option_problem, print_json
 from smtp_setup.cli.sending import check_nameserver, check_recipient, note_recipient, password_for
 from smtp_setup.core.profiles.config_store import Config
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.i18n import _, ngettext, pgettext
+from smtp_setup.text_width import cells, pad
 
 SANDBOX_HOST = "127.0.0.1"
 

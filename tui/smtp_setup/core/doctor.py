@@ -25,7 +25,6 @@ from smtp_setup.core.dns.domain_report import DomainReport
 from smtp_setup.core.dns.domain_report import format_report as format_domain_report
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
-from smtp_setup.core.profiles.text_width import wrap
 from smtp_setup.core.profiles.validation import InvalidInput
 from smtp_setup.core.smtp.probe import check_nameserver, probe_host
 from smtp_setup.core.smtp.probe_ports import Candidate, default_candidates, parse_ports
@@ -34,6 +33,7 @@ from smtp_setup.core.smtp.probe_report import format_result as format_port
 from smtp_setup.core.smtp.session import SendResult, StageEvent, send_test_message
 from smtp_setup.core.smtp.tls import client_tls_context
 from smtp_setup.i18n import _, ngettext, pgettext
+from smtp_setup.text_width import wrap
 
 # A port in these states did not answer at all: a test send there would only wait.
 _UNREACHABLE = ("refused", "timeout")

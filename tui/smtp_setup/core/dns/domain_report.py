@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from smtp_setup.core.profiles.text_width import pad, wrap
 from smtp_setup.i18n import _
+from smtp_setup.text_width import pad, wrap
 
 CHECK_NAMES = ("MX", "SPF", "DKIM", "DMARC")
 # Every status a row can have, with its mark: never colour alone.

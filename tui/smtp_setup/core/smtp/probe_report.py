@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smtp_setup.core.profiles.model import Security
-from smtp_setup.core.profiles.text_width import pad, wrap
 from smtp_setup.core.smtp.probe_texts import (
     BLOCKED,
     NOT_RECOMMENDED_BUT,
@@ -23,6 +22,7 @@ from smtp_setup.core.smtp.probe_texts import (
     join,
 )
 from smtp_setup.i18n import N_, _, ngettext
+from smtp_setup.text_width import pad, wrap
 
 # Every status a candidate can end in, with the words and mark the report uses for it.
 STATUSES = {

@@ -1,0 +1,103 @@
+"""Text in a terminal: how many cells it takes, and where its lines may break. One rule for
+every report (core), the CLI's help and messages, and the wizard (Rich, below Textual).
+
+Japanese characters take two cells, so padding and wrapping count cells, not characters.
+Latin text breaks at spaces. Japanese (and other East Asian text) has no spaces between
+words: a line may break between any two characters, except that closing punctuation
+(、。）」) never begins a line and an opening bracket (（「) never ends one, the basic rules
+(kinsoku) of JIS X 4051. ASCII text goes through textwrap unchanged, so English reports
+stay byte-identical.
+
+Textual wraps with Rich's word splitter (`rich._wrap.words`), which breaks only at spaces: a
+Japanese sentence after a space moved whole to the next line and left the line before half
+empty. `let_rich_break_wide_text()` gives that splitter these pieces for text with wide
+characters; text without them is split exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# One piece: a word of Latin text or one wide character, with the opening brackets that must
+# not end a line before it, the closing punctuation that must not begin one after it, and
+# the spaces around it (spaces lead only at the start of a text: each piece takes those
+# after it). Every character of a text is in exactly one piece.
+_WIDE = "\u2e80-\uffdc"
+_PIECE = re.compile(
+    rf"\s*[（「『【]*(?:[^\s{_WIDE}]+|[{_WIDE}])[、。，．・：；）」』】！？ー"
+    rf"ぁぃぅぇぉっゃゅょァィゥェォッャュョ]*\s*|\s+")
+_HAS_WIDE = re.compile(rf"[{_WIDE}]")
+_SPACES = {ord(c): " " for c in "\n\v\f\r"}
+
+
+def cells(text: str) -> int:
+    """How many terminal columns `text` takes: wide (East Asian) characters count two."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """`text` padded with spaces to `width` cells (`f"{text:<10}"` by cells, not characters;
+    `right=True` pads on the left, as `f"{text:>10}"`)."""
+    room = " " * max(0, width - cells(text))
+    return room + text if right else text + room
+
+
+def pieces(text: str) -> list[str]:
+    """`text` cut where a line may break; joined, the pieces give `text` back."""
+    return _PIECE.findall(text)
+
+
+def has_wide(text: str) -> bool:
+    return _HAS_WIDE.search(text) is not None
+
+
+def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "",
+         ) -> list[str]:
+    """textwrap.wrap for ASCII text; for wide text, lines of at most `width` cells broken
+    where `pieces` allows."""
+    if text.isascii():
+        import textwrap
+
+        return textwrap.wrap(text, width=width, initial_indent=initial_indent,
+                             subsequent_indent=subsequent_indent)
+    lines: list[str] = []
+    line = initial_indent
+    # as textwrap does: tabs expanded, each other whitespace character one space, runs of
+    # spaces kept (a padded column such as "SPF   " stays aligned)
+    flat = text.expandtabs().translate(_SPACES).strip()
+    for piece in pieces(flat):
+        indent = subsequent_indent if lines else initial_indent
+        if line.strip() and cells((line + piece).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = subsequent_indent + piece.lstrip()
+        elif line == indent:
+            line += piece.lstrip()
+        else:
+            line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def let_rich_break_wide_text() -> None:
+    """Make Rich's (and so Textual's) wrapping break Japanese lines by these rules. Rich's
+    `divide_line` looks `words` up in its module on each call, so replacing it there reaches
+    every Static, Label and Text. Safe to call more than once."""
+    import rich._wrap
+
+    words = rich._wrap.words
+    if getattr(words, "breaks_wide_text", False):
+        return
+
+    def words_or_pieces(text: str):
+        if not has_wide(text):
+            yield from words(text)
+            return
+        for match in _PIECE.finditer(text):
+            yield match.start(), match.end(), match.group(0)
+
+    words_or_pieces.breaks_wide_text = True  # type: ignore[attr-defined]
+    rich._wrap.words = words_or_pieces
