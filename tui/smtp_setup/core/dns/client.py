@@ -185,4 +185,6 @@ def _servers_said(exc: Any) -> str:
         # dnspython 2.x: (server, tcp, port, error, answer) tuples
         detail = error[3] if len(error) > 3 else error
         said.append(str(detail))
-    return "it answered " + "; ".join(said) if said else "no server answered"
+    if not said:
+        return _("no server answered")
+    return _("it answered {answers}").format(answers="; ".join(said))
