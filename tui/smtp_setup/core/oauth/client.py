@@ -7,6 +7,7 @@ import asyncio
 
 from smtp_setup.core.oauth.http import OAuthError, client_form
 from smtp_setup.core.profiles.oauth_config import OAuthConfig
+from smtp_setup.i18n import _
 
 
 def client_secret(oauth: OAuthConfig) -> str | None:
@@ -19,11 +20,12 @@ def client_secret(oauth: OAuthConfig) -> str | None:
     try:
         return resolve_secret(oauth.client_secret, "oauth")
     except SecretError:
+        where = oauth.client_secret.describe()
         raise OAuthError(
             "oauth_client_misconfigured", error="client_secret_unreadable",
-            reason=f"the client secret could not be read ({oauth.client_secret.describe()})",
-            sentence=f"The app's client secret could not be read from "
-                     f"{oauth.client_secret.describe()}; make it available, then sign in again.",
+            reason=_("the client secret could not be read ({where})").format(where=where),
+            sentence=_("The app's client secret could not be read from {where}; make it "
+                       "available, then sign in again.").format(where=where),
         ) from None
 
 

@@ -29,6 +29,7 @@ from smtp_setup.core.oauth.http import (
 )
 from smtp_setup.core.oauth.loopback import LoopbackSignIn, require_refresh_token
 from smtp_setup.core.profiles.oauth_config import OAuthConfig
+from smtp_setup.i18n import _
 
 __all__ = [
     "DeviceCode", "Endpoints", "LoopbackSignIn", "OAuthError", "TokenSet", "client_secret",
@@ -65,9 +66,10 @@ def endpoints_for(oauth: OAuthConfig, provider_id: str) -> Endpoints:
                     if p.oauth and p.oauth["flow_provider"] == oauth.flow_provider), None)
     if own is None:
         raise OAuthError("oauth_client_misconfigured", error="unknown_flow_provider",
-                         reason=f"no sign-in is known for {oauth.flow_provider!r}",
-                         sentence=f"smtp-setup cannot sign in with {oauth.flow_provider!r}; "
-                                  "choose microsoft or google.")
+                         reason=_("no sign-in is known for {name}").format(
+                             name=repr(oauth.flow_provider)),
+                         sentence=_("smtp-setup cannot sign in with {name}; choose microsoft "
+                                    "or google.").format(name=repr(oauth.flow_provider)))
     tenant = quote(oauth.tenant or own["default_tenant"], safe="")
 
     def pick(key: str) -> str:
@@ -87,9 +89,9 @@ async def start_device_flow(oauth: OAuthConfig, endpoints: Endpoints) -> DeviceC
     phishing target, and it starts a 15-minute clock."""
     if not endpoints.device_url:
         raise OAuthError("oauth_client_misconfigured", error="no_device_flow",
-                         reason="this provider has no sign-in with a code for mail",
-                         sentence="This provider offers no sign-in with a code for mail; use "
-                                  "the browser sign-in.")
+                         reason=_("this provider has no sign-in with a code for mail"),
+                         sentence=_("This provider offers no sign-in with a code for mail; "
+                                    "use the browser sign-in."))
     host = _host(endpoints.device_url)
     form = {**await client_request_form(oauth), "scope": " ".join(endpoints.scopes)}
     answer = await post_form(endpoints.device_url, form, stage="device")
@@ -99,7 +101,7 @@ async def start_device_flow(oauth: OAuthConfig, endpoints: Endpoints) -> DeviceC
     user_code, device_code = answer.get("user_code"), answer.get("device_code")
     if not all(isinstance(v, str) and v for v in (uri, user_code, device_code)):
         raise OAuthError("oauth_unreachable", error="bad_device_answer", host=host,
-                         detail="its answer lacked the code or the address to enter it")
+                         detail=_("its answer lacked the code or the address to enter it"))
     try:
         lifetime = float(answer.get("expires_in", 900))
         interval = max(float(answer.get("interval", 5)), 0.0)
@@ -127,8 +129,8 @@ async def poll_device_flow(oauth: OAuthConfig, endpoints: Endpoints, code: Devic
         left = code.expires_at - time.time()
         if left <= 0:
             raise OAuthError("oauth_timeout", error="expired_token", host=host,
-                             sentence="The sign-in code expired before it was used; get a "
-                                      "new code and try again.")
+                             sentence=_("The sign-in code expired before it was used; get a "
+                                        "new code and try again."))
         if on_tick is not None:
             on_tick(left)
         await asyncio.sleep(min(code.interval, left))

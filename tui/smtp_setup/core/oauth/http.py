@@ -233,7 +233,7 @@ def token_set(answer: dict[str, Any], host: str, *, keep_refresh: str | None = N
     access = answer.get("access_token")
     if not isinstance(access, str) or not access:
         raise OAuthError("oauth_unreachable", error="no_access_token", host=host,
-                         detail="its answer held no access token")
+                         detail=_("its answer held no access token"))
     try:
         lifetime = float(answer.get("expires_in", 3600))
     except (TypeError, ValueError):

@@ -26,6 +26,7 @@ from smtp_setup.core.oauth.http import (
     error_from_answer,
     token_request,
 )
+from smtp_setup.i18n import _, current_language
 
 if TYPE_CHECKING:
     from smtp_setup.core.profiles.oauth_config import OAuthConfig
@@ -47,30 +48,53 @@ def require_refresh_token(tokens: TokenSet, host: str) -> TokenSet:
     """A sign-in without a refresh token is useless to a saved profile: say so now."""
     if not tokens.refresh_token:
         raise OAuthError("oauth_client_misconfigured", error="no_refresh_token", host=host,
-                         reason="the sign-in gave no refresh token (offline access missing)",
-                         sentence="The sign-in gave no refresh token, so smtp-setup could not "
-                                  "send later; the app must be allowed offline access "
-                                  "(offline_access), then sign in again.")
+                         reason=_("the sign-in gave no refresh token (offline access "
+                                  "missing)"),
+                         sentence=_("The sign-in gave no refresh token, so smtp-setup could "
+                                    "not send later; the app must be allowed offline access "
+                                    "(offline_access), then sign in again."))
     return tokens
 
 
 def _page(title: str, text: str, status: str = "200 OK") -> bytes:
-    body = (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
-            f"</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>"
-            f"{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>").encode()
+    """The whole HTTP answer: a small page in the language of this run."""
+    lang = html.escape(current_language(), quote=True)
+    body = (f"<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>"
+            f"{html.escape(title)}</title></head><body style=\"font-family:sans-serif;"
+            f"margin:3em\"><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body>"
+            "</html>").encode()
     head = (f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n"
             f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n"
             "Referrer-Policy: no-referrer\r\nConnection: close\r\n\r\n")
     return head.encode("ascii") + body
 
 
-_WRONG_STATE = _page("Not this sign-in", "This address does not belong to the sign-in running "
-                     "in smtp-setup. Start the sign-in from smtp-setup again.", "400 Bad Request")
-_FINISHED = _page("Sign-in already finished", "smtp-setup is no longer waiting for this "
-                  "sign-in. Return to the terminal.", "410 Gone")
-_NOT_FOUND = _page("Not found", "Nothing here.", "404 Not Found")
-_SIGNED_IN = _page("Signed in", "You can close this tab and return to smtp-setup.")
-_STOPPED = _page("Sign-in stopped", "smtp-setup stopped waiting. Return to the terminal.")
+# The browser's pages, built when sent (the language is the run's, not the import's).
+def _wrong_state() -> bytes:
+    return _page(_("Not this sign-in"), _("This address does not belong to the sign-in "
+                                          "running in smtp-setup. Start the sign-in from "
+                                          "smtp-setup again."), "400 Bad Request")
+
+
+def _finished() -> bytes:
+    return _page(_("Sign-in already finished"), _("smtp-setup is no longer waiting for this "
+                                                  "sign-in. Return to the terminal."), "410 Gone")
+
+
+def _not_found() -> bytes:
+    return _page(_("Not found"), _("Nothing here."), "404 Not Found")
+
+
+def _signed_in() -> bytes:
+    return _page(_("Signed in"), _("You can close this tab and return to smtp-setup."))
+
+
+def _stopped() -> bytes:
+    return _page(_("Sign-in stopped"), _("smtp-setup stopped waiting. Return to the terminal."))
+
+
+def _not_finished(reason: str) -> bytes:
+    return _page(_("Sign-in did not finish"), reason)
 
 
 def _first(query: dict[str, list[str]], key: str) -> str:
@@ -137,13 +161,14 @@ class LoopbackSignIn:
         try:
             query = parse_qs(urlsplit(address.strip()).query)
         except ValueError:
-            return "That is not a web address."
+            return _("That is not a web address.")
         if not ("code" in query or "error" in query):
-            return "That address holds no sign-in answer (no code= in it)."
+            return _("That address holds no sign-in answer (no code= in it).")
         if not _same(_first(query, "state"), self._state):
-            return "That address belongs to another sign-in; use the one from this sign-in."
+            return _("That address belongs to another sign-in; use the one from this "
+                     "sign-in.")
         if self._redirect is None or self._redirect.done():
-            return "This sign-in is not waiting any more."
+            return _("This sign-in is not waiting any more.")
         self._answer = asyncio.get_running_loop().create_future()
         self._redirect.set_result((query, self._answer))
         self._stop_listening()
@@ -161,11 +186,12 @@ class LoopbackSignIn:
             try:
                 query, answer = await asyncio.wait_for(self._redirect, self._timeout)
             except TimeoutError:
-                raise OAuthError("oauth_timeout", error="timeout", sentence=(
-                    f"No answer came back from the browser within {self._timeout / 60:g} "
-                    "minutes; if it showed an error such as redirect_uri_mismatch or "
-                    "AADSTS50011, the app registration lacks the redirect address "
-                    f"({self._endpoints.redirect_host}). Fix it, then sign in again.")) from None
+                raise OAuthError("oauth_timeout", error="timeout", sentence=_(
+                    "No answer came back from the browser within {minutes} minutes; if it "
+                    "showed an error such as redirect_uri_mismatch or AADSTS50011, the app "
+                    "registration lacks the redirect address ({host}). Fix it, then sign in "
+                    "again.").format(minutes=f"{self._timeout / 60:g}",
+                                     host=self._endpoints.redirect_host)) from None
             if _first(query, "error"):
                 raise error_from_answer({"error": _first(query, "error"), "error_description":
                                          _first(query, "error_description")}, "code", host)
@@ -174,15 +200,15 @@ class LoopbackSignIn:
                     "redirect_uri": self.redirect_uri, "code_verifier": self._verifier}
             tokens = await token_request(self._endpoints.token_url, form, stage="code")
             require_refresh_token(tokens, host)
-            answer.set_result(_SIGNED_IN)
+            answer.set_result(_signed_in())
             return tokens
         except OAuthError as exc:
             if answer is not None and not answer.done():
-                answer.set_result(_page("Sign-in did not finish", str(exc)))
+                answer.set_result(_not_finished(str(exc)))
             raise
         finally:
             if answer is not None and not answer.done():
-                answer.set_result(_STOPPED)
+                answer.set_result(_stopped())
             await self.close()
 
     async def close(self) -> None:
@@ -191,7 +217,7 @@ class LoopbackSignIn:
         if self._redirect is not None and not self._redirect.done():
             self._redirect.cancel()
         if self._answer is not None and not self._answer.done():
-            self._answer.set_result(_STOPPED)
+            self._answer.set_result(_stopped())
         self._stop_listening()
         for writer in list(self._writers):
             writer.close()
@@ -225,18 +251,18 @@ class LoopbackSignIn:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _READ_TIMEOUT)
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
             return b""
-        method, _, rest = head.split(b"\r\n", 1)[0].decode("latin-1").partition(" ")
+        method, _sep, rest = head.split(b"\r\n", 1)[0].decode("latin-1").partition(" ")
         try:
             target = urlsplit(rest.rpartition(" ")[0])
         except ValueError:
-            return _NOT_FOUND
+            return _not_found()
         if method != "GET" or target.path != REDIRECT_PATH:
-            return _NOT_FOUND  # /favicon.ico and stray hits
+            return _not_found()  # /favicon.ico and stray hits
         query = parse_qs(target.query)
         if self._redirect is None or self._redirect.done():
-            return _FINISHED
+            return _finished()
         if not _same(_first(query, "state"), self._state):
-            return _WRONG_STATE  # not ours (or forged): keep waiting for the real redirect
+            return _wrong_state()  # not ours (or forged): keep waiting for the real redirect
         self._answer = answer = asyncio.get_running_loop().create_future()
         self._redirect.set_result((query, answer))
         self._stop_listening()

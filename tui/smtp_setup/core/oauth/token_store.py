@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from smtp_setup.core.profiles.config_store import ConfigError, ConfigStore
 from smtp_setup.core.profiles.model import Profile, SecretRef
 from smtp_setup.core.profiles.next_command import next_command
+from smtp_setup.i18n import _
 
 # Where a refresh token can live: places smtp-setup can write each rotated token back to.
 WRITABLE_KINDS = ("keyring", "inline")
@@ -64,9 +65,10 @@ class RefreshTokenSaver:
         except LockTimeout as exc:
             from smtp_setup.core.oauth.flows import OAuthError
 
-            raise OAuthError("oauth_timeout", error="locked", sentence=(
-                f"The sign-in of profile {self.profile.name!r} is being renewed by another "
-                f"smtp-setup ({exc}); try again when it has finished.")) from None
+            raise OAuthError("oauth_timeout", error="locked", sentence=_(
+                "The sign-in of profile {name} is being renewed by another smtp-setup "
+                "({reason}); try again when it has finished.").format(
+                name=repr(self.profile.name), reason=exc)) from None
 
     def _stored_now(self) -> str | None:
         from smtp_setup.core.profiles.secrets import SecretError, resolve_secret
@@ -91,12 +93,13 @@ class RefreshTokenSaver:
         ref = self.profile.password
         name = self.profile.name
         if ref is None or not can_hold_refresh_token(ref.kind):
-            where = ref.describe() if ref else "nowhere (the profile names no source)"
-            self.warnings.append(
-                f"The sign-in server issued a new refresh token for profile {name!r}, but "
-                f"smtp-setup cannot write it to {where}; the old one may stop working, so let "
-                f"smtp-setup keep the sign-in: {next_command('edit', name)} moves it to the "
-                f"keyring or the config file.")
+            where = ref.describe() if ref else _("nowhere (the profile names no source)")
+            self.warnings.append(_(
+                "The sign-in server issued a new refresh token for profile {name}, but "
+                "smtp-setup cannot write it to {where}; the old one may stop working, so let "
+                "smtp-setup keep the sign-in: {command} moves it to the keyring or the config "
+                "file.").format(name=repr(name), where=where,
+                                command=next_command("edit", name)))
             return
         try:
             if ref.kind == "keyring":
@@ -107,10 +110,11 @@ class RefreshTokenSaver:
         except Exception as exc:  # a keyring backend or the file system; never the token
             reason = (str(exc).rstrip(".") if isinstance(exc, (_NoKeyring, ConfigError))
                       else getattr(exc, "strerror", None) or type(exc).__name__)
-            self.warnings.append(
-                f"The new refresh token for profile {name!r} could not be saved to "
-                f"{ref.describe()} ({reason}); the old one may stop working, and then "
-                f"you will have to sign in again ({next_command('edit', name)}).")
+            self.warnings.append(_(
+                "The new refresh token for profile {name} could not be saved to {where} "
+                "({reason}); the old one may stop working, and then you will have to sign in "
+                "again ({command}).").format(name=repr(name), where=ref.describe(),
+                                             reason=reason, command=next_command("edit", name)))
             return
         self.saved = True
 

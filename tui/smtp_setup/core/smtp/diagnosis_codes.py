@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from smtp_setup.i18n import _
+
 # Codes beyond design.md's list, added because a real failure fit none of them:
 # not_smtp (the port answers with another protocol, e.g. SSH on 22), connection_rejected
 # (a 5xx greeting or EHLO refusal: blocked address), network_unreachable (no route) and
@@ -54,6 +56,7 @@ class MissingExtension(Exception):
     """The server did not offer what the profile needs ("starttls" or "auth")."""
 
     def __init__(self, extension: str, offered: tuple[str, ...] = ()) -> None:
-        super().__init__(f"the server does not offer {extension.upper()}")
+        super().__init__(_("the server does not offer {extension}").format(
+            extension=extension.upper()))
         self.extension = extension
         self.offered = offered  # the AUTH mechanisms it did offer, if any

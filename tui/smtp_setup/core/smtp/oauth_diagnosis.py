@@ -1,8 +1,9 @@
 """Diagnoses for OAuth profiles: a failed sign-in or refresh, and a refused XOAUTH2 login.
 
 The words live in diagnosis_text like every other code's; this module picks the code and
-fills in what the server said. Where signing in again is the fix, the last step starts with
-"Sign in again" and names the command, so a UI can offer it as a button.
+fills in what the server said. Where signing in again is the fix (SIGN_IN_AGAIN_CODES, which a
+UI reads to offer it as a button), the last step says so and names the command, in the
+language of the run.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from smtp_setup.core.smtp.diagnosis import Diagnosis
 from smtp_setup.core.smtp.diagnosis_text import STAGE_LABELS, TEXT
 from smtp_setup.i18n import N_, _
 
-SIGN_IN_AGAIN = "Sign in again"  # English: how the last step of these codes starts
+SIGN_IN_AGAIN = "Sign in again"  # how the last step of these codes starts in English (tests)
 # The last step of those codes with the way to do it: the same sentence as a whole, by the
 # English of the step it replaces.
 _SIGN_IN_WITH_COMMAND = {

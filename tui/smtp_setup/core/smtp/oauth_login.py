@@ -17,16 +17,14 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from smtp_setup.core.profiles import validation
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.core.profiles.validation import InvalidInput
 from smtp_setup.core.smtp.diagnosis import Diagnosis, MissingExtension
-
-if TYPE_CHECKING:
-    pass
+from smtp_setup.i18n import _
 
 REUSE_MARGIN = 300.0  # seconds: a token with less life left is renewed first (clock skew)
 
@@ -66,9 +64,14 @@ class AccessToken:
     def describe(self) -> str:
         """A short phrase for the stage list (never the token)."""
         left = max(0, round((self.expires_at - time.time()) / 60))
-        how = "refreshed" if self.refreshed else "reused"
-        note = "; new refresh token stored" if self.rotated else ""
-        return f"access token {how} (valid for {left} more min){note}"
+        if self.refreshed and self.rotated:
+            text = _("access token refreshed (valid for {minutes} more min); new refresh "
+                     "token stored")
+        elif self.refreshed:
+            text = _("access token refreshed (valid for {minutes} more min)")
+        else:
+            text = _("access token reused (valid for {minutes} more min)")
+        return text.format(minutes=left)
 
 
 @dataclass
@@ -127,7 +130,8 @@ async def access_token_for(profile: Profile, refresh_token: str, *,
     renewal fails, and ValueError when the profile has no OAuth settings.
     """
     if profile.oauth is None:
-        raise ValueError(f"Profile {profile.name!r} has no OAuth settings.")
+        raise ValueError(_("Profile {name} has no OAuth settings.").format(
+            name=repr(profile.name)))
     if (cached := _fresh_cached(profile)) is not None:
         return cached
     async with _lock_for(profile.name):
@@ -161,17 +165,20 @@ async def fresh_access_token(profile: Profile, refresh_token: str, *,
 def oauth_preflight(profile: Profile, refresh_token: str | None) -> None:
     """Raise InvalidInput when an OAuth profile cannot even try to sign in."""
     if profile.oauth is None:
-        raise InvalidInput("oauth", f"Profile {profile.name!r} signs in with OAuth but has no "
-                           f"app registration (client ID); run: {next_command('edit', profile.name)}")
+        raise InvalidInput("oauth", _(
+            "Profile {name} signs in with OAuth but has no app registration (client ID); "
+            "run: {command}").format(name=repr(profile.name),
+                                     command=next_command("edit", profile.name)))
     if not profile.username:
-        raise InvalidInput("username", "OAuth sign-in needs the mailbox address as the "
-                           "user name.")
+        raise InvalidInput("username", _("OAuth sign-in needs the mailbox address as the "
+                                         "user name."))
     if error := validation.username(profile.username):
         raise InvalidInput("username", error)
     if not refresh_token:
-        raise InvalidInput("password", f"The profile signs in with OAuth as "
-                           f"{profile.username!r} but holds no sign-in (refresh token); "
-                           f"sign in again: {next_command('edit', profile.name)}")
+        raise InvalidInput("password", _(
+            "The profile signs in with OAuth as {username} but holds no sign-in (refresh "
+            "token); sign in again: {command}").format(
+            username=repr(profile.username), command=next_command("edit", profile.name)))
 
 
 async def login_xoauth2(smtp: Any, profile: Profile, refresh_token: str, *,
@@ -219,16 +226,21 @@ def oauth_login_diagnosis(exc: BaseException, profile: Profile) -> Diagnosis | N
         return None
     user = profile.username or ""
     if exc.status:  # Gmail's challenge says which of two things went wrong
-        diagnosis.explanation += (
-            f" Its challenge said status {exc.status}: " + (
-                f"the token is valid but belongs to another account than {user}."
-                if exc.status == "401" else "the token is not valid for Gmail's SMTP "
-                f"(expired, revoked, or without the scope {exc.scope or 'https://mail.google.com/'})."))
+        if exc.status == "401":
+            said = _("Its challenge said status {status}: the token is valid but belongs to "
+                     "another account than {user}.").format(status=exc.status, user=user)
+        else:
+            said = _("Its challenge said status {status}: the token is not valid for Gmail's "
+                     "SMTP (expired, revoked, or without the scope {scope}).").format(
+                status=exc.status, scope=exc.scope or "https://mail.google.com/")
+        diagnosis.explanation = _("{explanation} {note}").format(
+            explanation=diagnosis.explanation, note=said)
     if user:  # the administrator's command, ready to copy
         diagnosis.next_steps = [step.replace("<address>", user) for step in diagnosis.next_steps]
     if exc.token_reused and diagnosis.code != "oauth_smtp_disabled":
-        diagnosis.next_steps.insert(0, "The refused access token was kept from an earlier "
-                                    "send and has been dropped: test again to get a new one.")
+        diagnosis.next_steps.insert(0, _("The refused access token was kept from an earlier "
+                                         "send and has been dropped: test again to get a new "
+                                         "one."))
     return diagnosis
 
 
@@ -238,11 +250,13 @@ def _no_xoauth2(exc: MissingExtension, profile: Profile) -> Diagnosis:
 
     diagnosis = diagnose("auth", exc, profile)
     offered = ", ".join(m.upper() for m in exc.offered)
-    diagnosis.title = "The server does not offer OAuth login (XOAUTH2)"
-    diagnosis.explanation = (f"{profile.server} offers {offered} but not XOAUTH2, so this "
-                             "profile's OAuth sign-in cannot be used there.")
+    diagnosis.title = _("The server does not offer OAuth login (XOAUTH2)")
+    diagnosis.explanation = _("{server} offers {offered} but not XOAUTH2, so this profile's "
+                              "OAuth sign-in cannot be used there.").format(
+        server=profile.server, offered=offered)
     diagnosis.next_steps = [
-        "Check the host: Microsoft 365 uses smtp.office365.com, Outlook.com "
-        "smtp-mail.outlook.com, Gmail smtp.gmail.com.",
-        f"Or log in with a password (an app password) instead: {next_command('edit', profile.name)}"]
+        _("Check the host: Microsoft 365 uses smtp.office365.com, Outlook.com "
+          "smtp-mail.outlook.com, Gmail smtp.gmail.com."),
+        _("Or log in with a password (an app password) instead: {command}").format(
+            command=next_command("edit", profile.name))]
     return diagnosis

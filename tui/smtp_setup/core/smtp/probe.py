@@ -193,7 +193,8 @@ class _CandidateProbe:
                     raise
                 if self.stage != "quit":  # a slow goodbye does not change the verdict
                     limit = f"{self.shared.timeout:g}"
-                    await self._failed(TimeoutError(f"no answer within {limit} s"), expired=True)
+                    await self._failed(TimeoutError(_("no answer within {limit} s").format(
+                        limit=limit)), expired=True)
         except Exception as exc:
             await self._failed(exc)
         finally:

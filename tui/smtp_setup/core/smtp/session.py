@@ -255,7 +255,7 @@ class _TestSend(StageBook, PortQuestions):
     async def _login(self, smtp: Any) -> str:
         encrypted = smtp.get_transport_info("sslcontext") is not None
         if not encrypted and self.profile.security is not Security.NONE:
-            raise RuntimeError("refusing to send a password before TLS")  # cannot happen
+            raise RuntimeError(_("refusing to send a password before TLS"))  # cannot happen
         if not smtp.supports_extension("auth"):
             raise MissingExtension("auth")
         if self.profile.uses_oauth:  # the password is the refresh token
@@ -283,7 +283,7 @@ class _TestSend(StageBook, PortQuestions):
         from aiosmtplib import SMTPNotSupported
 
         if self.utf8 and not smtp.supports_extension("smtputf8"):
-            raise SMTPNotSupported("SMTPUTF8 is not supported by this server")
+            raise SMTPNotSupported(_("SMTPUTF8 is not supported by this server"))
         msg = build_test_message(self.profile.copy(from_email=self.sender), self.recipient)
         policy = email.policy.SMTPUTF8 if self.utf8 else email.policy.SMTP
         options = []

@@ -13,6 +13,7 @@ import ipaddress
 import socket
 
 from smtp_setup.core.profiles import validation
+from smtp_setup.i18n import _
 
 HAPPY_EYEBALLS_DELAY = 0.25  # start the next address when one has not connected by then
 
@@ -41,7 +42,7 @@ async def resolve_host(host: str, deadline: float,
                 infos = await loop.getaddrinfo(host, 0, type=socket.SOCK_STREAM,
                                                proto=socket.IPPROTO_TCP)
     except TimeoutError:
-        raise socket.gaierror(socket.EAI_AGAIN, "DNS did not answer in time") from None
+        raise socket.gaierror(socket.EAI_AGAIN, _("DNS did not answer in time")) from None
     seen: dict[tuple, Address] = {}
     for family, _type, proto, _name, sockaddr in infos:
         seen.setdefault((family, sockaddr[0]), (family, proto, sockaddr))
@@ -62,13 +63,13 @@ async def _ask_nameserver(host: str, nameserver: str, limit: float) -> list[tupl
     try:
         addresses = await dns_client.resolve_host(resolver, host)
     except dns_client.DnsProblem as exc:
-        raise NameserverLookupError(
-            socket.EAI_AGAIN, f"the DNS server {nameserver} given with --nameserver did not "
-            f"answer: {exc.message.rstrip('.')}") from None
+        raise NameserverLookupError(socket.EAI_AGAIN, _(
+            "the DNS server {nameserver} given with --nameserver did not answer: {reason}"
+        ).format(nameserver=nameserver, reason=exc.message.rstrip(".。"))) from None
     if not addresses:
-        raise NameserverLookupError(
-            socket.EAI_NONAME, f"the DNS server {nameserver} given with --nameserver has no "
-            f"address for {host}")
+        raise NameserverLookupError(socket.EAI_NONAME, _(
+            "the DNS server {nameserver} given with --nameserver has no address for {host}"
+        ).format(nameserver=nameserver, host=host))
     return [(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM,
              socket.IPPROTO_TCP, "", (address, 0)) for address in addresses]
 
@@ -88,7 +89,7 @@ async def open_socket(addresses: list[Address], port: int) -> socket.socket:
     soon as one fails, or when it has not connected after HAPPY_EYEBALLS_DELAY, so a
     black-holed IPv6 route does not use up the whole time limit."""
     if not addresses:
-        raise socket.gaierror(socket.EAI_NONAME, "the name has no addresses")
+        raise socket.gaierror(socket.EAI_NONAME, _("the name has no addresses"))
     queue, pending = list(addresses), set()
     errors: list[BaseException] = []
     try:
