@@ -14,7 +14,7 @@ from smtp_setup.app.widgets.toggles import RadioButton
 from smtp_setup.i18n import _
 
 PASSWORD, OAUTH = "method-password", "method-oauth"
-# The README's own section title (the English README), named in a hint
+# i18n: the title of a section of README.md (English only), named in a hint
 GUIDE_SECTION = "OAuth: your own client ID"
 
 

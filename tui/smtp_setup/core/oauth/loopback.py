@@ -131,7 +131,7 @@ class LoopbackSignIn:
     async def start(self) -> str:
         """Listen on a random loopback port and return the URL for the person to open."""
         if self._redirect is not None:
-            raise RuntimeError("this sign-in has already started")
+            raise RuntimeError("this sign-in has already started")  # i18n: a programming error
         self._redirect = asyncio.get_running_loop().create_future()
         server = await asyncio.start_server(self._serve, "127.0.0.1", 0, limit=_HEAD_LIMIT)
         self._servers.append(server)

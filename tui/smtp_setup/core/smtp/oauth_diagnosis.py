@@ -18,9 +18,11 @@ from smtp_setup.core.smtp.diagnosis import Diagnosis
 from smtp_setup.core.smtp.diagnosis_text import STAGE_LABELS, TEXT
 from smtp_setup.i18n import N_, _
 
-SIGN_IN_AGAIN = "Sign in again"  # how the last step of these codes starts in English (tests)
+# i18n: how the last step of these codes starts in English (for tests)
+SIGN_IN_AGAIN = "Sign in again"
 # The last step of those codes with the way to do it: the same sentence as a whole, by the
 # English of the step it replaces.
+# i18n: the keys are the English of those steps (marked in diagnosis_text), to look them up
 _SIGN_IN_WITH_COMMAND = {
     "Sign in again.": N_("Sign in again: run {command} and sign in on the Credentials step."),
     "Sign in again, with the account of this mailbox.": N_(
