@@ -153,3 +153,29 @@ def test_the_quick_check_agrees_with_the_full_check_for_internal_names(address):
     local, _, domain = address.rpartition("@")
     assert (validation.email_address(address) is None) == (
         validation._full_check(address, local, domain) is None)
+
+
+# What email-validator says of each, in smtp-setup's words (it speaks only English).
+REASONS = [
+    ("alice", "There must be something before the @ sign.", "@ の前に何か入力してください。"),
+    ("alice@", "There must be something after the @ sign.", "@ の後にドメインを入力してください。"),
+    ("a..b@example.com", "two periods in a row", "ピリオドを 2 つ続ける"),
+    ("a@b.com.", "cannot end with a period", "ピリオドで終える"),
+    ("a@-b.com", "cannot start with a hyphen", "ハイフンで始める"),
+    ("a@b.c_m", "a domain cannot have: '_'", "使えない文字が含まれています: '_'"),
+    ("a,b@example.com", "an address cannot have: ','", "使えない文字が含まれています: ','"),
+]
+
+
+@pytest.mark.parametrize(("address", "english", "japanese"), REASONS)
+def test_the_reasons_are_ours_in_either_language(address, english, japanese):
+    from smtp_setup import i18n
+
+    assert english in validation.email_address(address)
+    i18n.set_language("ja")
+    try:
+        said = validation.email_address(address)
+    finally:
+        i18n.set_language("en")
+    assert said.startswith("正しいメールアドレスではありません: ") and japanese in said, said
+    assert "@-sign" not in said and "email address" not in said

@@ -173,6 +173,28 @@ async def test_domain_table_in_japanese(dns_server):
     assert dns.queries
 
 
+async def test_an_offline_domain_check_in_japanese(dns_server):
+    """A DNS server that never answers: one sentence on why, one on what to run later, and
+    no full stop doubled (the problem is a whole sentence of its own)."""
+    from smtp_setup.core.dns.domain_check import check_domain
+
+    dns = dns_server({}, default="silent")
+    report = await check_domain("example.org", provider_id="sendgrid",
+                                nameserver=dns.address, timeout=1.0)
+    assert report.offline
+    table = DomainTable()
+    app = Host(table)
+    async with app.run_test(size=SIZE) as pilot:
+        table.show_report(report)
+        await pilot.pause()
+        shown = str(table.content)
+    problem, again = shown.split("\n")
+    assert problem.startswith("! ") and "--nameserver" in problem, problem
+    assert "example.org" in problem and problem.endswith("。")
+    assert again == "オンラインのときに smtp-setup check-domain example.org を実行してください。"
+    assert "。。" not in shown and ".." not in shown
+
+
 # -- the stage list after a real failed send ---------------------------------------------
 
 

@@ -28,12 +28,11 @@ class DomainTable(Static):
     def show_report(self, report) -> None:
         self.display = True
         if report.offline:
-            self.update(Text("! " + _(
-                "The domain check of {domain} could not run: {problem}. Run {command} when "
-                "online.").format(domain=report.domain,
-                                  problem=report.problem or _("DNS gave no answer"),
-                                  command=f"smtp-setup check-domain {report.domain}"),
-                style="bold yellow"))
+            problem = report.problem or _("DNS gave no answer, so {domain} could not be "
+                                          "checked.").format(domain=report.domain)
+            again = _("Run {command} when you are online.").format(
+                command=f"smtp-setup check-domain {report.domain}")
+            self.update(Text(f"! {problem}\n{again}", style="bold yellow"))
             return
         table = Table(title=_("Can receivers trust mail from {domain}?").format(
                           domain=report.domain),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from smtp_setup.i18n import _
+from smtp_setup.i18n import N_, _
 
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -80,6 +80,46 @@ def email_address(value: str) -> str | None:
     return _full_check(value, local, domain)
 
 
+# email-validator's reasons (English only), by how they start, in our words; the characters
+# it names after ": " are kept. A reason not listed here is shown as the library wrote it.
+# i18n: the keys are email-validator's own English, to recognise its reasons
+_REASONS = {
+    "There must be something before the @-sign": N_(
+        "There must be something before the @ sign."),
+    "There must be something after the @-sign": N_("There must be something after the @ sign."),
+    "An email address must have an @-sign": N_("An address needs an @ sign."),
+    "An email address cannot have two periods in a row": N_(
+        "An address cannot have two periods in a row."),
+    "An email address cannot start with a period": N_(
+        "An address cannot start with a period."),
+    "An email address cannot end with a period": N_("An address cannot end with a period."),
+    "An email address cannot have a period immediately before the @-sign": N_(
+        "An address cannot have a period right before the @ sign."),
+    "An email address cannot have a period and a hyphen next to each other": N_(
+        "An address cannot have a period and a hyphen next to each other."),
+    "An email address cannot have a hyphen immediately after the @-sign": N_(
+        "The domain after the @ sign cannot start with a hyphen."),
+    "The email address is too long": N_("The address is too long."),
+    "The part after the @-sign is not valid. It should have a period": N_(
+        "The domain after the @ sign needs a period (as in example.com)."),
+    "The part after the @-sign is not valid IDNA": N_(
+        "The domain after the @ sign is not a valid international domain name."),
+    "The part after the @-sign contains invalid characters": N_(
+        "The domain after the @ sign contains characters a domain cannot have: {characters}"),
+    "The email address contains invalid characters before the @-sign": N_(
+        "The part before the @ sign contains characters an address cannot have: {characters}"),
+}
+
+
+def _reason(said: str) -> str:
+    """email-validator's reason in the words (and the language) of smtp-setup."""
+    for start, ours in _REASONS.items():
+        if said.startswith(start):
+            characters = said.partition(": ")[2].rstrip(".") or said
+            return str(ours).format(characters=characters)
+    return said
+
+
 def _full_check(value: str, local: str, domain: str) -> str | None:
     from email_validator import EmailNotValidError, validate_email
 
@@ -92,7 +132,7 @@ def _full_check(value: str, local: str, domain: str) -> str | None:
         validate_email(checked, check_deliverability=False, allow_smtputf8=True,
                        test_environment=True)
     except EmailNotValidError as exc:
-        return _("That is not a valid email address: {reason}").format(reason=exc)
+        return _("That is not a valid email address: {reason}").format(reason=_reason(str(exc)))
     if stand_in is not None and (problem := host(domain)):
         return _("That is not a valid email address: {reason}").format(reason=problem)
     return None
