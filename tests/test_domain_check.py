@@ -187,6 +187,17 @@ async def test_an_unknown_provider_include_is_never_a_failure(dns_server):
     assert any("could not be told" in step for step in row.advice)
 
 
+@pytest.mark.parametrize("provider", ["custom", "sandbox"])
+async def test_a_server_of_ones_own_is_not_named_as_a_provider(dns_server, provider):
+    zones = good_zones(spf=["v=spf1 include:_spf.other.test -all"])
+    zones["_spf.other.test"] = {"TXT": ["v=spf1 ip4:203.0.113.0/24 -all"]}
+    report = await check(dns_server, zones, provider=provider)
+    row = report.row("SPF")
+    assert row.status == "pass"
+    said = " ".join([row.summary, *row.advice])
+    assert "Other SMTP server" not in said and "sandbox" not in said.lower(), said
+
+
 async def test_too_many_void_lookups_warn(dns_server):
     zones = good_zones(spf=["v=spf1 include:sendgrid.net a:gone1.test a:gone2.test "
                             "mx:gone3.test ~all"])

@@ -102,8 +102,12 @@ async def check_domain(domain: str, *, provider_id: str | None = None,
     return report
 
 
+# Catalog entries that are no sending service: their name says nothing to judge SPF by.
+_NO_SERVICE = frozenset({"custom", "sandbox"})
+
+
 def _provider(provider_id: str | None) -> Provider | None:
-    if not provider_id:
+    if not provider_id or provider_id in _NO_SERVICE:
         return None
     try:
         catalog = load_catalog()
