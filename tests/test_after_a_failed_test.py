@@ -128,3 +128,22 @@ async def test_a_greeting_timeout_says_how_long_it_waited():
     greeting = next(stage for stage in result.stages if stage.name == "greeting")
     assert greeting.ms >= 2000  # the stage list shows the wait too, not 0 ms
 
+
+
+async def test_a_refused_port_points_to_the_wizards_own_port_check(tmp_path):
+    """The command line's advice (`smtp-setup probe HOST`) becomes the wizard's button."""
+    from types import SimpleNamespace
+
+    from smtp_fixtures import reserved_ports
+
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    with reserved_ports(1) as (closed,):
+        async with app.run_test(size=SIZE) as pilot:
+            await walk_to_test(app, pilot, SimpleNamespace(port=closed), security="starttls",
+                               ca_file=False)
+            await send_and_wait(app, pilot)
+            outcome = str(app.screen.query_one("#outcome").content)
+    assert app.step.diagnosis.code == "connection_refused"
+    assert "smtp-setup probe" not in outcome, outcome
+    assert "press “Check which ports work”" in outcome, outcome
+    assert any("smtp-setup probe 127.0.0.1" in s for s in app.step.diagnosis.next_steps)

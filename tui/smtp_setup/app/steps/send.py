@@ -325,7 +325,7 @@ class SendStep(StepPane):
                     text.append(f" • {cause}\n")
             if diagnosis.next_steps:
                 text.append("\n" + _("What to do next:") + "\n", style="bold")
-                for number, step in enumerate(diagnosis.next_steps, 1):
+                for number, step in enumerate(self._in_wizard_words(diagnosis.next_steps), 1):
                     text.append(f" {number}. {step}\n")
         self._show_outcome(text, "")
         # The port check outranks the diagnosis's guess of a port (e.g. 587 found refused).
@@ -342,6 +342,17 @@ class SendStep(StepPane):
 
             self.query_one("#try-suggestion", Button).label = suggestion_words(self.suggestion)
             self.query_one("#try-suggestion", Button).refresh(layout=True)
+
+    def _in_wizard_words(self, steps: list[str]) -> list[str]:
+        """The diagnosis's next steps, with the wizard's own port check in place of the
+        command line's `smtp-setup probe`."""
+        from smtp_setup.core.smtp.diagnosis_text import probe_step
+
+        probe = probe_step(self.draft.profile.host)
+        check = _("Go back to the Connection step and press “{button}”: it tries every port "
+                  "at once and says which answer, and with what encryption.").format(
+            button=_("Check which ports work"))
+        return [check if step == probe else step for step in steps]
 
     def _show_received(self) -> None:
         messages = self.services.sandbox_messages()

@@ -21,6 +21,14 @@ _PROBE = N_("Run `smtp-setup probe {host}` to see which ports answer and with wh
 _CHECK_PORT = (N_("Check the port. Submission uses 587 (STARTTLS) or 465 (implicit TLS); 2525 is a "
                "common alternative."))
 
+
+
+def probe_step(host: str) -> str:
+    """The next step that sends the person to `smtp-setup probe` for `host`, worded as a
+    diagnosis words it (the wizard shows its own port check in its place)."""
+    return str(_PROBE).format(host=host)
+
+
 # code -> (title, explanation, causes, next steps); {placeholders} filled from the context.
 TEXT: dict[str, tuple[str, str, list[str], list[str]]] = {
     "dns_not_found": (N_("The server name could not be found"),
