@@ -117,7 +117,9 @@ CONVERTED = ["app/widgets/step_indicator.py", "app/translated_bindings.py", "i18
                  "probe", "probe_ports", "probe_report", "probe_texts", "session", "stages")),
              *(f"core/dns/{name}.py" for name in (
                  "client", "domain_report", "spf_verdict", "dkim", "dmarc", "domain_check")),
-             "core/discovery/report.py", "core/catalog/advice.py",
+             *(f"core/discovery/{name}.py" for name in (
+                 "report", "sources", "search", "autoconfig")),
+             "core/catalog/advice.py",
              # the command line (issue 11: CLI)
              "cli/__init__.py", "cli/argparse_words.py", "cli/dns.py", "cli/oauth.py",
              "cli/output.py", "cli/parser.py", "cli/profiles.py", "cli/sending.py", "cli/smtp.py",

@@ -13,6 +13,7 @@ import ipaddress
 import socket
 
 from smtp_setup.core.profiles import validation
+from smtp_setup.i18n import _
 
 HAPPY_EYEBALLS_DELAY = 0.25  # start the next address when one has not connected by then
 
@@ -21,7 +22,7 @@ Address = tuple[int, int, tuple]  # (family, proto, sockaddr)
 
 class NameserverLookupError(socket.gaierror):
     """The DNS server given with --nameserver has no address for a host, or did not answer.
-    `reason` is the sentence's ending that names that server."""
+    `reason` is the sentence's ending that names that server, in the chosen language."""
 
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(code, reason)
@@ -41,7 +42,7 @@ async def resolve_host(host: str, deadline: float,
                 infos = await loop.getaddrinfo(host, 0, type=socket.SOCK_STREAM,
                                                proto=socket.IPPROTO_TCP)
     except TimeoutError:
-        raise socket.gaierror(socket.EAI_AGAIN, "DNS did not answer in time") from None
+        raise socket.gaierror(socket.EAI_AGAIN, _("DNS did not answer in time")) from None
     seen: dict[tuple, Address] = {}
     for family, _type, proto, _name, sockaddr in infos:
         seen.setdefault((family, sockaddr[0]), (family, proto, sockaddr))
@@ -63,12 +64,13 @@ async def _ask_nameserver(host: str, nameserver: str, limit: float) -> list[tupl
         addresses = await dns_client.resolve_host(resolver, host)
     except dns_client.DnsProblem as exc:
         raise NameserverLookupError(
-            socket.EAI_AGAIN, f"the DNS server {nameserver} given with --nameserver did not "
-            f"answer: {exc.message.rstrip('.')}") from None
+            socket.EAI_AGAIN, _("the DNS server {nameserver} given with --nameserver did not "
+                                "answer: {reason}").format(
+                nameserver=nameserver, reason=exc.message.rstrip(".。"))) from None
     if not addresses:
         raise NameserverLookupError(
-            socket.EAI_NONAME, f"the DNS server {nameserver} given with --nameserver has no "
-            f"address for {host}")
+            socket.EAI_NONAME, _("the DNS server {nameserver} given with --nameserver has no "
+                                 "address for {host}").format(nameserver=nameserver, host=host))
     return [(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM,
              socket.IPPROTO_TCP, "", (address, 0)) for address in addresses]
 
