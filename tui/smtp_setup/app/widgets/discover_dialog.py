@@ -86,6 +86,7 @@ class DiscoverDialog(ModalScreen):
 
     @work(exclusive=True, group="discover", exit_on_error=False)
     async def _discover(self, address: str) -> None:
+        from smtp_setup.core.discovery.report import source_name
         from smtp_setup.core.discovery.search import discover
 
         try:
@@ -116,8 +117,8 @@ class DiscoverDialog(ModalScreen):
             self._status("✗ " + _(
                 "Nothing found for this address. Choose your provider from the list, or "
                 "\"Other SMTP server\" and the details your mail host gave you."))
-        lines = [f"{'✓' if o.status == 'found' else '✗' if not o.ok else '·'} {o.name}: "
-                 f"{o.detail}" for o in report.sources]
+        lines = [f"{'✓' if o.status == 'found' else '✗' if not o.ok else '·'} "
+                 f"{source_name(o.name)}: {o.detail}" for o in report.sources]
         self.query_one("#discover-sources", Static).update("\n".join(lines))
         self.query_one("#discover-use", Button).disabled = not report.suggestions
 

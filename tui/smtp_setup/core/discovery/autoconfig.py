@@ -22,6 +22,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from smtp_setup.core.dns import client as dns_client
 from smtp_setup.core.profiles import validation
 from smtp_setup.core.profiles.model import Security
+from smtp_setup.i18n import _
 
 MAX_BYTES = 100_000  # real files are 1-5 KB; a bigger answer is not an autoconfig file
 MAX_REDIRECTS = 3
@@ -32,7 +33,8 @@ _UNSAFE = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
 
 
 class AutoconfigError(Exception):
-    """A file could not be fetched or read; `str()` is one sentence. `absent` is True when
+    """A file could not be fetched or read; `str()` is one sentence (a short clause in English,
+    shown after the URL), in the chosen language. `absent` is True when
     the domain simply publishes no file there (no such host, refused, HTTP 404)."""
 
     def __init__(self, message: str, *, absent: bool = False) -> None:
@@ -70,15 +72,16 @@ def parse_config(data: bytes, address: str, domain: str) -> list[OutgoingServer]
     socketType are skipped.
     """
     if _UNSAFE.search(data):
-        raise AutoconfigError("the file declares a DOCTYPE or entities, which are refused "
-                              "for safety")
+        raise AutoconfigError(_("the file declares a DOCTYPE or entities, which are refused "
+                                "for safety"))
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise AutoconfigError(f"the file is not well-formed XML ({exc})") from None
+        raise AutoconfigError(_("the file is not well-formed XML ({error})").format(
+            error=exc)) from None
     if root.tag != "clientConfig":
-        raise AutoconfigError(f"the file is not an autoconfig file (its root is <{root.tag}>, "
-                              "not <clientConfig>)")
+        raise AutoconfigError(_("the file is not an autoconfig file (its root is <{root}>, "
+                                "not <clientConfig>)").format(root=root.tag))
     local = address.partition("@")[0] if "@" in address else ""
     fill = {"%EMAILADDRESS%": address if local else "", "%EMAILLOCALPART%": local,
             "%EMAILDOMAIN%": domain}
@@ -135,24 +138,26 @@ async def fetch(url: str, resolver: Any, *, ports: dict[str, int] | None = None,
     to HTTP). Host names are looked up with `resolver` (dns_client). `ports` replaces the
     default port per scheme (tests serve on loopback ports). Raises AutoconfigError with a
     sentence, or DnsProblem when the name cannot be looked up."""
-    for _ in range(MAX_REDIRECTS + 1):
+    for _attempt in range(MAX_REDIRECTS + 1):
         status, headers, body = await _get(url, resolver, ports or {}, ca_file, max_bytes)
         location = headers.get("location")
         if status in (301, 302, 303, 307, 308) and location:
             target = urljoin(url, location)
             if urlsplit(target).scheme not in ("http", "https"):
-                raise AutoconfigError(f"redirected to {target}, which is not a web address")
+                raise AutoconfigError(_("redirected to {url}, which is not a web address").format(
+                    url=target))
             if urlsplit(url).scheme == "https" and urlsplit(target).scheme != "https":
-                raise AutoconfigError(f"redirected from HTTPS to plain HTTP ({target}), "
-                                      "which is refused")
+                raise AutoconfigError(_("redirected from HTTPS to plain HTTP ({url}), which is "
+                                        "refused").format(url=target))
             url = target
             continue
         if status != 200:
             if status in (404, 410):
-                raise AutoconfigError(f"not found (HTTP {status})", absent=True)
-            raise AutoconfigError(f"the server answered HTTP {status}")
+                raise AutoconfigError(_("not found (HTTP {status})").format(status=status),
+                                      absent=True)
+            raise AutoconfigError(_("the server answered HTTP {status}").format(status=status))
         return body
-    raise AutoconfigError(f"more than {MAX_REDIRECTS} redirects")
+    raise AutoconfigError(_("more than {count} redirects").format(count=MAX_REDIRECTS))
 
 
 async def _get(url: str, resolver: Any, ports: dict[str, int], ca_file: str | None,
@@ -162,7 +167,7 @@ async def _get(url: str, resolver: Any, ports: dict[str, int], ca_file: str | No
     port = parts.port or ports.get(parts.scheme) or _DEFAULT_PORTS[parts.scheme]
     addresses = await dns_client.resolve_host(resolver, host)
     if not addresses:
-        raise AutoconfigError(f"{host} does not exist in DNS", absent=True)
+        raise AutoconfigError(_("{host} does not exist in DNS").format(host=host), absent=True)
     context = None
     if parts.scheme == "https":
         context = await asyncio.to_thread(_https_context, ca_file)
@@ -177,7 +182,7 @@ async def _get(url: str, resolver: Any, ports: dict[str, int], ca_file: str | No
         try:
             head = await reader.readuntil(b"\r\n\r\n")
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            raise AutoconfigError("the server did not send a valid HTTP answer") from None
+            raise AutoconfigError(_("the server did not send a valid HTTP answer")) from None
         status, headers = _head(head)
         if status != 200:
             return status, headers, b""
@@ -195,14 +200,16 @@ async def _connect(addresses: list[str], port: int, host: str,
             return await asyncio.open_connection(
                 address, port, ssl=context, server_hostname=host if context else None)
         except ssl.SSLCertVerificationError as exc:
-            raise AutoconfigError(f"the certificate of {host} is not valid "
-                                  f"({exc.verify_message or exc.reason})") from None
+            raise AutoconfigError(_("the certificate of {host} is not valid ({reason})").format(
+                host=host, reason=exc.verify_message or exc.reason)) from None
         except (ssl.SSLError, OSError) as exc:
             error = exc
     if isinstance(error, ConnectionRefusedError):
-        raise AutoconfigError(f"{host} port {port} refused the connection", absent=True)
+        raise AutoconfigError(_("{host} port {port} refused the connection").format(
+            host=host, port=port), absent=True)
     reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or error
-    raise AutoconfigError(f"could not connect to {host} port {port} ({reason})")
+    raise AutoconfigError(_("could not connect to {host} port {port} ({reason})").format(
+        host=host, port=port, reason=reason))
 
 
 def _https_context(ca_file: str | None) -> ssl.SSLContext:
@@ -216,7 +223,7 @@ def _head(head: bytes) -> tuple[int, dict[str, str]]:
     lines = head.decode("latin-1").split("\r\n")
     fields = lines[0].split(" ", 2)
     if len(fields) < 2 or not fields[0].startswith("HTTP/") or not fields[1].isdigit():
-        raise AutoconfigError("the server did not send a valid HTTP answer")
+        raise AutoconfigError(_("the server did not send a valid HTTP answer"))
     headers = {}
     for line in lines[1:]:
         name, colon, value = line.partition(":")
@@ -226,8 +233,8 @@ def _head(head: bytes) -> tuple[int, dict[str, str]]:
 
 
 async def _body(reader: asyncio.StreamReader, headers: dict[str, str], max_bytes: int) -> bytes:
-    too_big = AutoconfigError(f"the file is larger than {max_bytes // 1000} KB, so it is not "
-                              "an autoconfig file")
+    too_big = AutoconfigError(_("the file is larger than {size} KB, so it is not an "
+                                "autoconfig file").format(size=max_bytes // 1000))
     try:
         if "chunked" in headers.get("transfer-encoding", "").casefold():
             body = bytearray()
@@ -252,4 +259,4 @@ async def _body(reader: asyncio.StreamReader, headers: dict[str, str], max_bytes
             raise too_big
         return body
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
-        raise AutoconfigError("the connection ended in the middle of the file") from None
+        raise AutoconfigError(_("the connection ended in the middle of the file")) from None

@@ -8,7 +8,8 @@ from typing import Any
 
 from smtp_setup.core.catalog.loader import load_catalog
 from smtp_setup.core.profiles.model import Security
-from smtp_setup.i18n import N_, _
+from smtp_setup.core.profiles.text_width import cells, pad
+from smtp_setup.i18n import N_, _, pgettext
 
 CONFIDENCES = ("high", "medium", "low")
 _SECURITY_ORDER = {Security.TLS: 0, Security.STARTTLS: 1, Security.NONE: 2}
@@ -19,6 +20,60 @@ _USERNAME_WORDS = {"email": N_("the full address"), "localpart": N_("the part be
 _FROM_SOURCES = {"high": N_("from {sources} (high confidence)"),
                  "medium": N_("from {sources} (medium confidence)"),
                  "low": N_("from {sources} (low confidence)")}
+
+
+CATALOG_SOURCE = "catalog domain"  # a suggestion's `source`: the same in every language
+
+
+def source_name(name: str) -> str:
+    """A source's code (catalog, autoconfig, srv, mx, guess) as a person reads it."""
+    names = {"catalog": pgettext("discovery source", "catalog"),
+             "autoconfig": pgettext("discovery source", "autoconfig"),
+             "srv": pgettext("discovery source", "srv"),
+             "mx": pgettext("discovery source", "mx"),
+             "guess": pgettext("discovery source", "guess")}
+    return names.get(name, name)
+
+
+def source_label(source: str) -> str:
+    """A suggestion's `source` for a person. The `source` itself stays as the sources wrote
+    it in every language (JSON's `source` and `also`): "catalog domain", "MX <host>",
+    "SRV <label>", "autoconfig <URL>" or "guess <host> (port check)"."""
+    if source == CATALOG_SOURCE:
+        return _("the catalog's mail domains")
+    kind, _space, where = source.partition(" ")
+    if kind == "MX":
+        return _("MX {host}").format(host=where)
+    if kind == "SRV":
+        return _("SRV {label}").format(label=where)
+    if kind == "autoconfig":
+        return _("autoconfig file {url}").format(url=where)
+    if kind == "guess" and where.endswith(" (port check)"):
+        return _("guess {host} (port check)").format(host=where.removesuffix(" (port check)"))
+    return source
+
+
+def join_notes(notes: list[str]) -> str:
+    """Notes as one text: "a; b" in English. A note that already ends with the separator's
+    mark (a Japanese sentence ends with 。, the separator's mark there) gets no second one."""
+    # TRANSLATORS: joins the findings of one check into one sentence
+    separator = _("; ")
+    mark = separator.strip()
+    text = ""
+    for note in notes:
+        if text:
+            text += (separator.split(mark, 1)[1] if mark and text.endswith(mark)
+                     else separator)
+        text += note
+    return text
+
+
+def add_sentence(text: str, sentence: str) -> str:
+    """`sentence` after `text` (either may be empty), as the language writes two sentences."""
+    if not text or not sentence:
+        return text or sentence
+    # TRANSLATORS: two sentences one after the other (no space between Japanese sentences)
+    return _("{sentence} {next_sentence}").format(sentence=text, next_sentence=sentence)
 
 
 @dataclass
@@ -65,7 +120,7 @@ class Suggestion:
                 words = _("{words} ({username})").format(words=words, username=self.username)
             parts.append(_("username: {username}").format(username=words))
         # TRANSLATORS: between the sources that found the same server
-        sources = _(", also ").join([self.source, *self.also])
+        sources = _(", also ").join(source_label(s) for s in [self.source, *self.also])
         found_by = _FROM_SOURCES.get(self.confidence)
         parts.append(found_by.format(sources=sources) if found_by else _(
             "from {sources} ({confidence} confidence)").format(
@@ -157,9 +212,12 @@ def format_report(report: DiscoveryReport) -> list[str]:
                        "list."))
     lines.append(_("Sources:"))
     marks = {"found": "✓", "none": "·", "skipped": "-", "failed": "✗", "timed_out": "✗"}
+    names = {source.name: source_name(source.name) for source in report.sources}
+    width = max([10, *(cells(name) for name in names.values())])
     for source in report.sources:
-        # the source's name is a code (catalog, mx...); "ms" is a unit, the same in every language
-        line = f"  {marks[source.status]} {source.name:<10} {source.detail} ({source.ms:.0f} ms)"
+        # "ms" is a unit, the same in every language
+        name = pad(names[source.name], width)
+        line = f"  {marks[source.status]} {name} {source.detail} ({source.ms:.0f} ms)"
         lines.append(line)
     return lines
 

@@ -16,7 +16,9 @@ suggestion whose port does not answer from here is never "high" confidence.
 Every DNS question, including the look-ups of names fetched over HTTP and of guessed hosts,
 goes through dns_client, so `nameserver` controls them all. Suggestions are ranked by
 confidence, then implicit TLS before STARTTLS before none (RFC 8314), then source order.
-The sources live in discovery_sources.py, the report and ranking in discovery_report.py.
+The sources live in sources.py, the report and ranking in report.py; every sentence and
+note they make follows the chosen language, while codes, host names, URLs and a
+suggestion's `source` stay the same in every language.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from smtp_setup.core.discovery.report import (
     DiscoveryReport,
     SourceOutcome,
     Suggestion,
+    add_sentence,
     format_report,
     rank,
 )
@@ -36,6 +39,7 @@ from smtp_setup.core.discovery.sources import GUESS_PORTS, SOURCES, Context, Run
 from smtp_setup.core.dns import client as dns_client
 from smtp_setup.core.profiles import validation
 from smtp_setup.core.smtp.probe_ports import Candidate
+from smtp_setup.i18n import _
 
 __all__ = ["CONFIDENCES", "DiscoveryReport", "SourceOutcome", "Suggestion", "discover",
            "format_report", "rank", "split_address"]
@@ -48,11 +52,15 @@ def split_address(address: str) -> tuple[str, str]:
     text = address.strip()
     domain = text.rpartition("@")[2].rstrip(".").casefold()
     if not domain or (error := validation.host(domain)) or "." not in domain:
-        detail = f" ({error})" if domain and error else ""
-        raise ValueError(f"{text!r} has no domain to look up{detail}: give an email address "
-                         "such as alerts@example.com.")
+        if domain and error:
+            raise ValueError(_("{address} has no domain to look up ({reason}): give an email "
+                               "address such as alerts@example.com.").format(
+                address=repr(text), reason=error))
+        raise ValueError(_("{address} has no domain to look up: give an email address such "
+                           "as alerts@example.com.").format(address=repr(text)))
     if "@" in text and not text.partition("@")[0]:
-        raise ValueError(f"{text!r} has nothing before the @: give the whole address.")
+        raise ValueError(_("{address} has nothing before the @: give the whole address.").format(
+            address=repr(text)))
     return text, domain.encode("idna").decode("ascii")  # DNS and HTTP speak A-labels
 
 
@@ -72,7 +80,7 @@ async def discover(address: str, *, nameserver: str | None = None, timeout: floa
     """
     address, domain = split_address(address)
     if not timeout > 0:
-        raise ValueError("The time limit must be more than 0 seconds.")
+        raise ValueError(_("The time limit must be more than 0 seconds."))
     lifetime = min(4.0, timeout / 2)  # DNS gives up first, so its own sentence is reported
     resolver = dns_client.make_resolver(nameserver, timeout=lifetime / 2, lifetime=lifetime)
     loop = asyncio.get_running_loop()
@@ -121,7 +129,8 @@ async def confirm_ports(suggestions: list[Suggestion], *, timeout: float,
                 continue
             if suggestion.confidence == "high":
                 suggestion.confidence = "medium"
-            said = f"Port {suggestion.port} did not work from here: {result.detail}"
-            suggestion.note = f"{suggestion.note} {said}".strip()
+            said = _("Port {port} did not work from here: {reason}").format(
+                port=suggestion.port, reason=result.detail)
+            suggestion.note = add_sentence(suggestion.note, said)
 
     await asyncio.gather(*(check(host, group) for host, group in by_host.items()))

@@ -12,11 +12,18 @@ from typing import Any
 
 from smtp_setup.core.catalog.loader import Provider, load_catalog
 from smtp_setup.core.discovery import autoconfig
-from smtp_setup.core.discovery.report import SourceOutcome, Suggestion
+from smtp_setup.core.discovery.report import (
+    CATALOG_SOURCE,
+    SourceOutcome,
+    Suggestion,
+    add_sentence,
+    join_notes,
+)
 from smtp_setup.core.dns import client as dns_client
 from smtp_setup.core.profiles import validation
 from smtp_setup.core.profiles.model import Security
 from smtp_setup.core.smtp.probe_ports import Candidate, provider_for_host
+from smtp_setup.i18n import _, ngettext
 
 SOURCES = ("catalog", "autoconfig", "srv", "mx", "guess")  # the order ties are broken in
 GUESS_PREFIXES = ("smtp", "mail")
@@ -68,7 +75,8 @@ class Run:
                 self.status = "found" if self.found else "none"
         except asyncio.CancelledError:
             self.status = "timed_out"
-            self.notes.append(f"no answer within the {ctx.timeout:g} s limit")
+            self.notes.append(_("no answer within the {limit} s limit").format(
+                limit=f"{ctx.timeout:g}"))
             raise
         except dns_client.DnsProblem as exc:
             self.status = "timed_out" if exc.kind == "timeout" else "failed"
@@ -76,12 +84,12 @@ class Run:
         except Exception as exc:  # one broken source must not sink the others
             log.exception("discovery source %s failed", self.name)
             self.status = "failed"
-            self.notes.append(f"unexpected error: {exc}")
+            self.notes.append(_("unexpected error: {error}").format(error=exc))
         finally:
             self.ms = (perf_counter() - started) * 1000
 
     def outcome(self) -> SourceOutcome:
-        detail = "; ".join(self.notes) or "nothing found"
+        detail = join_notes(self.notes) or _("nothing found")
         return SourceOutcome(self.name, self.status not in ("failed", "timed_out"),
                              detail, self.ms, self.status)
 
@@ -99,8 +107,8 @@ def _from_provider(provider: Provider, ctx: Context, source: str, confidence: st
     if not host:
         return None
     option = provider.recommended
-    note = (f"The {region} server, chosen because {hint} is in that region."
-            if region and host != provider.default_host else "")
+    note = (_("The {region} server, chosen because {hint} is in that region.").format(
+        region=region, hint=hint) if region and host != provider.default_host else "")
     return Suggestion(provider.id, host, option.port, option.security,
                       provider.username_kind, source, confidence,
                       _username(provider.username_kind, ctx, provider.username_value),
@@ -121,12 +129,14 @@ def _regional_host(provider: Provider, hint: str) -> tuple[str, str]:
 async def _catalog(ctx: Context, run: Run) -> None:
     provider = load_catalog().for_email_domain(ctx.domain)
     if provider is None:
-        run.notes.append(f"{ctx.domain} is not a mailbox domain in the catalog")
+        run.notes.append(_("{domain} is not a mailbox domain in the catalog").format(
+            domain=ctx.domain))
         return
-    suggestion = _from_provider(provider, ctx, "catalog domain", "high", ctx.domain)
+    suggestion = _from_provider(provider, ctx, CATALOG_SOURCE, "high", ctx.domain)
     if suggestion:
         run.found.append(suggestion)
-    run.notes.append(f"{ctx.domain} is {provider.name}")
+    run.notes.append(_("{domain} is {provider}").format(domain=ctx.domain,
+                                                         provider=provider.name))
 
 
 async def _mx(ctx: Context, run: Run) -> None:
@@ -134,10 +144,11 @@ async def _mx(ctx: Context, run: Run) -> None:
     hosts = [r.exchange.to_text().rstrip(".").casefold()
              for r in sorted(records, key=lambda r: (r.preference, r.exchange.to_text()))]
     if not hosts:
-        run.notes.append(f"{ctx.domain} has no MX record")
+        run.notes.append(_("{domain} has no MX record").format(domain=ctx.domain))
         return
     if hosts == [""]:
-        run.notes.append(f"{ctx.domain} publishes a null MX: it accepts no mail")
+        run.notes.append(_("{domain} publishes a null MX: it accepts no mail").format(
+            domain=ctx.domain))
         return
     catalog, seen = load_catalog(), set()
     for host in hosts:
@@ -150,14 +161,15 @@ async def _mx(ctx: Context, run: Run) -> None:
         confidence = "high" if provider.group == "mailbox" else "medium"
         if suggestion := _from_provider(provider, ctx, f"MX {host}", confidence, host):
             run.found.append(suggestion)
-        run.notes.append(f"MX {host} is {provider.name}")
+        run.notes.append(_("MX {host} is {provider}").format(host=host, provider=provider.name))
     if not seen:
         shown = ", ".join(hosts[:3]) + (" ..." if len(hosts) > 3 else "")
-        run.notes.append(f"MX {shown} matches no provider in the catalog")
+        run.notes.append(_("MX {hosts} matches no provider in the catalog").format(
+            hosts=shown))
 
 
 async def _srv(ctx: Context, run: Run) -> None:
-    names = [f"{label}.{ctx.domain}" for label, _ in SRV_LABELS]
+    names = [f"{label}.{ctx.domain}" for label, _security in SRV_LABELS]
     answers = await asyncio.gather(*(dns_client.lookup(ctx.resolver, n, "SRV") for n in names),
                                    return_exceptions=True)
     problems = []
@@ -169,23 +181,25 @@ async def _srv(ctx: Context, run: Run) -> None:
             raise answer
         records = sorted(answer, key=lambda r: (r.priority, -r.weight))
         if not records:
-            run.notes.append(f"no {label} record")
+            run.notes.append(_("no {label} record").format(label=label))
         elif all(r.target.to_text() == "." for r in records):
-            run.notes.append(f"{label}: not offered (target \".\")")
+            run.notes.append(_("{label}: not offered (target \".\")").format(label=label))
         for record in records[:3]:
             target = record.target.to_text().rstrip(".").casefold()
             if not target or validation.host(target) or not 1 <= record.port <= 65535:
                 continue
             inside = target == ctx.domain or target.endswith("." + ctx.domain)
             provider = provider_for_host(target)
-            note = "" if inside else (
-                f"{target} is outside {ctx.domain}; without DNSSEC an SRV record can be "
-                "forged, so check that this is your provider's server.")
+            note = "" if inside else _(
+                "{target} is outside {domain}; without DNSSEC an SRV record can be forged, "
+                "so check that this is your provider's server.").format(
+                target=target, domain=ctx.domain)
             run.found.append(Suggestion(
                 provider.id if provider else None, target, record.port, security, "email",
                 f"SRV {label}", "high" if inside or provider else "medium",
                 _username("email", ctx), note=note, username_stated=False))
-            run.notes.append(f"{label}: {target} port {record.port}")
+            run.notes.append(_("{label}: {target} port {port}").format(
+                label=label, target=target, port=record.port))
     if problems and len(problems) == len(names):
         raise problems[0]
     run.notes.extend(str(p) for p in problems)
@@ -193,8 +207,8 @@ async def _srv(ctx: Context, run: Run) -> None:
 
 async def _autoconfig(ctx: Context, run: Run) -> None:
     urls = autoconfig.autoconfig_urls(ctx.address, ctx.domain, allow_http=ctx.allow_http)
-    run.notes.append("HTTPS, then plain HTTP as Thunderbird does" if ctx.allow_http
-                     else "HTTPS only (plain HTTP not tried)")
+    run.notes.append(_("HTTPS, then plain HTTP as Thunderbird does") if ctx.allow_http
+                     else _("HTTPS only (plain HTTP not tried)"))
     margin = min(0.5, ctx.timeout * 0.1)  # finish before the shared limit to report each URL
 
     failures: set[str] = set()  # "timeout" or "error"; a file that is simply absent is neither
@@ -208,40 +222,42 @@ async def _autoconfig(ctx: Context, run: Run) -> None:
                                               ca_file=ctx.ca_file)
             servers = autoconfig.parse_config(body, ctx.address, ctx.domain)
         except TimeoutError:
-            said[index] = f"{shown}: no answer in time"
+            said[index] = _("{url}: no answer in time").format(url=shown)
             failures.add("timeout")
             return
         except autoconfig.AutoconfigError as exc:
-            said[index] = f"{shown}: {exc}"
+            said[index] = _("{url}: {reason}").format(url=shown, reason=exc)
             if not exc.absent:
                 failures.add("error")
             return
         except dns_client.DnsProblem as exc:
-            said[index] = f"{shown}: {exc}"
+            said[index] = _("{url}: {reason}").format(url=shown, reason=exc)
             failures.add("timeout" if exc.kind == "timeout" else "error")
             return
         if not servers:
-            said[index] = f"{shown}: lists no SMTP server"
+            said[index] = _("{url}: lists no SMTP server").format(url=shown)
             return
-        said[index] = f"{shown}: {len(servers)} SMTP server(s)"
+        said[index] = ngettext("{url}: {count} SMTP server", "{url}: {count} SMTP servers",
+                               len(servers)).format(url=shown, count=len(servers))
         plain_http = url.startswith("http:")
         for server in servers:
             provider = provider_for_host(server.host)
-            notes = []
+            note = ""
             if plain_http:
-                notes.append("fetched over plain HTTP, which anyone on the network path "
-                             "could have changed")
+                note = add_sentence(note, _("Fetched over plain HTTP, which anyone on the "
+                                            "network path could have changed."))
             if server.security is Security.NONE:
-                notes.append("the file offers this server without encryption")
+                note = add_sentence(note, _("The file offers this server without "
+                                            "encryption."))
             if server.authentication and all(
                     a.casefold() == "oauth2" for a in server.authentication):
-                notes.append("the provider lists only OAuth2 sign-in; an app password may "
-                             "be needed")
+                note = add_sentence(note, _("The provider lists only OAuth2 sign-in; an app "
+                                            "password may be needed."))
             run.found.append(Suggestion(
                 provider.id if provider else None, server.host, server.port, server.security,
                 server.username_kind, f"autoconfig {shown}",
                 "medium" if plain_http or server.security is Security.NONE else "high",
-                server.username, note=_sentence(notes),
+                server.username, note=note,
             ))
 
     try:
@@ -255,7 +271,7 @@ async def _autoconfig(ctx: Context, run: Run) -> None:
 async def _guess(ctx: Context, run: Run) -> None:
     if not ctx.probe:
         run.status = "skipped"
-        run.notes.append("the port check is off, so guesses cannot be confirmed")
+        run.notes.append(_("the port check is off, so guesses cannot be confirmed"))
         return
     from smtp_setup.core.smtp.probe import probe_host
 
@@ -269,9 +285,9 @@ async def _guess(ctx: Context, run: Run) -> None:
         if isinstance(addresses, BaseException):
             if not isinstance(addresses, dns_client.DnsProblem):
                 raise addresses
-            run.notes.append(f"{name}: {addresses}")
+            run.notes.append(_("{name}: {problem}").format(name=name, problem=addresses))
         elif not addresses:
-            run.notes.append(f"{name} does not exist")
+            run.notes.append(_("{name} does not exist").format(name=name))
         else:
             existing.append(name)
     if not existing:
@@ -284,23 +300,18 @@ async def _guess(ctx: Context, run: Run) -> None:
         report = await probe_host(name, ctx.guess_ports, timeout=limit, ca_file=ctx.ca_file,
                                   nameserver=ctx.nameserver)
         usable = [r for r in report.results if r.usable]
-        run.notes.append(f"{name}: " + (", ".join(f"{r.port}/{r.security}" for r in usable)
-                                        + " answer" if usable else "no port answered"))
+        ports = ", ".join(f"{r.port}/{r.security}" for r in usable)
+        run.notes.append(_("{name}: {ports} answer").format(name=name, ports=ports) if usable
+                         else _("{name}: no port answered").format(name=name))
         provider = provider_for_host(name)
         for result in usable:
             run.found.append(Suggestion(
                 provider.id if provider else None, name, result.port, result.security,
                 "email", f"guess {name} (port check)", "low", _username("email", ctx),
-                note="" if result.login_mechanisms else "The server offers no login here.",
+                note="" if result.login_mechanisms else _("The server offers no login here."),
                 username_stated=False))
 
     await asyncio.gather(*(check(name) for name in existing))
-
-
-def _sentence(parts: list[str]) -> str:
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:] + "." if text else ""
-
 
 
 SOURCE_FUNCTIONS = {"catalog": _catalog, "mx": _mx, "srv": _srv, "autoconfig": _autoconfig,

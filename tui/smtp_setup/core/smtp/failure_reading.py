@@ -5,6 +5,7 @@ sending.py and probe.py; aiosmtplib is imported inside the functions that need i
 
 from __future__ import annotations
 
+import socket
 import ssl
 
 from smtp_setup.i18n import _
@@ -64,5 +65,7 @@ def failure_detail(exc: BaseException) -> str:
             return _("certificate: {message}").format(message=error.verify_message)
         if isinstance(error, ssl.SSLError) and error.reason:
             return f"TLS: {error.reason}"
+        if isinstance(error, socket.gaierror) and isinstance(error.strerror, str):
+            return " ".join(error.strerror.split())  # its words, without "[Errno -2]"
     return one_line(exc)
 
