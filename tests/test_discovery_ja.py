@@ -14,8 +14,8 @@ from smtp_setup import i18n
 from smtp_setup.app import build_wizard
 from smtp_setup.core.discovery.search import discover, format_report
 from smtp_setup.core.profiles.model import Security
-from smtp_setup.core.profiles.text_width import cells
 from smtp_setup.core.smtp.probe_ports import Candidate
+from smtp_setup.text_width import cells
 from support.cli import one_line_error, run
 from test_discovery import (  # noqa: F401 (fixtures: the HTTP server, the resolver tripwire)
     ADDRESS,

@@ -8,8 +8,8 @@ from typing import Any
 
 from smtp_setup.core.catalog.loader import load_catalog
 from smtp_setup.core.profiles.model import Security
-from smtp_setup.core.profiles.text_width import cells, pad
 from smtp_setup.i18n import N_, _, pgettext
+from smtp_setup.text_width import cells, pad
 
 CONFIDENCES = ("high", "medium", "low")
 _SECURITY_ORDER = {Security.TLS: 0, Security.STARTTLS: 1, Security.NONE: 2}
