@@ -62,3 +62,36 @@ async def test_the_wizard_fills_japanese_lines():
         assert line[0] not in NO_LINE_START, lines
     for line in lines[:-1]:
         assert line[-1] not in "（「", lines
+
+
+class DiagnosisHost(App):
+    CSS = "Static { width: 40; }"
+
+    def compose(self) -> ComposeResult:
+        from smtp_setup.app.widgets.diagnosis_view import DiagnosisView
+
+        yield Static(DiagnosisView(
+            "The server refused the connection", "Nothing answers on port 2525.",
+            ["a firewall rejects the connection on the way to the server"],
+            ["Check the port: submission uses 587 (STARTTLS) or 465 (implicit TLS).",
+             "ポートを確認してください。メール送信には 587（STARTTLS）を使います。"]))
+
+
+async def test_a_diagnosis_keeps_its_list_items_indented_when_they_wrap():
+    app = DiagnosisHost()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        static = app.query_one(Static)
+        lines = [strip.text.rstrip() for strip in static.render_lines(
+            static.content_region.reset_offset)]
+        plain = str(static.content)
+    bullet = next(i for i, line in enumerate(lines) if line.startswith(" • "))
+    assert lines[bullet + 1].startswith("   ") and lines[bullet + 1].strip(), lines
+    first = next(i for i, line in enumerate(lines) if line.startswith(" 1. "))
+    assert lines[first + 1].startswith("    ") and lines[first + 1].strip(), lines
+    second = next(i for i, line in enumerate(lines) if line.startswith(" 2. "))
+    assert lines[second + 1].startswith("    ") and lines[second + 1].strip(), lines
+    assert all(cell_len(line) <= 40 for line in lines), lines
+    assert plain.splitlines()[:2] == ["✗ The server refused the connection",
+                                      "Nothing answers on port 2525."]
+    assert " 2. ポートを確認してください。メール送信には 587（STARTTLS）を使います。" in plain

@@ -10,6 +10,7 @@ from textual.widgets import Button, Collapsible, Input, Log, Static
 
 from smtp_setup.app.draft import STORE_COMMAND, STORE_ENV
 from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.widgets.diagnosis_view import DiagnosisView
 from smtp_setup.app.widgets.domain_table import DomainTable
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.stage_list import StageList
@@ -306,27 +307,16 @@ class SendStep(StepPane):
         self.query_one("#cancel-send").display = False
         self.query_one("#send", Button).disabled = False
 
-    def _show_outcome(self, text: str | Text, css: str) -> None:
+    def _show_outcome(self, text: str | Text | DiagnosisView, css: str) -> None:
         outcome = self.query_one("#outcome", Static)
         outcome.display = True
         outcome.update(text)
         outcome.set_classes(css)
 
     def _show_diagnosis(self, diagnosis) -> None:
-        text = Text()
-        if diagnosis is None:
-            text.append(_("✗ The test failed."), style="bold")
-        else:
-            text.append(f"✗ {diagnosis.title}\n", style="bold red")
-            text.append(diagnosis.explanation + "\n")
-            if diagnosis.causes:
-                text.append("\n" + _("Likely causes:") + "\n", style="bold")
-                for cause in diagnosis.causes:
-                    text.append(f" • {cause}\n")
-            if diagnosis.next_steps:
-                text.append("\n" + _("What to do next:") + "\n", style="bold")
-                for number, step in enumerate(self._in_wizard_words(diagnosis.next_steps), 1):
-                    text.append(f" {number}. {step}\n")
+        text = Text(_("✗ The test failed."), style="bold") if diagnosis is None else \
+            DiagnosisView(diagnosis.title, diagnosis.explanation, diagnosis.causes,
+                          self._in_wizard_words(diagnosis.next_steps))
         self._show_outcome(text, "")
         # The port check outranks the diagnosis's guess of a port (e.g. 587 found refused).
         self.suggestion = self.draft.worth_trying(diagnosis.suggestion) if diagnosis else None
