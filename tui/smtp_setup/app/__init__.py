@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smtp_setup.app.wide_overlays import keep_wide_characters_whole
 from smtp_setup.text_width import let_rich_break_wide_text
 
 # Every screen and widget of the wizard wraps Japanese text between characters, not only at
-# spaces (importing any app module imports this package first).
+# spaces, and a notification drawn over other widgets keeps every wide character (importing
+# any app module imports this package first).
 let_rich_break_wide_text()
+keep_wide_characters_whole()
 
 
 def build_wizard(config_path: Path | None = None, edit: str | None = None, debug: bool = False,
