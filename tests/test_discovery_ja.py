@@ -71,7 +71,7 @@ def test_discover_in_japanese_from_the_command_line(dns_server):
                         f"メールアドレス全体（{ADDRESS}）。情報源: MX レコード mx.zoho.eu（確度: 中）")
     assert lines[3].startswith("     注意: mx.zoho.eu がリージョン eu にあるため、eu のサーバーを"
                                "選びました。ポート 465 はここからは使えませんでした: ")
-    assert (f"--nameserver で指定した DNS サーバー {dns.address} に smtp.zoho.eu のアドレスが"
+    assert (f"--nameserver で指定した DNS サーバー {dns.address} には smtp.zoho.eu のアドレスが"
             "ありません。") in lines[3]
     assert "情報源: SRV レコード _submissions._tcp（確度: 中）" in out
     assert ("smtp.elsewhere.test は example.test の外にあります。DNSSEC がないと SRV レコードは"
