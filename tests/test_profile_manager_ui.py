@@ -94,6 +94,31 @@ async def test_make_default_rename_and_delete(tmp_path):
         assert not any("work" in label for label in labels)
 
 
+async def test_leaving_after_a_rename_says_the_rename_is_saved(tmp_path):
+    """Esc after a rename on the first screen: neither the question nor the last line may
+    say that nothing was changed, because the rename is written."""
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG)
+    app = build_wizard(config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await highlight(app, pilot, "home")
+        await press(app, pilot, "#rename")
+        app.screen.query_one("#ask-input", Input).value = "personal"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        question = " ".join(str(s.content) for s in app.screen.query("Static"))
+        assert "no changes were made" not in question
+        assert "already saved" in question and "Renamed home to personal." in question
+        await press(app, pilot, "#yes")
+        await settle(app, pilot)
+    assert app.return_code == 130
+    assert app.farewell == "Setup closed. Saved before that: Renamed home to personal."
+    assert set(saved(config)["profiles"]) == {"work", "personal"}
+
+
 async def test_a_change_on_disk_is_refused_not_merged(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)

@@ -23,6 +23,7 @@ class WizardServices:
     nameserver: str | None = None  # --nameserver: every DNS question goes there
     discovery_options: dict = field(default_factory=dict)  # tests: loopback ports for discovery
     extras: dict = field(default_factory=dict)
+    saved_changes: list[str] = field(default_factory=list)  # rename, delete, default: done
 
     @property
     def catalog(self) -> ProviderCatalog:

@@ -31,6 +31,7 @@ STEPS = [
     ("review", N_("Save"), "review:ReviewStep"),
 ]
 CANCELLED = N_("Setup cancelled: no changes were made.")
+CLOSED_AFTER_CHANGES = N_("Setup closed. Saved before that: {done}")
 
 
 def _step_class(spec: str) -> type[StepPane]:
@@ -238,7 +239,7 @@ class SetupWizard(App[int]):
             if leave:
                 await self.action_quit_now()
 
-        self.push_screen(leave_without_saving(), leave_if_confirmed)
+        self.push_screen(leave_without_saving(self.services.saved_changes), leave_if_confirmed)
 
     async def action_quit(self) -> None:
         """The command palette's Quit leaves as Ctrl+Q does (message and exit status)."""
@@ -246,7 +247,9 @@ class SetupWizard(App[int]):
 
     async def action_quit_now(self) -> None:
         await self.services.stop_sandbox()
-        self.farewell = str(CANCELLED)
+        done = self.services.saved_changes
+        self.farewell = (str(CLOSED_AFTER_CHANGES).format(done=" ".join(done)) if done
+                         else str(CANCELLED))
         self.exit(130, return_code=130)
 
     @on(StepPane.Saved)

@@ -153,6 +153,7 @@ class WelcomeStep(StepPane):
     # -- profile upkeep ------------------------------------------------------------------
 
     def _done(self, message: str, warnings: list[str], highlight: str | None = None) -> None:
+        self.services.saved_changes.append(message)  # written: leaving must not deny it
         self.services.reload()
         self._fill(highlight)
         self.notify("\n".join([message, *warnings]), markup=False,

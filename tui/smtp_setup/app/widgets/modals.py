@@ -102,11 +102,15 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(False)
 
 
-def leave_without_saving() -> Confirm:
-    """What Escape asks in the wizard before it leaves without saving."""
-    return Confirm(_("Leave the setup without saving?"),
-                   _("Nothing has been written: no changes were made to your config."),
-                   _("Leave"), variant="warning", no=_("Keep editing"))
+def leave_without_saving(saved_changes: list[str] | None = None) -> Confirm:
+    """What Escape asks in the wizard before it leaves without saving. `saved_changes`: what
+    the first screen's buttons already wrote (a rename, a delete), which leaving keeps."""
+    said = (_("Nothing has been written: no changes were made to your config.")
+            if not saved_changes else
+            _("What you did on the first screen is already saved and stays so: {done} "
+              "Nothing else will be written.").format(done=" ".join(saved_changes)))
+    return Confirm(_("Leave the setup without saving?"), said, _("Leave"), variant="warning",
+                   no=_("Keep editing"))
 
 
 class AskText(ModalScreen[str | None]):
