@@ -366,9 +366,12 @@ class SendStep(StepPane):
             from smtp_setup.core.profiles.next_command import next_command
 
             name = self.draft.name_to_suggest(self.services.profile_names)
-            self.notify(_("Test skipped: these settings have not been tried. After saving, "
-                          "{command} tries them.").format(command=next_command("test", name)),
-                        title=_("Test skipped"),
+            command = next_command("test", name)
+            said = (_("The last test of these settings failed. After saving, {command} tries "
+                      "them again.") if self.draft.test_ok is False else
+                    _("Test skipped: these settings have not been tried. After saving, "
+                      "{command} tries them."))
+            self.notify(said.format(command=command), title=_("Test skipped"),
                         severity="warning", markup=False)
         return False
 
