@@ -71,6 +71,11 @@ async def test_a_refused_connection_is_explained_in_japanese(closed_port):
     assert english["diagnosis"]["title"] == "The server refused the connection"
     assert ja["skipped"] and set(ja["skipped"]) == {"未到達"}
     assert set(english["skipped"]) == {"not reached"}
+    # the stage's own line: the system's English ("[Errno 111] Connect call failed") in ours
+    failed = [s for s in ja["stages"] if s["ok"] is False]
+    assert [s["detail"] for s in failed] == ["接続を拒否されました"], ja["stages"]
+    assert [s["detail"] for s in english["stages"] if s["ok"] is False] == [
+        "connection refused"]
 
 
 async def test_a_refused_login_is_explained_in_japanese(smtp_starttls):

@@ -24,7 +24,7 @@ from smtp_setup.core.smtp.diagnosis_text import (
     TEXT,
     VARIANTS,
 )
-from smtp_setup.core.smtp.failure_reading import chain, one_line
+from smtp_setup.core.smtp.failure_reading import chain, one_line, os_error_words
 from smtp_setup.core.smtp.sandbox import NotTheSandbox, start_command
 from smtp_setup.i18n import _
 
@@ -300,7 +300,7 @@ def _connection(stage: str, chain: list[BaseException], ctx: dict,
             return _make("disconnected", ctx)
         if isinstance(error, OSError) and error.errno in (
                 errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL):
-            ctx["reason"] = error.strerror or one_line(error)
+            ctx["reason"] = os_error_words(error) or one_line(error)
             return _make("network_unreachable", ctx)
     if stage == "connect":
         return _make("network_unreachable", ctx)

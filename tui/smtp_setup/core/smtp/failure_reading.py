@@ -5,6 +5,7 @@ sending.py and probe.py; aiosmtplib is imported inside the functions that need i
 
 from __future__ import annotations
 
+import errno
 import socket
 import ssl
 
@@ -25,6 +26,28 @@ def one_line(exc: BaseException) -> str:
     """The exception's message on one line."""
     text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return " ".join(str(text).split())
+
+
+def os_error_words(error: BaseException) -> str | None:
+    """What the operating system said, in smtp-setup's words and language (its own text,
+    "Connection refused" or "Name or service not known", is English only); None when the
+    error is none of the usual ones."""
+    if type(error) is socket.gaierror:  # a subclass (--nameserver) has its own words
+        return {socket.EAI_NONAME: _("the name is not known"),
+                socket.EAI_AGAIN: _("DNS did not answer (a temporary failure)"),
+                }.get(error.errno) or (" ".join(error.strerror.split())
+                                      if isinstance(error.strerror, str) else None)
+    if isinstance(error, socket.gaierror):
+        return " ".join(str(error.strerror).split())  # its words, without "[Errno -2]"
+    if isinstance(error, ssl.SSLError) or not isinstance(error, OSError):
+        return None
+    return {errno.ECONNREFUSED: _("connection refused"),
+            errno.ECONNRESET: _("the connection was reset"),
+            errno.ETIMEDOUT: _("the connection timed out"),
+            errno.ENETUNREACH: _("the network is unreachable"),
+            errno.EHOSTUNREACH: _("no route to the host"),
+            errno.EADDRNOTAVAIL: _("the address is not available on this computer"),
+            }.get(error.errno)
 
 
 def failed_at_greeting(exc: BaseException) -> bool:
@@ -65,7 +88,7 @@ def failure_detail(exc: BaseException) -> str:
             return _("certificate: {message}").format(message=error.verify_message)
         if isinstance(error, ssl.SSLError) and error.reason:
             return f"TLS: {error.reason}"
-        if isinstance(error, socket.gaierror) and isinstance(error.strerror, str):
-            return " ".join(error.strerror.split())  # its words, without "[Errno -2]"
+        if (words := os_error_words(error)) is not None:
+            return words
     return one_line(exc)
 
