@@ -33,3 +33,20 @@ def test_moving_the_secret_to_an_env_variable_names_both_places():
     assert change.old == "stored in the config file"
     assert change.new == "environment variable SG_KEY (unchanged)"
     assert "SECRET" not in repr(change)
+
+
+def test_the_changes_in_japanese():
+    from smtp_setup import i18n
+
+    i18n.set_language("ja")
+    try:
+        new = OLD.copy(port=465, security=Security.TLS, from_name="山田 花子",
+                       password=SecretRef("env", "SG_KEY"), timeout=7.5)
+        changes = [(c.label, c.old, c.new)
+                   for c in profile_changes(OLD, new, new_secret_typed=False)]
+    finally:
+        i18n.set_language("en")
+    assert changes[:4] == [("ポート", "587", "465"), ("暗号化", "STARTTLS", "暗黙的TLS（SSL）"),
+                           ("差出人名", "（なし）", "山田 花子"), ("制限時間", changes[3][1], "7.5 秒")]
+    assert changes[4][0] == "パスワード" and changes[4][2].endswith("（変更なし）"), changes
+    assert not any(word in repr(changes) for word in ("Port", "From name", "unchanged", "none"))

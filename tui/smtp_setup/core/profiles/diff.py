@@ -6,18 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smtp_setup.core.profiles.model import Profile, Security
+from smtp_setup.i18n import N_, _
 
 LABELS = {
-    "provider": "Provider",
-    "host": "Server",
-    "port": "Port",
-    "security": "Encryption",
-    "username": "Username",
-    "from_email": "From address",
-    "from_name": "From name",
-    "verify_certificates": "Verify certificates",
-    "ca_file": "Extra CA file",
-    "timeout": "Time limit",
+    "provider": N_("Provider"),
+    "host": N_("Server"),
+    "port": N_("Port"),
+    "security": N_("Encryption"),
+    "username": N_("Username"),
+    "from_email": N_("From address"),
+    "from_name": N_("From name"),
+    "verify_certificates": N_("Verify certificates"),
+    "ca_file": N_("Extra CA file"),
+    "timeout": N_("Time limit"),
 }
 
 
@@ -30,13 +31,13 @@ class Change:
 
 def _shown(value: object) -> str:
     if value is None or value == "":
-        return "(none)"
+        return _("(none)")
     if isinstance(value, Security):
         return value.label
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:g} s"
+        return _("yes") if value else _("no")
+    if isinstance(value, float):
+        return _("{seconds} s").format(seconds=f"{value:g}")
     return str(value)
 
 
@@ -44,21 +45,22 @@ def profile_changes(old: Profile, new: Profile, *, new_secret_typed: bool) -> li
     """Every setting that differs, in file order. The password line says where the secret
     lives and whether it changed; an inline secret's value is never shown."""
     changes = [
-        Change(label, _shown(getattr(old, key)), _shown(getattr(new, key)))
+        Change(str(label), _shown(getattr(old, key)), _shown(getattr(new, key)))
         for key, label in LABELS.items()
         if getattr(old, key) != getattr(new, key)
     ]
     old_ref, new_ref = old.password, new.password
-    where_old = old_ref.describe() if old_ref else "(none)"
-    where_new = new_ref.describe() if new_ref else "(none)"
+    where_old = old_ref.describe() if old_ref else _("(none)")
+    where_new = new_ref.describe() if new_ref else _("(none)")
+    password = _("Password")
     if new_ref is None and old_ref is not None:
-        changes.append(Change("Password", where_old, "removed (no login)"))
+        changes.append(Change(password, where_old, _("removed (no login)")))
     elif new_ref is not None and (old_ref is None or old_ref.kind != new_ref.kind
                                   or (old_ref.kind != "inline" and old_ref.value != new_ref.value)):
-        state = "changed" if new_secret_typed else "unchanged"
-        changes.append(Change("Password", where_old, f"{where_new} ({state})"))
+        state = _("{where} (changed)") if new_secret_typed else _("{where} (unchanged)")
+        changes.append(Change(password, where_old, state.format(where=where_new)))
     elif new_ref is not None and new_secret_typed:
-        changes.append(Change("Password", "unchanged", "changed"))
+        changes.append(Change(password, _("unchanged"), _("changed")))
     return changes
 
 
@@ -69,10 +71,10 @@ def broken_profile_changes(broken, new: Profile, *, new_secret_typed: bool) -> l
     changes = profile_changes(salvaged, new, new_secret_typed=new_secret_typed) if (
         salvaged is not None) else []
     key = broken.field
-    label = LABELS.get(key)
-    if label is None or key not in broken.table:
+    if key not in LABELS or key not in broken.table:
         return changes
+    label = str(LABELS[key])
     written = broken.table[key]
-    flagged = Change(label, "(none)" if written in (None, "") else str(written),
+    flagged = Change(label, _("(none)") if written in (None, "") else str(written),
                      _shown(getattr(new, key)))
     return [flagged, *(change for change in changes if change.label != label)]
