@@ -88,6 +88,7 @@ async def test_sandbox_journey_in_japanese_saves_what_english_saves(tmp_path, ca
     assert "サンドボックスはメッセージを保持するだけで、配信はしません。" in seen["outcome"]
     assert "サンドボックスがこのメッセージ" in seen["outcome"]
     assert "me@example.com" in seen["outcome"]
+    assert "new profile" not in seen["outcome"]  # the message names the name Save suggests
     assert seen["review"] == "確認と保存\n保存"
     for label in ("プロバイダー", "サーバー", "ログイン", "送信元", "テスト",
                   "✓ サーバーが受け付けました"):

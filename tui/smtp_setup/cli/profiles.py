@@ -26,9 +26,13 @@ from smtp_setup.core.profiles.broken import BrokenProfile
 from smtp_setup.core.profiles.config_store import Config, ConfigStore
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
-from smtp_setup.i18n import _
+from smtp_setup.i18n import _, pgettext
 
-_SHORT_SECURITY = {"tls": "TLS", "starttls": "STARTTLS", "none": "plain"}
+
+def _short_security(security: str) -> str:
+    """The encryption in `providers`' short port list ("465 TLS*, 587 STARTTLS")."""
+    return {"tls": pgettext("short encryption", "TLS"), "starttls": "STARTTLS",
+            "none": pgettext("short encryption", "plain")}[security]
 
 
 def _store(args: argparse.Namespace) -> ConfigStore:
@@ -198,7 +202,7 @@ def _port_summary(provider: Any, most: int = 2) -> str:
     """`465 TLS*, 587 STARTTLS +3`: the recommended port first, marked."""
     options = sorted(provider.ports, key=lambda o: o is not provider.recommended)
     shown = [
-        f"{o.port} {_SHORT_SECURITY[str(o.security)]}" + ("*" if o is provider.recommended else "")
+        f"{o.port} {_short_security(str(o.security))}" + ("*" if o is provider.recommended else "")
         for o in options[:most]
     ]
     more = f" +{len(options) - most}" if len(options) > most else ""

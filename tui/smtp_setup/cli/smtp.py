@@ -215,8 +215,9 @@ def _sandbox_start_problem(port: int, exc: OSError) -> str:
 
 
 def _print_message(message: Any, number: int) -> None:
-    rows = [["From:", message.mail_from or "<>"],
-            ["To:", ", ".join(message.rcpt_tos) or _("(nobody)")],
+    # TRANSLATORS: the envelope's sender (MAIL FROM) and recipients (RCPT TO), as headings
+    rows = [[_("From:"), message.mail_from or "<>"], [_("To:"), ", ".join(message.rcpt_tos)
+                                                        or _("(nobody)")],
             # TRANSLATORS: a heading of the sandbox's report of a received message
             [_("Subject:"), message.subject],
             [_("Size:"), ngettext("{count} byte", "{count} bytes", message.size)

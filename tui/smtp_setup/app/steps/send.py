@@ -190,7 +190,8 @@ class SendStep(StepPane):
 
         draft = self.draft
         profile = draft.to_profile()
-        profile.name = draft.editing or profile.name or "new profile"
+        profile.name = draft.editing or profile.name or draft.name_to_suggest(
+            self.services.profile_names)
         moved = ""
         if draft.provider_id == "sandbox":
             # The wizard runs its own sandbox. When the profile's port is taken it listens

@@ -17,9 +17,10 @@ from smtp_setup.core.dns.spf import (
     parse_spf,
     walk_spf,
 )
-from smtp_setup.i18n import _
+from smtp_setup.i18n import N_, _
 
-PLACEHOLDER = "<your provider's SPF domain>"
+# TRANSLATORS: stands in a DNS record for the domain to write there; keep the angle brackets
+PLACEHOLDER = N_("<your provider's SPF domain>")
 
 
 async def check_spf(domain: str, texts: list[str], fetch: Fetch, *, include: str | None,
@@ -144,15 +145,15 @@ def _include_hint(include: str | None, provider_name: str | None) -> list[str]:
     if provider_name:
         return [_("Replace {placeholder} with {provider}'s SPF include from its documentation, "
                   "and add one include per service that sends as this domain.").format(
-            placeholder=PLACEHOLDER, provider=provider_name)]
+            placeholder=str(PLACEHOLDER), provider=provider_name)]
     return [_("Replace {placeholder} with your provider's SPF include from its documentation, "
               "and add one include per service that sends as this domain.").format(
-        placeholder=PLACEHOLDER)]
+        placeholder=str(PLACEHOLDER))]
 
 
 def suggest_record(include: str | None) -> str:
     """A starter SPF record authorizing one provider (a placeholder when it is unknown)."""
-    return f"v=spf1 include:{include or PLACEHOLDER} ~all"
+    return f"v=spf1 include:{include or PLACEHOLDER!s} ~all"
 
 
 def add_include(text: str, include: str) -> str:
