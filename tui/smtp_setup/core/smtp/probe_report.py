@@ -21,7 +21,7 @@ from smtp_setup.core.smtp.probe_texts import (
     WHY_IT_WORKS,
     join,
 )
-from smtp_setup.i18n import N_, _, ngettext
+from smtp_setup.i18n import N_, _, ngettext, pgettext
 from smtp_setup.text_width import pad, wrap
 
 # Every status a candidate can end in, with the words and mark the report uses for it.
@@ -300,7 +300,9 @@ def _why_nothing(results: list[PortProbe], host: str, login: bool) -> list[str]:
     if statuses == {"refused"}:
         return [_("Every port refused the connection: {host} does not accept mail "
                   "submission on them. Check the host name.").format(host=where)]
-    reasons = [_("What each port did: {results}.").format(results="; ".join(
+    # TRANSLATORS: between the ports' results in "What each port did: ..."
+    separator = pgettext("list of results", "; ")
+    reasons = [_("What each port did: {results}.").format(results=separator.join(
         RESULT_WORDS.get(r.status, RESULT_WORDS["error"]).format(
             port=r.port, mode=MODE_WORDS[r.security]) for r in results))]
     if any(r.diagnosis_code and r.diagnosis_code.startswith("certificate_") for r in results):
