@@ -93,7 +93,7 @@ async def test_sandbox_journey_in_japanese_saves_what_english_saves(tmp_path, ca
     for label in ("プロバイダー", "サーバー", "ログイン", "送信元", "テスト",
                   "✓ サーバーが受け付けました"):
         assert label in seen["summary"]
-    assert exit_message.startswith("✓ プロファイル 'try' を保存しました（")
+    assert exit_message.startswith("✓ プロファイル「try」を保存しました（")
     assert "次にすること: 別のターミナルで smtp-setup sandbox" in exit_message
     # and English stays English
     assert english["connection"] == "Server, port and encryption"
