@@ -19,7 +19,7 @@ from smtp_setup.core.profiles.config_store import Config
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.i18n import _, ngettext, pgettext
-from smtp_setup.text_width import cells, pad
+from smtp_setup.text_width import cells, pad, wrap
 
 SANDBOX_HOST = "127.0.0.1"
 
@@ -96,14 +96,17 @@ def _print_outcome(result: Any, profile: Profile, recipient: str) -> None:
     if diagnosis is None:
         print(f"\n{marks()[1]} " + _("The test did not pass."))
         return
+    # wrapped as every report is, at 79 cells (a terminal would cut a word or put 。 first)
     print(f"\n{marks()[1]} {diagnosis.title}")
-    print(diagnosis.explanation)
+    print("\n".join(wrap(diagnosis.explanation, 79)))
     if diagnosis.causes:
         print("\n" + _("Likely causes:"))
-        print("\n".join(f"  - {cause}" for cause in diagnosis.causes))
+        print("\n".join(line for cause in diagnosis.causes
+                        for line in wrap(cause, 79, "  - ", "    ")))
     if diagnosis.next_steps:
         print("\n" + _("Next steps:"))
-        print("\n".join(f"  {n}. {step}" for n, step in enumerate(diagnosis.next_steps, 1)))
+        print("\n".join(line for n, step in enumerate(diagnosis.next_steps, 1)
+                        for line in wrap(step, 79, f"  {n}. ", " " * (len(str(n)) + 4))))
     if diagnosis.suggestion:
         change = ", ".join(f"{key} = {value}" for key, value in diagnosis.suggestion.items())
         print("\n" + _("Suggested change: {change} ({command})").format(
