@@ -401,9 +401,11 @@ async def test_report_lines_and_json(dns_server):
     report = await discover(ADDRESS, nameserver=server.address, timeout=3, probe=False)
     lines = format_report(report)
     assert lines[1] == "Suggestions, best first:"
-    assert lines[2] == ("  1. smtp.example.test port 465, implicit TLS; username: the full "
-                        "address (alice@example.test); from SRV _submissions._tcp (high "
-                        "confidence)")
+    assert lines[2:4] == ["  1. smtp.example.test port 465, implicit TLS; username: the full "
+                          "address",
+                          "     (alice@example.test); from SRV _submissions._tcp (high "
+                          "confidence)"]  # wrapped at 79, under its number
+    assert all(len(line) <= 79 for line in lines if "http" not in line), lines
     assert any(line.startswith("  - guess") for line in lines)
     data = json.loads(json.dumps(report.to_json()))
     assert data["ok"] is True

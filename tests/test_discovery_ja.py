@@ -67,28 +67,47 @@ def test_discover_in_japanese_from_the_command_line(dns_server):
     lines = out.splitlines()
     assert lines[0].startswith(f"{ADDRESS} のドメイン example.test を ")
     assert lines[1] == "候補（おすすめ順）:"
-    assert lines[2] == ("  1. Zoho Mail: smtp.zoho.eu ポート 465、暗黙的TLS。ユーザー名: "
-                        f"メールアドレス全体（{ADDRESS}）。情報源: MX レコード mx.zoho.eu（確度: 中）")
-    assert lines[3].startswith("     注意: mx.zoho.eu がリージョン eu にあるため、eu のサーバーを"
-                               "選びました。ポート 465 はここからは使えませんでした: ")
-    assert (f"--nameserver で指定した DNS サーバー {dns.address} には smtp.zoho.eu のアドレスが"
-            "ありません。") in lines[3]
-    assert "情報源: SRV レコード _submissions._tcp（確度: 中）" in out
-    assert ("smtp.elsewhere.test は example.test の外にあります。DNSSEC がないと SRV レコードは"
-            "偽装できるため") in out
-    sources = lines[lines.index("情報源:") + 1:]
-    assert [line.split()[1] for line in sources] == [
+    assert all(cells(line) <= 80 for line in lines if "://" not in line), out
+    flat = "".join(line.strip() for line in lines).replace(" ", "")  # as before wrapping
+
+    def said(text: str) -> bool:
+        return text.replace(" ", "") in flat
+
+    assert lines[2].startswith("  1. Zoho Mail: smtp.zoho.eu ポート 465、暗黙的TLS。")
+    assert said("1. Zoho Mail: smtp.zoho.eu ポート 465、暗黙的TLS。ユーザー名: "
+                f"メールアドレス全体（{ADDRESS}）。情報源: MX レコード mx.zoho.eu（確度: 中）"
+                "注意: mx.zoho.eu がリージョン eu にあるため、eu のサーバーを選びました。"
+                "ポート 465 はここからは使えませんでした: ")
+    assert said(f"--nameserver で指定した DNS サーバー {dns.address} には smtp.zoho.eu のアドレスが"
+                "ありません。")
+    assert said("情報源: SRV レコード _submissions._tcp（確度: 中）")
+    assert said("smtp.elsewhere.test は example.test の外にあります。DNSSEC がないと SRV レコードは"
+                "偽装できるため")
+    # each source's entry: its first line, then the lines wrapped under it (spaces dropped)
+    heads: list[str] = []
+    sources: list[str] = []
+    for line in lines[lines.index("情報源:") + 1:]:
+        if line[2] in "✓·-✗":
+            heads.append(line)
+            sources.append(line.replace(" ", ""))
+        else:
+            sources[-1] += line.replace(" ", "")
+    assert [line.split()[1] for line in heads] == [
         "プロバイダー一覧", "autoconfig", "SRV", "MX", "推測"]
-    assert "example.test はプロバイダー一覧にあるメールドメインではありません。 (" in sources[0]
-    assert ("HTTPS だけを試しました（暗号化なしの HTTP は試していません）。"
-            "https://autoconfig.example.test/mail/config-v1.1.xml: autoconfig.example.test は "
-            "DNS に存在しません。") in sources[1]
-    assert ("_submissions._tcp: smtp.elsewhere.test のポート 465 です。_submission._tcp: "
-            "提供されていません（ターゲットが \".\"）。") in sources[2]
-    assert "MX mx.zoho.eu は Zoho Mail です。" in sources[3]
-    assert "smtp.example.test は存在しません。mail.example.test は存在しません。" in sources[4]
+
+    def in_source(index: int, text: str) -> bool:
+        return text.replace(" ", "") in sources[index]
+
+    assert in_source(0, "example.test はプロバイダー一覧にあるメールドメインではありません。 (")
+    assert in_source(1, "HTTPS だけを試しました（暗号化なしの HTTP は試していません）。"
+                        "https://autoconfig.example.test/mail/config-v1.1.xml: "
+                        "autoconfig.example.test は DNS に存在しません。")
+    assert in_source(2, "_submissions._tcp: smtp.elsewhere.test のポート 465 です。"
+                        "_submission._tcp: 提供されていません（ターゲットが \".\"）。")
+    assert in_source(3, "MX mx.zoho.eu は Zoho Mail です。")
+    assert in_source(4, "smtp.example.test は存在しません。mail.example.test は存在しません。")
     # the notes start in one column, counted in terminal cells (a kanji takes two)
-    assert len({cells(re.match(r"  \S \S+ +", line).group(0)) for line in sources}) == 1
+    assert len({cells(re.match(r"  \S \S+ +", line).group(0)) for line in heads}) == 1
     assert english_words(out) == [], out
 
 

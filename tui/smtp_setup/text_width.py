@@ -61,8 +61,10 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
     if text.isascii():
         import textwrap
 
+        # a command, a host name or an address is never cut at a hyphen or in the middle
         return textwrap.wrap(text, width=width, initial_indent=initial_indent,
-                             subsequent_indent=subsequent_indent)
+                             subsequent_indent=subsequent_indent, break_long_words=False,
+                             break_on_hyphens=False)
     lines: list[str] = []
     line = initial_indent
     # as textwrap does: tabs expanded, each other whitespace character one space, runs of

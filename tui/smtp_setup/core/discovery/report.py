@@ -9,7 +9,7 @@ from typing import Any
 from smtp_setup.core.catalog.loader import load_catalog
 from smtp_setup.core.profiles.model import Security
 from smtp_setup.i18n import N_, _, pgettext
-from smtp_setup.text_width import cells, pad
+from smtp_setup.text_width import cells, pad, wrap
 
 CONFIDENCES = ("high", "medium", "low")
 _SECURITY_ORDER = {Security.TLS: 0, Security.STARTTLS: 1, Security.NONE: 2}
@@ -203,22 +203,24 @@ def format_report(report: DiscoveryReport) -> list[str]:
     if report.suggestions:
         lines.append(_("Suggestions, best first:"))
         for number, suggestion in enumerate(report.suggestions, 1):
-            lines.append(f"  {number}. {suggestion.describe()}")
+            lines += wrap(suggestion.describe(), 79, initial_indent=f"  {number}. ",
+                          subsequent_indent="     ")
             if suggestion.note:
-                lines.append("     " + _("Note: {note}").format(note=suggestion.note))
+                lines += wrap(_("Note: {note}").format(note=suggestion.note), 79,
+                              initial_indent="     ", subsequent_indent="       ")
     else:
-        lines.append(_("No suggestion: no source knows this domain's outgoing server. Ask the "
-                       "mail provider for the SMTP host, or choose it from the provider "
-                       "list."))
+        lines += wrap(_("No suggestion: no source knows this domain's outgoing server. Ask "
+                        "the mail provider for the SMTP host, or choose it from the provider "
+                        "list."), 79)
     lines.append(_("Sources:"))
     marks = {"found": "✓", "none": "·", "skipped": "-", "failed": "✗", "timed_out": "✗"}
     names = {source.name: source_name(source.name) for source in report.sources}
     width = max([10, *(cells(name) for name in names.values())])
     for source in report.sources:
         # "ms" is a unit, the same in every language
-        name = pad(names[source.name], width)
-        line = f"  {marks[source.status]} {name} {source.detail} ({source.ms:.0f} ms)"
-        lines.append(line)
+        head = f"  {marks[source.status]} {pad(names[source.name], width)} "
+        lines += wrap(f"{source.detail} ({source.ms:.0f} ms)", 79, initial_indent=head,
+                      subsequent_indent=" " * cells(head))
     return lines
 
 

@@ -87,7 +87,8 @@ def format_report(report: DomainReport) -> list[str]:
     and summary, the record verbatim, then the advice; no colour codes."""
     lines = [_("Sender domain check of {domain}").format(domain=report.domain)]
     if report.offline:
-        lines.append("✗ " + (report.problem or _("DNS did not answer, so nothing was checked.")))
+        lines += wrap(report.problem or _("DNS did not answer, so nothing was checked."), 79,
+                      initial_indent="✗ ", subsequent_indent="  ")
         return lines
     for row in report.rows:
         lines += wrap(f"{row.mark} {pad(row.name, 6)}{row.summary}", 79,
@@ -100,9 +101,9 @@ def format_report(report: DomainReport) -> list[str]:
         for step in row.advice:
             lines += wrap(step, 79, initial_indent="        - ", subsequent_indent="          ")
     lines.append("")
-    lines.append({"pass": "✓ " + _("No problems found."),
-                  "warn": "! " + _("Mail can be delivered, but the warnings above are worth "
-                                   "fixing."),
-                  "fail": "✗ " + _("Receivers may reject or junk mail from this domain: fix "
-                                   "the failures above.")}[report.verdict])
-    return lines
+    mark, verdict = {"pass": ("✓ ", _("No problems found.")),
+                     "warn": ("! ", _("Mail can be delivered, but the warnings above are worth "
+                                      "fixing.")),
+                     "fail": ("✗ ", _("Receivers may reject or junk mail from this domain: fix "
+                                      "the failures above."))}[report.verdict]
+    return lines + wrap(verdict, 79, initial_indent=mark, subsequent_indent="  ")
