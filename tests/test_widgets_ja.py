@@ -308,7 +308,7 @@ async def test_export_dialog_in_japanese(tmp_path, monkeypatch):
         dialog = app.screen
         assert str(dialog.query_one(".title", Label).content) == "プロファイル work をエクスポート"
         assert str(dialog.query_one("#export-note").content) == \
-            "パスワードは含まれません。このマシンの保存場所に残ります。"
+            "パスワードは含まれません。このマシンの保管場所に残ります。"
         assert [str(b.label) for b in dialog.query(Button)] == ["キャンセル", "保存"]
         buttons_fit(dialog)
         options = [str(prompt) for prompt, _ in dialog.query_one(Select)._options]
