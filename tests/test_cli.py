@@ -95,6 +95,15 @@ def test_list_shows_each_profile_and_the_default(two_profiles):
     assert INLINE_SECRET not in proc.stdout
 
 
+def test_json_is_taken_before_the_command_as_after_it(two_profiles):
+    before, after = run("--json", "list"), run("list", "--json")
+    assert before.returncode == after.returncode == 0
+    assert json.loads(before.stdout) == json.loads(after.stdout)
+    alone = run("--json")  # the wizard reports nothing: said, not ignored
+    assert alone.returncode == 2
+    assert "--json needs a command that reports, e.g. smtp-setup --json list" in alone.stderr
+
+
 def test_list_json(two_profiles):
     proc = run("list", "--json")
     assert proc.returncode == 0

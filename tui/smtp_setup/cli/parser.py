@@ -40,6 +40,9 @@ def run(argv: list[str]) -> int:
     set_language(language_from_argv(argv))  # before argparse speaks (help, errors)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.json and not args.reports:
+        parser.error(_("--json needs a command that reports, e.g. {example}").format(
+            example="smtp-setup --json list"))
     if args.lang:  # an abbreviation (--la ja) only argparse understood
         set_language(args.lang)
     args.debug = args.debug or os.environ.get("SMTP_SETUP_DEBUG", "") not in ("", "0")
@@ -118,7 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_shared_options(parser, on_command=False)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}",
                         help=N_("show program's version number and exit"))
-    parser.set_defaults(handler="profiles:cmd_wizard", name=None, json=False)
+    # --json too is taken before the command or after it; a command without JSON refuses it
+    parser.add_argument("--json", action="store_true",
+                        help=N_("print JSON instead of text (commands that report)"))
+    parser.set_defaults(handler="profiles:cmd_wizard", name=None, reports=False)
     # prog= spares argparse a HelpFormatter (and its shutil import) on every run
     commands = parser.add_subparsers(title=_("commands"), metavar="COMMAND", prog=PROG)
 
@@ -126,8 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help, formatter_class=_Formatter)
         _add_shared_options(sub, on_command=True)
         if reports:
-            sub.add_argument("--json", action="store_true", help=N_("print JSON instead of text"))
-        sub.set_defaults(handler=handler)
+            sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                             help=N_("print JSON instead of text"))
+        sub.set_defaults(handler=handler, reports=reports)
         return sub
 
     _profile_commands(command)
