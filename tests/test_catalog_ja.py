@@ -165,3 +165,26 @@ async def test_the_wizard_shows_the_catalog_in_japanese(tmp_path, monkeypatch):
         detail = str(app.screen.query_one("#provider-detail", Static).content)
         assert "Google の個人向けメール（@gmail.com）" in detail
         assert "Gmail のアプリパスワード" in detail
+
+
+@pytest.mark.parametrize("topic", ["sender", "recipient", "login"])
+def test_a_diagnosis_picks_the_same_hints_in_both_languages(topic):
+    """Hints are chosen by their English words; a Japanese run shows the same ones, in
+    Japanese (it once lost the SendGrid EU hint: its Japanese has no word "region")."""
+    from smtp_setup.core.catalog.advice import hints_about
+    from smtp_setup.core.profiles.model import Profile
+
+    chosen = {}
+    for language in ("en", "ja"):
+        i18n.set_language(language)
+        try:
+            chosen[language] = {
+                p.id: hints_about(Profile(name="p", provider=p.id, host="smtp.example.com",
+                                          port=587, from_email="a@example.com"), topic)
+                for p in load_catalog()}
+        finally:
+            i18n.set_language("en")
+    assert {k: len(v) for k, v in chosen["ja"].items()} == {
+        k: len(v) for k, v in chosen["en"].items()}
+    assert any(chosen["en"].values())
+    assert all(_japanese(hint) for hints in chosen["ja"].values() for hint in hints)

@@ -17,6 +17,7 @@ from smtp_setup.core.profiles.model import Security
 from smtp_setup.core.smtp.probe_ports import Candidate
 from smtp_setup.text_width import cells
 from support.cli import one_line_error, run
+from support.json_shape import shape
 from test_discovery import (  # noqa: F401 (fixtures: the HTTP server, the resolver tripwire)
     ADDRESS,
     CONFIG,
@@ -50,12 +51,6 @@ def english_words(text: str) -> list[str]:
     return ENGLISH.findall(text)
 
 
-def shape(data):
-    if isinstance(data, dict):
-        return {key: shape(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [shape(item) for item in data]
-    return type(data).__name__
 
 
 # -- the command line ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from smtp_setup.core.profiles.config_store import ConfigStore
 from smtp_setup.core.profiles.model import SecretRef, Security
 from smtp_setup.text_width import cells
 from support.cli import run
+from support.json_shape import shape
 
 FROM = f"alerts@{GOOD}"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -34,12 +35,6 @@ def prose(stdout: str) -> list[str]:
             if "│" not in line]
 
 
-def shape(value):
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shape(value[0])] if value and isinstance(value[0], dict | list) else []
-    return None
 
 
 @pytest.fixture
@@ -141,3 +136,4 @@ def test_json_keys_and_codes_are_the_same_in_both_languages(store, smtp_starttls
     assert data_en["warnings"][0].startswith(f"SPF of {GOOD}: ?all says nothing")
     assert data_ja["warnings"][0].startswith(f"{GOOD} の SPF: ?all はほかの送信者について")
     assert all(JAPANESE.search(text) for text in data_ja["problems"] + data_ja["warnings"])
+

@@ -5,7 +5,6 @@ errors, the broken-profile line; --json keys and codes identical in both languag
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from smtp_fixtures import PASSWORD
@@ -13,6 +12,7 @@ from smtp_setup.core.profiles.config_store import ConfigStore
 from smtp_setup.core.profiles.model import SecretRef
 from smtp_setup.text_width import cells
 from support.cli import one_line_error, run
+from support.json_shape import shape
 
 LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
@@ -26,13 +26,6 @@ def en(*args: str, **env: str):
     return run(*args, env={"COLUMNS": "80", **env})
 
 
-def shape(data: Any) -> Any:
-    """The keys of a JSON document, recursively, without its values."""
-    if isinstance(data, dict):
-        return {key: shape(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [shape(item) for item in data]
-    return type(data).__name__
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from smtp_setup.core.smtp.diagnosis_text import suggestion_words
 from smtp_setup.core.smtp.session import send_test_message
 from smtp_setup.text_width import cells, wrap
 from support.cli import cli_env
+from support.json_shape import shape
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana or kanji
 
@@ -27,13 +28,6 @@ def japanese(text: str) -> bool:
     return bool(JAPANESE.search(text))
 
 
-def shape(value):
-    """The JSON's keys, all the way down (lists by their first item)."""
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shape(value[0])] if value and isinstance(value[0], dict | list) else []
-    return None
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from smtp_setup.cli.sending import check_nameserver, check_recipient, note_recip
 from smtp_setup.core.profiles.config_store import Config
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
-from smtp_setup.i18n import _, ngettext, pgettext
+from smtp_setup.core.smtp.stages import stage_name
+from smtp_setup.i18n import _, ngettext
 from smtp_setup.text_width import cells, pad, wrap
 
 SANDBOX_HOST = "127.0.0.1"
@@ -74,11 +75,11 @@ class _StagePrinter:
             return
         if event.status == "start":
             if self.tty:  # shown until the stage ends, then overwritten
-                print(f"  {stage_label(event.name)} ...", end="", flush=True)
+                print(f"  {stage_name(event.name)} ...", end="", flush=True)
             return
         mark = {"ok": self.ok, "fail": self.fail}.get(event.status, self.skip)
         timing = _("skipped") if event.status == "skip" else f"{event.ms:5.0f} ms"
-        line = (f"{mark} {pad(stage_label(event.name), 10)} {pad(timing, 8, right=True)}  "
+        line = (f"{mark} {pad(stage_name(event.name), 10)} {pad(timing, 8, right=True)}  "
                 f"{event.detail}").rstrip()
         print(("\r\033[K" if self.tty else "") + line, flush=True)
 
@@ -252,20 +253,3 @@ def print_json_line(data: dict[str, Any]) -> None:
 
     print(json.dumps(data, ensure_ascii=False), flush=True)
 
-
-def stage_label(name: str) -> str:
-    """A stage's word in the current language (English: the stage's own name)."""
-    labels = {
-        # TRANSLATORS: the stages of a test send, as `smtp-setup test` lists them (at most
-        # 10 cells); SMTP command names (EHLO, MAIL FROM...) stay as they are.
-        "connect": pgettext("smtp stage", "connect"),
-        "greeting": pgettext("smtp stage", "greeting"),
-        "ehlo": pgettext("smtp stage", "ehlo"),
-        "starttls": pgettext("smtp stage", "starttls"),
-        "auth": pgettext("smtp stage", "auth"),
-        "mail_from": pgettext("smtp stage", "mail_from"),
-        "rcpt_to": pgettext("smtp stage", "rcpt_to"),
-        "data": pgettext("smtp stage", "data"),
-        "quit": pgettext("smtp stage", "quit"),
-    }
-    return labels.get(name, name)

@@ -31,8 +31,9 @@ from smtp_setup.core.smtp.probe_ports import Candidate, default_candidates, pars
 from smtp_setup.core.smtp.probe_report import MODE_WORDS, STATUSES, PortProbe, ProbeReport
 from smtp_setup.core.smtp.probe_report import format_result as format_port
 from smtp_setup.core.smtp.session import SendResult, StageEvent, send_test_message
+from smtp_setup.core.smtp.stages import stage_name
 from smtp_setup.core.smtp.tls import client_tls_context
-from smtp_setup.i18n import _, ngettext, pgettext
+from smtp_setup.i18n import _, ngettext
 from smtp_setup.text_width import wrap
 
 # A port in these states did not answer at all: a test send there would only wait.
@@ -210,20 +211,8 @@ def _verdict(report: DoctorReport, profile: Profile) -> None:
 
 
 def stage_word(stage: str | None) -> str:
-    """A test send's stage as `smtp-setup test` names it (English: the stage's own name)."""
-    words = {
-        # TRANSLATORS: the same stage names as in `smtp-setup test`'s lines
-        "connect": pgettext("smtp stage", "connect"),
-        "greeting": pgettext("smtp stage", "greeting"),
-        "ehlo": pgettext("smtp stage", "ehlo"),
-        "starttls": pgettext("smtp stage", "starttls"),
-        "auth": pgettext("smtp stage", "auth"),
-        "mail_from": pgettext("smtp stage", "mail_from"),
-        "rcpt_to": pgettext("smtp stage", "rcpt_to"),
-        "data": pgettext("smtp stage", "data"),
-        "quit": pgettext("smtp stage", "quit"),
-    }
-    return words.get(stage, stage) if stage else _("the end")
+    """A test send's stage as `smtp-setup test` names it, or "the end" when none failed."""
+    return stage_name(stage) if stage else _("the end")
 
 
 def format_report(report: DoctorReport) -> list[str]:

@@ -55,10 +55,19 @@ def hints_about(profile: Profile, topic: str = "sender") -> list[str]:
     provider = provider_for(profile)
     if provider is None:
         return []
+    from smtp_setup.core.catalog.loader import source_catalog
+
+    # A hint is chosen by its English words (a translation has one hint for each, in order)
+    # and shown in the language chosen.
+    shown = getattr(provider, "hints", ())
+    try:
+        english = source_catalog().get(provider.id).hints
+    except KeyError:
+        english = shown
     words = _HINT_WORDS[topic]
     return [_("{provider}: {hint}").format(provider=provider.name, hint=hint)
-            for hint in getattr(provider, "hints", ())
-            if any(word in hint.casefold() for word in words)]
+            for hint, source in zip(shown, english, strict=False)
+            if any(word in source.casefold() for word in words)]
 
 
 # Which catalog hints belong to which failure, by the words they use.

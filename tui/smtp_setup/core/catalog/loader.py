@@ -180,6 +180,12 @@ def load_catalog() -> ProviderCatalog:
     return _catalog_in(current_language())
 
 
+def source_catalog() -> ProviderCatalog:
+    """The catalog in English, its source language: for matching its words, whatever the
+    language shown."""
+    return _catalog_in(SOURCE_LANGUAGE)
+
+
 @functools.cache
 def _catalog_in(language: str) -> ProviderCatalog:
     files = resources.files("smtp_setup.core.catalog")

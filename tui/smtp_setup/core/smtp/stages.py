@@ -16,7 +16,7 @@ from smtp_setup.core.smtp.diagnosis_codes import Diagnosis
 from smtp_setup.core.smtp.failure_reading import failure_detail, is_name_mismatch
 from smtp_setup.core.smtp.followups import ASK_THE_PORT
 from smtp_setup.core.smtp.transcript import redact
-from smtp_setup.i18n import _
+from smtp_setup.i18n import _, pgettext
 
 STAGES = ("connect", "greeting", "ehlo", "starttls", "auth", "mail_from", "rcpt_to", "data",
           "quit")
@@ -168,6 +168,25 @@ class StageBook:
         return redact_diagnosis(diagnose(
             stage, exc, self.profile, sender=self.sender, recipient=self.recipient,
             extensions=extensions, waited=self.waited, **facts), self.secrets)
+
+
+def stage_name(stage: str) -> str:
+    """A stage in the current language, as `smtp-setup test` lists it and `doctor` names it
+    (English: the stage's own name)."""
+    names = {
+        # TRANSLATORS: the stages of a test send, as `smtp-setup test` lists them (at most
+        # 10 cells); SMTP command names (EHLO, MAIL FROM...) stay as they are.
+        "connect": pgettext("smtp stage", "connect"),
+        "greeting": pgettext("smtp stage", "greeting"),
+        "ehlo": pgettext("smtp stage", "ehlo"),
+        "starttls": pgettext("smtp stage", "starttls"),
+        "auth": pgettext("smtp stage", "auth"),
+        "mail_from": pgettext("smtp stage", "mail_from"),
+        "rcpt_to": pgettext("smtp stage", "rcpt_to"),
+        "data": pgettext("smtp stage", "data"),
+        "quit": pgettext("smtp stage", "quit"),
+    }
+    return names.get(stage, stage)
 
 
 def redact_diagnosis(diagnosis: Diagnosis, secrets: tuple[str, ...]) -> Diagnosis:
