@@ -63,6 +63,9 @@ async def test_check_which_ports_work_marks_choices_and_preselects(tmp_path, smt
             assert str(smtp_implicit_tls.port) in summary
             assert app.step._chosen() == (smtp_implicit_tls.port, app.step._chosen()[1])
             assert app.step._chosen()[1].value == "tls"
+            # the focus waits in the list of answers (Tab from nowhere went to the host,
+            # whose Enter left the step)
+            assert app.focused is ports
 
 
 async def test_a_certificate_failure_never_makes_a_plain_port_the_choice(

@@ -191,15 +191,18 @@ def cmd_providers(args: argparse.Namespace) -> int:
         rows = []
         for p in providers:
             ports = _port_summary(p)
-            rows.append([p.id, p.name, p.default_host, ports])
+            rows.append([p.id, p.name, ports, p.default_host])  # the long hosts last
         print("\n".join("  " + line for line in table(rows)))
-    print("\n" + _("* recommended port. Details: {command}").format(
-        command="smtp-setup providers --json"))
+    from smtp_setup.text_width import wrap
+
+    print("\n" + "\n".join(wrap(_("* the recommended port; +N: how many other ports. "
+                                  "Details: {command}").format(
+        command="smtp-setup providers --json"), 79)))
     return 0
 
 
-def _port_summary(provider: Any, most: int = 2) -> str:
-    """`465 TLS*, 587 STARTTLS +3`: the recommended port first, marked."""
+def _port_summary(provider: Any, most: int = 1) -> str:
+    """`465 TLS* +3`: the recommended port, marked, and how many more there are."""
     options = sorted(provider.ports, key=lambda o: o is not provider.recommended)
     shown = [
         f"{o.port} {_short_security(str(o.security))}" + ("*" if o is provider.recommended else "")

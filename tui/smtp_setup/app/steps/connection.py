@@ -219,6 +219,9 @@ class ConnectionStep(StepPane):
         plist.results.clear()
         plist.checking = True
         plist.load(plist.choices, plist.recommended)
+        # The list is where the answers arrive, and a disabled button would drop the focus
+        # (the next Tab then went back to the host, whose Enter leaves the step).
+        plist.focus(scroll_visible=False)
         button.disabled = True
         self._summary(ngettext("Checking {count} port on {host} at once…",
                                "Checking {count} ports on {host} at once…",
