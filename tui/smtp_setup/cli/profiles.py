@@ -195,8 +195,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
         print("\n".join("  " + line for line in table(rows)))
     from smtp_setup.text_width import wrap
 
-    print("\n" + "\n".join(wrap(_("* the recommended port; +N: how many other ports. "
-                                  "Details: {command}").format(
+    print("\n" + "\n".join(wrap(_("* recommended; +N more ports. Details: {command}").format(
         command="smtp-setup providers --json"), 79)))
     return 0
 
