@@ -147,3 +147,13 @@ def test_version_imports_no_babel():
         "print('babel' in sys.modules)\n"
     )
     assert _python(code, _clean_env(LANG="ja_JP.UTF-8")).splitlines()[-1] == "False"
+
+
+def test_sentences_follow_each_other_as_the_language_writes_them():
+    assert i18n.sentences(["Renamed a to b.", "Deleted c."]) == "Renamed a to b. Deleted c."
+    i18n.set_language("ja")
+    try:
+        assert i18n.sentences(["a を b に変更しました。", "c を削除しました。"]) == (
+            "a を b に変更しました。c を削除しました。")
+    finally:
+        i18n.set_language("en")

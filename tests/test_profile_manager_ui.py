@@ -110,7 +110,8 @@ async def test_leaving_after_a_rename_says_the_rename_is_saved(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         question = " ".join(str(s.content) for s in app.screen.query("Static"))
-        assert "no changes were made" not in question
+        assert "no changes were made" not in question and "without saving" not in question
+        assert "Leave the setup?" in question
         assert "already saved" in question and "Renamed home to personal." in question
         await press(app, pilot, "#yes")
         await settle(app, pilot)

@@ -261,3 +261,12 @@ __all__ = [
     "language_from_argv", "language_from_environment", "ngettext", "normalize_language",
     "pgettext", "set_language",
 ]
+
+
+def sentences(parts: Sequence[str]) -> str:
+    """Whole sentences one after another, as the language writes them: English puts a
+    space between them, Japanese none (「…しました。…しました。」)."""
+    # TRANSLATORS: what goes between two whole sentences: SPACE for a space (English),
+    # NONE for nothing (Japanese), else the characters themselves
+    between = pgettext("between sentences", "SPACE")
+    return {"SPACE": " ", "NONE": ""}.get(between, between).join(parts)

@@ -16,7 +16,7 @@ from smtp_setup.app.services import WizardServices
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.translated_bindings import translate_bindings
 from smtp_setup.app.widgets.step_indicator import StepIndicator
-from smtp_setup.i18n import N_, _
+from smtp_setup.i18n import N_, _, sentences
 
 # (step id, title, "module:Class"). Steps are imported and mounted when first shown, so the
 # first frame only pays for the Welcome step.
@@ -248,7 +248,7 @@ class SetupWizard(App[int]):
     async def action_quit_now(self) -> None:
         await self.services.stop_sandbox()
         done = self.services.saved_changes
-        self.farewell = (str(CLOSED_AFTER_CHANGES).format(done=" ".join(done)) if done
+        self.farewell = (str(CLOSED_AFTER_CHANGES).format(done=sentences(done)) if done
                          else str(CANCELLED))
         self.exit(130, return_code=130)
 

@@ -35,7 +35,7 @@ class WelcomeStep(StepPane):
     why = N_(
         "This assistant sets up sending email from this machine: choose your provider, pick a "
         "port and encryption, enter credentials, send a live test, then save a named profile. "
-        "Nothing is written until the last step."
+        "Nothing is written until the last step (the buttons under the list act at once)."
     )
 
     def compose_body(self) -> ComposeResult:

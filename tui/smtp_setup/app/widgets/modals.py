@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Markdown
 
 from smtp_setup.app.translated_bindings import translate_bindings
-from smtp_setup.i18n import N_, SOURCE_LANGUAGE, _, current_language
+from smtp_setup.i18n import N_, SOURCE_LANGUAGE, _, current_language, sentences
 
 HELP_DIR = Path(__file__).resolve().parent.parent / "help"
 
@@ -105,12 +105,14 @@ class Confirm(ModalScreen[bool]):
 def leave_without_saving(saved_changes: list[str] | None = None) -> Confirm:
     """What Escape asks in the wizard before it leaves without saving. `saved_changes`: what
     the first screen's buttons already wrote (a rename, a delete), which leaving keeps."""
-    said = (_("Nothing has been written: no changes were made to your config.")
-            if not saved_changes else
-            _("What you did on the first screen is already saved and stays so: {done} "
-              "Nothing else will be written.").format(done=" ".join(saved_changes)))
-    return Confirm(_("Leave the setup without saving?"), said, _("Leave"), variant="warning",
-                   no=_("Keep editing"))
+    if not saved_changes:
+        return Confirm(_("Leave the setup without saving?"),
+                       _("Nothing has been written: no changes were made to your config."),
+                       _("Leave"), variant="warning", no=_("Keep editing"))
+    return Confirm(_("Leave the setup?"),
+                   _("What you did on the first screen is already saved and stays so: {done} "
+                     "Nothing else will be written.").format(done=sentences(saved_changes)),
+                   _("Leave"), variant="warning", no=_("Keep editing"))
 
 
 class AskText(ModalScreen[str | None]):
