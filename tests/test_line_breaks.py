@@ -95,3 +95,16 @@ async def test_a_diagnosis_keeps_its_list_items_indented_when_they_wrap():
     assert plain.splitlines()[:2] == ["✗ The server refused the connection",
                                       "Nothing answers on port 2525."]
     assert " 2. ポートを確認してください。メール送信には 587（STARTTLS）を使います。" in plain
+
+
+def test_a_quoted_command_is_never_broken():
+    from smtp_setup.text_width import wrap
+
+    for text in ("The sandbox runs only while smtp-setup runs it: start it with "
+                 "`smtp-setup sandbox --port 2525` in another terminal, then test again.",
+                 "サンドボックスは smtp-setup が動かしている間だけ動きます。別のターミナルで "
+                 "`smtp-setup sandbox --port 2525` を実行してから、もう一度テストしてください。"):
+        for width in (30, 40, 50, 79):
+            lines = wrap(text, width, "  1. ", "     ")
+            assert any("`smtp-setup sandbox --port 2525`" in line for line in lines), lines
+            assert all("\x00" not in line for line in lines)

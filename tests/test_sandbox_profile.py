@@ -124,4 +124,7 @@ def test_a_stopped_sandbox_is_started_on_the_profiles_port(tmp_path):
         from_email="me@example.com", timeout=10))
     shown = run("--config", str(config), "test", "try")
     assert shown.returncode == 1
-    assert f"start it with `smtp-setup sandbox --port {port}`" in shown.stdout, shown.stdout
+    said = " ".join(shown.stdout.split())  # as before wrapping at 79 cells
+    assert f"start it with `smtp-setup sandbox --port {port}`" in said, shown.stdout
+    command = f"`smtp-setup sandbox --port {port}`"
+    assert any(command in line for line in shown.stdout.splitlines())  # kept on one line

@@ -29,6 +29,8 @@ _PIECE = re.compile(
     rf"ぁぃぅぇぉっゃゅょァィゥェォッャュョ]*\s*|\s+")
 _HAS_WIDE = re.compile(rf"[{_WIDE}]")
 _SPACES = {ord(c): " " for c in "\n\v\f\r"}
+_QUOTED_COMMAND = re.compile(r"`[^`\n]+`")  # `smtp-setup sandbox --port 2525`: one piece
+_KEPT_SPACE = "\x00"  # a space inside a quoted command while lines are broken
 
 
 def cells(text: str) -> int:
@@ -57,7 +59,15 @@ def has_wide(text: str) -> bool:
 def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "",
          ) -> list[str]:
     """textwrap.wrap for ASCII text; for wide text, lines of at most `width` cells broken
-    where `pieces` allows."""
+    where `pieces` allows. A command in backquotes is never broken: it stays copyable."""
+    if "`" not in text:
+        return _wrap(text, width, initial_indent, subsequent_indent)
+    kept = _QUOTED_COMMAND.sub(lambda m: m.group(0).replace(" ", _KEPT_SPACE), text)
+    return [line.replace(_KEPT_SPACE, " ")
+            for line in _wrap(kept, width, initial_indent, subsequent_indent)]
+
+
+def _wrap(text: str, width: int, initial_indent: str, subsequent_indent: str) -> list[str]:
     if text.isascii():
         import textwrap
 
