@@ -74,11 +74,11 @@ def test_a_broken_profile_lists_its_problems_in_japanese(store, smtp_starttls, d
     assert proc.returncode == 1, proc.stdout + proc.stderr
     out, lines = proc.stdout, proc.stdout.splitlines()
     failed = lines.index("テスト送信:") + 1
-    assert lines[failed].startswith("  ✗ 段階「認証」で失敗しました: サーバーがユーザー名または")
+    assert lines[failed].startswith("  ✗ 段階「ログイン」で失敗しました: サーバーがユーザー名または")
     assert lines[failed + 2].startswith("    - ")  # the next steps, under the title
     assert "✗ 問題があります（2 件）:" in lines
     problems = lines[lines.index("✗ 問題があります（2 件）:") + 1:]
-    assert problems[0].startswith("  - テスト送信は段階「認証」で失敗しました: ")
+    assert problems[0].startswith("  - テスト送信は段階「ログイン」で失敗しました: ")
     assert any(line.startswith(f"  - {GOOD} の SPF: +all では") for line in problems)
     assert any(line.startswith(f"  ! {GOOD} の DMARC: _dmarc.{GOOD} に DMARC レコードが")
                for line in problems)
@@ -132,7 +132,7 @@ def test_json_keys_and_codes_are_the_same_in_both_languages(store, smtp_starttls
     assert len(data_ja["warnings"]) == len(data_en["warnings"]) == 1
     assert data_en["problems"][0].startswith("The test send failed at auth: ")
     assert ENGLISH.search(data_en["problems"][0])  # the guard the text tests use sees English
-    assert data_ja["problems"][0].startswith("テスト送信は段階「認証」で失敗しました: ")
+    assert data_ja["problems"][0].startswith("テスト送信は段階「ログイン」で失敗しました: ")
     assert data_en["warnings"][0].startswith(f"SPF of {GOOD}: ?all says nothing")
     assert data_ja["warnings"][0].startswith(f"{GOOD} の SPF: ?all はほかの送信者について")
     assert all(JAPANESE.search(text) for text in data_ja["problems"] + data_ja["warnings"])

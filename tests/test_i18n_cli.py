@@ -44,7 +44,7 @@ def test_a_test_send_speaks_japanese(store, smtp_implicit_tls):
     assert lines[0].startswith("✓ 接続") and " ms " in lines[0]
     starttls = next(line for line in lines if line.startswith("– STARTTLS"))
     assert "スキップ" in starttls
-    assert any(line.startswith("✓ 認証") for line in lines)
+    assert any(line.startswith("✓ ログイン") for line in lines)
     assert "サーバーが受け付けました: 250 " in proc.stdout
     assert "sender@example.test の受信トレイ" in proc.stdout
     # the timing column lines up by terminal cells, Japanese words or not
@@ -59,7 +59,7 @@ def test_a_failed_send_in_japanese_and_its_json_is_the_same(store, smtp_starttls
         name="relay", password=SecretRef("inline", "not-the-Password-42")))
     text = ja("test", "relay")
     assert text.returncode == 1
-    assert "✗ 認証" in text.stdout
+    assert "✗ ログイン" in text.stdout
     assert "次にすること:" in text.stdout and "  1. " in text.stdout
     json_ja, json_en = ja("test", "relay", "--json"), en("test", "relay", "--json")
     assert json_ja.returncode == json_en.returncode == 1

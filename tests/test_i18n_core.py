@@ -110,7 +110,7 @@ def test_probe_prints_japanese_rows(closed_port):
     row = next(line for line in lines if f" {closed_port}  " in line)
     assert row.startswith("  ✗") and "STARTTLS" in row and "拒否" in row and row.endswith(" ms")
     assert "このポートで接続を受け付けているものがありません（接続拒否）。" in run.stdout
-    assert "✗ このネットワークから動作するポートはありません。" in lines
+    assert "✗ このネットワークから使えるポートはありません。" in lines
     assert any("すべてのポートが接続を拒否しました" in line for line in lines)
     assert all(cells(line) <= 80 for line in lines), lines
 

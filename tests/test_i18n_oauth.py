@@ -88,7 +88,7 @@ def test_a_revoked_sign_in_is_explained_in_japanese_with_the_same_json(revoked, 
     assert revoked.logins == []  # no AUTH was sent with a dead sign-in
 
     text = ja("test", "mail")
-    assert text.returncode == 1 and "✗ 認証" in text.stdout and "Sign in again" not in text.stdout
+    assert text.returncode == 1 and "✗ ログイン" in text.stdout and "Sign in again" not in text.stdout
     assert "もう一度サインインしてください: smtp-setup edit mail" in text.stdout
 
 

@@ -370,8 +370,8 @@ class SendStep(StepPane):
             command = next_command("test", name)
             said = (_("The last test of these settings failed. After saving, {command} tries "
                       "them again.") if self.draft.test_ok is False else
-                    _("Test skipped: these settings have not been tried. After saving, "
-                      "{command} tries them."))
+                    _("These settings have not been tried. After saving, {command} tries "
+                      "them."))
             self.notify(said.format(command=command), title=_("Test skipped"),
                         severity="warning", markup=False)
         return False
