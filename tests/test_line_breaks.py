@@ -68,9 +68,9 @@ class DiagnosisHost(App):
     CSS = "Static { width: 40; }"
 
     def compose(self) -> ComposeResult:
-        from smtp_setup.app.widgets.diagnosis_view import DiagnosisView
+        from smtp_setup.app.widgets.diagnosis_view import diagnosis_view
 
-        yield Static(DiagnosisView(
+        yield Static(diagnosis_view(
             "The server refused the connection", "Nothing answers on port 2525.",
             ["a firewall rejects the connection on the way to the server"],
             ["Check the port: submission uses 587 (STARTTLS) or 465 (implicit TLS).",

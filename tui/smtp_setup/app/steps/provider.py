@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from smtp_setup.app.draft import apply_provider, apply_suggestion
 from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.widgets.hanging_text import HangingText
 from smtp_setup.app.widgets.text_input import TextInput
 from smtp_setup.i18n import N_, _
 
@@ -82,23 +83,16 @@ class ProviderStep(StepPane):
             detail.update(_("No provider matches. Clear the filter, or choose Other SMTP server."))
             return
         p = self.services.catalog.get(provider_id)
-        text = Text()
-        text.append(p.name + "\n", style="bold")
-        text.append(p.summary + "\n\n")
+        text = HangingText().line(p.name, "bold").line(p.summary).line()
         needs = p.needs()
         if needs:
-            text.append(_("You will need:") + "\n", style="bold")
-            for item in needs:
-                text.append(f" • {item}\n")
+            text.line(_("You will need:"), "bold").bullets(needs)
         if p.default_host:
             port = p.recommended
-            text.append(
-                "\n" + _("Server: {host}, port {port} ({security})").format(
-                    host=p.default_host, port=port.port, security=port.security.label) + "\n",
-                style="dim",
-            )
+            text.line().line(_("Server: {host}, port {port} ({security})").format(
+                host=p.default_host, port=port.port, security=port.security.label), "dim")
         if p.docs:
-            text.append(_("Guide: {url}").format(url=p.docs) + "\n", style="dim")
+            text.line(_("Guide: {url}").format(url=p.docs), "dim")
         detail.update(text)
 
     @on(Input.Changed, "#provider-filter")

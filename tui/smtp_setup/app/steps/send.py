@@ -10,9 +10,10 @@ from textual.widgets import Button, Collapsible, Input, Log, Static
 
 from smtp_setup.app.draft import STORE_COMMAND, STORE_ENV
 from smtp_setup.app.steps.base import StepPane
-from smtp_setup.app.widgets.diagnosis_view import DiagnosisView
+from smtp_setup.app.widgets.diagnosis_view import diagnosis_view
 from smtp_setup.app.widgets.domain_table import DomainTable
 from smtp_setup.app.widgets.field import Field
+from smtp_setup.app.widgets.hanging_text import HangingText
 from smtp_setup.app.widgets.stage_list import StageList
 from smtp_setup.core.profiles import validation
 from smtp_setup.i18n import N_, _, ngettext
@@ -308,7 +309,7 @@ class SendStep(StepPane):
         self.query_one("#cancel-send").display = False
         self.query_one("#send", Button).disabled = False
 
-    def _show_outcome(self, text: str | Text | DiagnosisView, css: str) -> None:
+    def _show_outcome(self, text: str | Text | HangingText, css: str) -> None:
         outcome = self.query_one("#outcome", Static)
         outcome.display = True
         outcome.update(text)
@@ -316,8 +317,8 @@ class SendStep(StepPane):
 
     def _show_diagnosis(self, diagnosis) -> None:
         text = Text(_("✗ The test failed."), style="bold") if diagnosis is None else \
-            DiagnosisView(diagnosis.title, diagnosis.explanation, diagnosis.causes,
-                          self._in_wizard_words(diagnosis.next_steps))
+            diagnosis_view(diagnosis.title, diagnosis.explanation, diagnosis.causes,
+                           self._in_wizard_words(diagnosis.next_steps))
         self._show_outcome(text, "")
         # The port check outranks the diagnosis's guess of a port (e.g. 587 found refused).
         self.suggestion = self.draft.worth_trying(diagnosis.suggestion) if diagnosis else None

@@ -1,0 +1,50 @@
+"""Text with lists whose wrapped lines stay under their own text (a hanging indent), in
+Japanese as in English: a diagnosis's causes and next steps, a provider's needs.
+
+A Rich renderable; `str()` gives the same words as plain text, for tests and anything that
+reads the screen's text."""
+
+from __future__ import annotations
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
+from rich.text import Text
+
+
+class HangingText:
+    """Built a line or a list at a time; each list is laid out as a grid of mark and text."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[str, str, list[tuple[str, str]]]] = []
+
+    def line(self, text: str = "", style: str = "") -> HangingText:
+        self._parts.append((text, style, []))
+        return self
+
+    def items(self, marks: list[str], items: list[str]) -> HangingText:
+        self._parts.append(("", "", list(zip(marks, items, strict=True))))
+        return self
+
+    def bullets(self, items: list[str]) -> HangingText:
+        return self.items(["•"] * len(items), items)
+
+    def numbered(self, items: list[str]) -> HangingText:
+        return self.items([f"{n}." for n in range(1, len(items) + 1)], items)
+
+    def __str__(self) -> str:
+        lines: list[str] = []
+        for text, _style, rows in self._parts:
+            lines += [f" {mark} {item}" for mark, item in rows] if rows else [text]
+        return "\n".join(lines) + "\n"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for text, style, rows in self._parts:
+            if not rows:
+                yield Text(text, style=style)
+                continue
+            grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
+            grid.add_column(justify="right", no_wrap=True)
+            grid.add_column(ratio=1)
+            for mark, item in rows:
+                grid.add_row(Text(f" {mark}"), Text(item))
+            yield grid
