@@ -82,7 +82,7 @@ async def test_ctrl_n_on_the_test_step_says_the_test_is_skipped(tmp_path):
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert step_id(app) == "review"
-        notes = [str(n.message) for n in app._notifications]
+        notes = [f"{n.title}: {n.message}" for n in app._notifications]
         assert any("Test skipped" in note for note in notes), notes
         skipped = next(note for note in notes if "Test skipped" in note)
         assert "NAME" not in skipped and "test sandbox tries them" in skipped, skipped
