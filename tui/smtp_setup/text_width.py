@@ -24,10 +24,10 @@ import unicodedata
 # the spaces around it (spaces lead only at the start of a text: each piece takes those
 # after it). Every character of a text is in exactly one piece.
 _WIDE = "\u2e80-\uffdc"
-_PIECE = re.compile(
-    rf"\s*[（「『【]*(?:[^\s{_WIDE}]+|[{_WIDE}])[、。，．・：；）」』】！？ー"
-    rf"ぁぃぅぇぉっゃゅょァィゥェォッャュョ]*\s*|\s+")
-_HAS_WIDE = re.compile(rf"[{_WIDE}]")
+_PIECE = (rf"\s*[（「『【]*(?:[^\s{_WIDE}]+|[{_WIDE}])[、。，．・：；）」』】！？ー"
+          rf"ぁぃぅぇぉっゃゅょァィゥェォッャュョ]*\s*|\s+")
+_piece: re.Pattern[str] | None = None  # compiled on first use: it takes ~15 ms, which
+# every command (and --help) would pay at start-up for nothing when no text is wide
 _SPACES = {ord(c): " " for c in "\n\v\f\r"}
 _QUOTED_COMMAND = re.compile(r"`[^`\n]+`")  # `smtp-setup sandbox --port 2525`: one piece
 _KEPT_SPACE = "\x00"  # a space inside a quoted command while lines are broken
@@ -47,13 +47,20 @@ def pad(text: str, width: int, *, right: bool = False) -> str:
     return room + text if right else text + room
 
 
+def _piece_pattern() -> re.Pattern[str]:
+    global _piece
+    if _piece is None:
+        _piece = re.compile(_PIECE)
+    return _piece
+
+
 def pieces(text: str) -> list[str]:
     """`text` cut where a line may break; joined, the pieces give `text` back."""
-    return _PIECE.findall(text)
+    return _piece_pattern().findall(text)
 
 
 def has_wide(text: str) -> bool:
-    return _HAS_WIDE.search(text) is not None
+    return not text.isascii() and any("\u2e80" <= ch <= "\uffdc" for ch in text)
 
 
 def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "",
@@ -108,7 +115,7 @@ def let_rich_break_wide_text() -> None:
         if not has_wide(text):
             yield from words(text)
             return
-        for match in _PIECE.finditer(text):
+        for match in _piece_pattern().finditer(text):
             yield match.start(), match.end(), match.group(0)
 
     words_or_pieces.breaks_wide_text = True  # type: ignore[attr-defined]
