@@ -23,7 +23,8 @@ import unicodedata
 # not end a line before it, the closing punctuation that must not begin one after it, and
 # the spaces around it (spaces lead only at the start of a text: each piece takes those
 # after it). Every character of a text is in exactly one piece.
-_WIDE = "\u2e80-\uffdc"
+_FIRST_WIDE, _LAST_WIDE = "\u2e80", "\uffdc"  # CJK radicals .. halfwidth and fullwidth forms
+_WIDE = f"{_FIRST_WIDE}-{_LAST_WIDE}"
 _PIECE = (rf"\s*[（「『【]*(?:[^\s{_WIDE}]+|[{_WIDE}])[、。，．・：；）」』】！？ー"
           rf"ぁぃぅぇぉっゃゅょァィゥェォッャュョ]*\s*|\s+")
 _piece: re.Pattern[str] | None = None  # compiled on first use: it takes ~15 ms, which
@@ -60,7 +61,7 @@ def pieces(text: str) -> list[str]:
 
 
 def has_wide(text: str) -> bool:
-    return not text.isascii() and any("\u2e80" <= ch <= "\uffdc" for ch in text)
+    return not text.isascii() and any(_FIRST_WIDE <= ch <= _LAST_WIDE for ch in text)
 
 
 def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "",
