@@ -157,7 +157,9 @@ def test_the_quick_check_agrees_with_the_full_check_for_internal_names(address):
 
 # What email-validator says of each, in smtp-setup's words (it speaks only English).
 REASONS = [
-    ("alice", "There must be something before the @ sign.", "@ の前に何か入力してください。"),
+    ("alice", "An address needs an @ sign.", "アドレスには @ が必要です。"),
+    ("@example.com", "There must be something before the @ sign.",
+     "@ の前に何か入力してください。"),
     ("alice@", "There must be something after the @ sign.", "@ の後にドメインを入力してください。"),
     ("a..b@example.com", "two periods in a row", "ピリオドを 2 つ続ける"),
     ("a@b.com.", "cannot end with a period", "ピリオドで終える"),

@@ -146,8 +146,10 @@ async def test_a_refused_port_points_to_the_wizards_own_port_check(tmp_path):
             await pilot.press("ctrl+n")  # "Skip test": on to Save, saying the test failed
             await settle(app, pilot)
             said = [n.message for n in app._notifications]
+            titles = [n.title for n in app._notifications]
     assert said and "The last test of these settings failed" in said[-1], said
     assert "have not been tried" not in said[-1]
+    assert titles[-1] == "Going on after a failed test", titles  # not "Test skipped"
     assert "smtp-setup probe" not in outcome and "refused the connection" in outcome, outcome
     assert "press “Check which ports work”" in outcome, outcome
     assert step_id(app) == "review"

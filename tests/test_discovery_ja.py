@@ -27,7 +27,7 @@ from test_discovery import (  # noqa: F401 (fixtures: the HTTP server, the resol
     no_system_resolver,
     zones,
 )
-from textual.widgets import Button, Input
+from test_wizard_flow import discover_in_dialog
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana or kanji
 # Words of the English sentences; none may be left in a Japanese report (host names, URLs,
@@ -210,17 +210,7 @@ async def test_the_discover_dialog_in_japanese(tmp_path, dns_server, monkeypatch
     app = build_wizard(config_path=tmp_path / "config.toml", nameserver=dns_server({}).address)
     app.services.discovery_options = {"timeout": 3.0, "probe": False}
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("enter")
-        app.screen.query_one("#discover", Button).focus()
-        await pilot.press("enter")
-        await pilot.pause()
-        app.screen.query_one("#discover-address", Input).value = "ada@gmail.com"
-        await pilot.press("enter")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if app.screen.query_one("#discover-results").display:
-                break
+        await discover_in_dialog(app, pilot, "ada@gmail.com")
         sources = str(app.screen.query_one("#discover-sources").content).splitlines()
         assert sources[0] == "✓ プロバイダー一覧: gmail.com は Gmail です。"
         assert sources[3] == "· MX: gmail.com には MX レコードがありません。"

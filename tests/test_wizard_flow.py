@@ -405,22 +405,28 @@ async def test_domain_check_table_after_an_accepted_send(tmp_path, smtp_starttls
     assert any(name.startswith("_dmarc.") for name in dns.queries)
 
 
+async def discover_in_dialog(app, pilot, address: str) -> None:
+    """From the Welcome step: New profile, "Find from my address…", `address`, Enter, and
+    wait for the suggestions (not settle(): the Provider step's worker waits on the dialog)."""
+    await pilot.pause()
+    await pilot.press("enter")
+    app.screen.query_one("#discover", Button).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    app.screen.query_one("#discover-address", Input).value = address
+    await pilot.press("enter")
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if app.screen.query_one("#discover-results").display:
+            return
+
+
 async def test_find_settings_from_an_address(tmp_path, dns_server):
     dns = dns_server({})  # every name: no such domain; the catalog still knows gmail.com
     app = build_wizard(config_path=tmp_path / "config.toml", nameserver=dns.address)
     app.services.discovery_options = {"timeout": 3.0, "probe": False}
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("enter")
-        app.screen.query_one("#discover", Button).focus()
-        await pilot.press("enter")
-        await pilot.pause()
-        app.screen.query_one("#discover-address", Input).value = "ada@gmail.com"
-        await pilot.press("enter")
-        for _ in range(100):  # not settle(): the Provider step's worker waits on this dialog
-            await pilot.pause(0.05)
-            if app.screen.query_one("#discover-results").display:
-                break
+        await discover_in_dialog(app, pilot, "ada@gmail.com")
         sources = str(app.screen.query_one("#discover-sources").content)
         assert "catalog" in sources.lower()
         await pilot.press("enter")  # use the best suggestion

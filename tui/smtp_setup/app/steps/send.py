@@ -373,7 +373,9 @@ class SendStep(StepPane):
                       "them again.") if self.draft.test_ok is False else
                     _("These settings have not been tried. After saving, {command} tries "
                       "them."))
-            self.notify(said.format(command=command), title=_("Test skipped"),
+            title = _("Going on after a failed test") if self.draft.test_ok is False else \
+                _("Test skipped")
+            self.notify(said.format(command=command), title=title,
                         severity="warning", markup=False)
         return False
 

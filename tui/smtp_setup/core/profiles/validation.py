@@ -68,6 +68,9 @@ def email_address(value: str) -> str | None:
         return _("Enter an email address, e.g. alerts@example.com.")
     if any(c in value for c in "<>\"") or any(c.isspace() for c in value):
         return _("Enter just the address, without a name, quotes, spaces or angle brackets.")
+    if "@" not in value:  # not "nothing before the @", as the checks below would read it
+        return _("That is not a valid email address: {reason}").format(
+            reason=_("An address needs an @ sign."))
     local, _at, domain = value.rpartition("@")
     stand_in = _stand_in(domain)
     checked = value if stand_in is None else f"{local}@{stand_in}"
