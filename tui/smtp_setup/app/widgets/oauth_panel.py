@@ -11,11 +11,17 @@ from textual.widgets import Button, Input, RadioSet, Static
 
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.toggles import RadioButton
-from smtp_setup.i18n import _
+from smtp_setup.i18n import _, pgettext
 
 PASSWORD, OAUTH = "method-password", "method-oauth"
-# i18n: the title of a section of README.md (English only), named in a hint
-GUIDE_SECTION = "OAuth: your own client ID"
+
+
+def guide_hint() -> str:
+    """Where to read how to register an app: the README in the person's language, by the
+    heading it has there (tests/test_oauth_guide.py checks that the heading exists)."""
+    return _("Register your own app once; {readme}, section '{section}' shows how.").format(
+        readme=pgettext("the README file in this language", "README.md"),
+        section=pgettext("a heading of the README", "OAuth: your own client ID"))
 
 
 def _required(value: str) -> str | None:
@@ -51,8 +57,7 @@ class OAuthPanel(Vertical):
         with Vertical(id="oauth-fields"):
             yield Field(_("Client ID of your app registration"), check=_required,
                         input_id="client-id", id="client-id-field",
-                        hint=_("Register your own app once; README.md, section '{section}' "
-                               "shows how.").format(section=GUIDE_SECTION))
+                        hint=guide_hint())
             yield Field(_("Tenant (Microsoft)"), input_id="tenant", id="tenant-field",
                         optional=True)
             yield Field(_("Client secret (Google installed app)"), check=_required,
