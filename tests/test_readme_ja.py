@@ -37,3 +37,23 @@ def test_ports_table_recommends_465():
 
 def test_every_command_of_the_readme_is_listed():
     assert _commands(README) and _commands(README) == _commands(README_JA)
+
+
+def _formats(text: str) -> list[str]:
+    return re.findall(r"^\| `([a-z-]+)` \|", text, re.MULTILINE)
+
+
+def test_every_export_format_of_the_readme_is_listed_in_the_same_order():
+    assert len(_formats(README)) >= 20 and _formats(README) == _formats(README_JA)
+
+
+def test_each_guide_of_the_readme_has_its_japanese_section():
+    """Everything but the developers' notes is in Japanese too: exports, moving profiles,
+    OAuth, the config file and the test send's rules."""
+    sections = set(re.findall(r"^## (.+)$", README_JA, re.MULTILINE))
+    assert {"ほかのプログラム向けの設定", "別のマシンへの移行", "OAuth: 自分のクライアント ID",
+            "設定ファイル", "テスト送信の動作"} <= sections
+    english_toml = re.search(r"```toml\n(.*?)```", README, re.DOTALL).group(1)
+    japanese_toml = re.search(r"```toml\n(.*?)```", README_JA, re.DOTALL).group(1)
+    keys = re.compile(r"^(\w+|\[[\w.]+\])", re.MULTILINE)
+    assert keys.findall(english_toml) == keys.findall(japanese_toml)  # the same example file
