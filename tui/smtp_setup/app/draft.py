@@ -89,13 +89,26 @@ class Draft:
 
     def name_to_suggest(self, taken) -> str:
         """The name the Save step offers: the saved or imported one, else the provider's
-        id, numbered past the names in `taken`."""
+        id (for "Other SMTP server", the host: smtp-example-com), numbered past the names
+        in `taken`."""
         if self.editing or self.suggested_name:
             return self.editing or self.suggested_name
-        base, names = self.provider_id or "mail", set(taken)
+        base, names = self._name_base(), set(taken)
         if base not in names:
             return base
         return next(f"{base}-{n}" for n in range(2, 1000) if f"{base}-{n}" not in names)
+
+    def _name_base(self) -> str:
+        """A name that says which account or server, valid under core's profile-name rule:
+        the catalogue's id (gmail, sendgrid), for a server of one's own its host name."""
+        import re
+
+        from smtp_setup.core.profiles.validation import profile_name
+
+        if self.provider_id and self.provider_id != "custom":
+            return self.provider_id
+        name = re.sub(r"[^A-Za-z0-9]+", "-", self.profile.host or "").strip("-")[:60].strip("-")
+        return name if name and not profile_name(name) else "mail"
 
     def worth_trying(self, suggestion: dict | None) -> dict | None:
         """A diagnosis's suggested settings, unless the port check found that port refused

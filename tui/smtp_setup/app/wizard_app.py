@@ -50,6 +50,16 @@ class SetupWizard(App[int]):
         Binding(key="ctrl+b", action="back", description=N_("Back"), id="wizard.back"),
         Binding(key="escape", action="cancel", description=N_("Cancel"), id="wizard.cancel"),
         Binding(key="f1", action="help", description=N_("Help"), id="wizard.help"),
+        # The step scrolls wherever the focus is, Next and Back included: a field's own
+        # PageDown (an OptionList's, a TextArea's) comes first, as the focused widget's.
+        Binding(key="pagedown", action="scroll_step('page_down')", description=N_("Scroll"),
+                key_display="PgDn", id="wizard.page-down", show=False),
+        Binding(key="pageup", action="scroll_step('page_up')", description=N_("Scroll"),
+                id="wizard.page-up", show=False),
+        Binding(key="ctrl+end", action="scroll_step('end')", description=N_("Scroll"),
+                id="wizard.scroll-end", show=False),
+        Binding(key="ctrl+home", action="scroll_step('home')", description=N_("Scroll"),
+                id="wizard.scroll-home", show=False),
         Binding(key="ctrl+q", action="quit_now",
                 description=N_("Quit"), id="wizard.quit", priority=True, show=False),
         Binding(key="ctrl+c", action="quit_now",
@@ -199,6 +209,7 @@ class SetupWizard(App[int]):
     async def action_next(self) -> None:
         step = self.step
         if step.errors():
+            step.show_errors()
             self._update_next()
             return
         step.leave()
@@ -226,6 +237,17 @@ class SetupWizard(App[int]):
         if action == "back" and self.index == 0:
             return None
         return True
+
+    def action_scroll_step(self, where: str) -> None:
+        step = self.step
+        if where == "page_down":
+            step.scroll_page_down()
+        elif where == "page_up":
+            step.scroll_page_up()
+        elif where == "end":
+            step.scroll_end(animate=False)
+        else:
+            step.scroll_home(animate=False)
 
     def action_help(self) -> None:
         from smtp_setup.app.widgets.modals import HelpScreen

@@ -128,5 +128,13 @@ class StepPane(VerticalScroll):
             field.refresh_message(show_errors=False)
         self.validity_changed()
 
+    def show_errors(self) -> None:
+        """Next was tried on an incomplete step: every field shows its problem, empty or not."""
+        from smtp_setup.app.widgets.field import Field
+
+        for field in self.query(Field):
+            if field.display:
+                field.refresh_message(show_errors=True)
+
     def validity_changed(self) -> None:
         self.post_message(self.ValidityChanged(self))

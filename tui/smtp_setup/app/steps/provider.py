@@ -92,7 +92,9 @@ class ProviderStep(StepPane):
             text.line().line(_("Server: {host}, port {port} ({security})").format(
                 host=p.default_host, port=port.port, security=port.security.label), "dim")
         if p.docs:
-            text.line(_("Guide: {url}").format(url=p.docs), "dim")
+            # the address on its own line, whole (a label and a long address on one line
+            # broke the address in the middle)
+            text.line(_("Guide:"), "dim").url(p.docs, "dim")
         detail.update(text)
 
     @on(Input.Changed, "#provider-filter")

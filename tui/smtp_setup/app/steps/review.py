@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from rich.cells import cell_len
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,6 +19,19 @@ from smtp_setup.core.profiles import validation
 from smtp_setup.core.profiles.model import SecretRef
 from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.i18n import N_, _, pgettext
+
+
+class SummaryRows:
+    """The summary's grid, and the same rows as plain text for whatever reads the screen."""
+
+    def __init__(self, grid: Table, text: str) -> None:
+        self.grid, self.text = grid, text
+
+    def __rich__(self) -> Table:
+        return self.grid
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class ReviewStep(StepPane):
@@ -109,7 +123,7 @@ class ReviewStep(StepPane):
             text.append(f"{change.new}\n")
         box.update(text)
 
-    def _summary(self, profile) -> Text:
+    def _summary(self, profile) -> SummaryRows:
         provider = self.services.catalog.get(profile.provider)
         draft = self.draft
         rows = [
@@ -125,17 +139,21 @@ class ReviewStep(StepPane):
         if draft.test_ok:
             rows.append((test, _("✓ accepted by the server")))
         elif draft.test_ok is False:
-            rows.append((test, _("✗ the last test failed; you can save anyway and fix it later")))
+            rows.append((test, _("✗ the last test failed; you can save anyway, and after saving "
+                                 "{command} tries again").format(
+                command=next_command("test", profile.name))))
         else:
             rows.append((test, _("! not tested; run {command} after saving").format(
                 command=next_command("test", profile.name))))
-        text = Text()
-        # labels right-aligned in a column of at least 9 cells (a Japanese character takes 2)
-        width = max(9, *(cell_len(label) for label, _value in rows))
+        # labels right-aligned in a column of at least 9 cells (a Japanese character takes
+        # 2); a long value wraps under itself, not under its label
+        grid = Table.grid(padding=(0, 2, 0, 0))
+        grid.add_column(justify="right", no_wrap=True,
+                        min_width=max(9, *(cell_len(label) for label, _value in rows)))
+        grid.add_column(ratio=1)
         for label, value in rows:
-            text.append(" " * (width - cell_len(label)) + f"{label}  ", style="bold")
-            text.append(f"{value}\n")
-        return text
+            grid.add_row(Text(label, style="bold"), Text(value))
+        return SummaryRows(grid, "".join(f"{label}  {value}\n" for label, value in rows))
 
     @on(Input.Changed, "#profile-name")
     def _name_changed(self) -> None:

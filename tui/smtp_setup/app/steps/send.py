@@ -10,6 +10,7 @@ from textual.widgets import Button, Collapsible, Input, Log, Static
 
 from smtp_setup.app.draft import STORE_COMMAND, STORE_ENV
 from smtp_setup.app.steps.base import StepPane
+from smtp_setup.app.steps.ways_back import ways_back
 from smtp_setup.app.widgets.diagnosis_view import diagnosis_view
 from smtp_setup.app.widgets.domain_table import DomainTable
 from smtp_setup.app.widgets.field import Field
@@ -39,6 +40,7 @@ class SendStep(StepPane):
         yield Static("", id="outcome", markup=False)
         with Horizontal(id="fix-buttons"):
             yield Button(_("Try suggested settings"), id="try-suggestion", variant="success")
+            yield Button(_("Try again"), id="retry")
             yield Button(_("Back to connection"), id="goto-connection")
             yield Button(_("Back to login"), id="goto-credentials")
         yield Static("", id="received", markup=False)
@@ -142,6 +144,12 @@ class SendStep(StepPane):
         if provider.username_kind == "email" and "@" not in username:
             return "#username"
         return "#password"
+
+    @on(Button.Pressed, "#retry")
+    def _retry(self) -> None:
+        """The same settings again: the server may have been down, or fixed meanwhile."""
+        if not self.query_one("#recipient-field", Field).error and not self.sending:
+            self.start_send()
 
     @on(Button.Pressed, "#try-suggestion")
     def _try_suggestion(self) -> None:
@@ -325,9 +333,12 @@ class SendStep(StepPane):
         self.diagnosis = diagnosis
         self.query_one("#fix-buttons").display = True
         oauth = bool(diagnosis and diagnosis.code.startswith("oauth_"))
-        self.query_one("#goto-credentials", Button).label = (
-            _("Sign in again") if oauth else _("Back to login"))
-        self.query_one("#goto-credentials", Button).refresh(layout=True)
+        login = self.query_one("#goto-credentials", Button)
+        login.label = _("Sign in again") if oauth else _("Back to login")
+        login.refresh(layout=True)
+        connection, login.display = ways_back(diagnosis.code if diagnosis else None,
+                                              self.draft.use_auth)
+        self.query_one("#goto-connection").display = connection
         self.query_one("#try-suggestion").display = bool(self.suggestion)
         if self.suggestion:
             from smtp_setup.core.smtp.diagnosis_text import suggestion_words
@@ -364,19 +375,8 @@ class SendStep(StepPane):
         return [_("A test is running.")] if self.sending else []
 
     def submit(self) -> bool:
-        if not self.draft.test_ok:  # Next reads "Skip test": say that it was skipped
-            from smtp_setup.core.profiles.next_command import next_command
-
-            name = self.draft.name_to_suggest(self.services.profile_names)
-            command = next_command("test", name)
-            said = (_("The last test of these settings failed. After saving, {command} tries "
-                      "them again.") if self.draft.test_ok is False else
-                    _("These settings have not been tried. After saving, {command} tries "
-                      "them."))
-            title = _("Going on after a failed test") if self.draft.test_ok is False else \
-                _("Test skipped")
-            self.notify(said.format(command=command), title=title,
-                        severity="warning", markup=False)
+        # Going on untested or after a failure is said on the Save step itself (its Test
+        # row), not by a notice that would cover that step's summary for seconds.
         return False
 
     def leave(self) -> None:

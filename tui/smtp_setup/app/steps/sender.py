@@ -25,7 +25,8 @@ class SenderStep(StepPane):
                     note=validation.address_note,
                     placeholder="alerts@example.com", id="from-email-field")
         yield Field(_("From name (optional)"), check=validation.header_text, input_id="from-name",
-                    placeholder="Example Alerts", id="from-name-field", optional=True)
+                    # TRANSLATORS: an example of a From name, shown greyed in the empty field
+                    placeholder=_("Example Alerts"), id="from-name-field", optional=True)
         yield Static("", id="sender-note", classes="dim", markup=False)
 
     def enter(self) -> None:

@@ -57,7 +57,12 @@ class Field(Vertical):
             id=input_id,
             validators=[CoreValidator(check)] if check else None,
             valid_empty=optional,
+            # The field marks itself (refresh_message): Textual's own check on blur turned
+            # an empty required field red as soon as the focus passed through it.
+            validate_on=(),
         )
+        self._typed = False  # the person changed the value while in the field
+        self._left = False  # ... and then left it: its error may show even when empty
 
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="field-label")
@@ -84,11 +89,26 @@ class Field(Vertical):
             return None
         return self.check(self.value) if self.check else None
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input is self._input and self._input.has_focus:
+            self._typed = True
+
+    def on_descendant_blur(self, event) -> None:
+        if self._typed and not self._left:
+            self._left = True
+            self.refresh_message(show_errors=False)
+
     def refresh_message(self, show_errors: bool) -> None:
-        """Show the error (once the person has typed something) or the hint."""
+        """Show the error once there is something to judge (a value, or a field the person
+        typed in and left: an empty field is no mistake at first sight), or when asked
+        (`show_errors`: Next was tried); else a note on the value or the hint."""
+        self._left = self._left or show_errors  # once asked, the error stays in sight
         error = self.error
         message = self.query_one(".field-message", Static)
-        if error and (show_errors or self.value):
+        shown = bool(error and (show_errors or self.value or self._left))
+        self._input.set_class(shown, "-invalid")
+        self._input.set_class(not error, "-valid")
+        if shown:
             message.update(f"✗ {error}")
             message.set_class(True, "-error")
         else:

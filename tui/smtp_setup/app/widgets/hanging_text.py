@@ -25,6 +25,13 @@ class HangingText:
         self._parts.append(("", "", list(zip(marks, items, strict=True))))
         return self
 
+    def url(self, url: str, style: str = "") -> HangingText:
+        """A web address on a line of its own, whole when it fits; a longer one breaks
+        after a / (or - or ?), never inside a word unless one part alone is too long.
+        It stays one link in a terminal that knows links."""
+        self._parts.append((url, f"{style} link {url}".strip(), [("url", "")]))
+        return self
+
     def bullets(self, items: list[str]) -> HangingText:
         return self.items(["•"] * len(items), items)
 
@@ -34,6 +41,9 @@ class HangingText:
     def __str__(self) -> str:
         lines: list[str] = []
         for text, _style, rows in self._parts:
+            if rows == [("url", "")]:
+                lines.append(text)
+                continue
             lines += [f" {mark} {item}" for mark, item in rows] if rows else [text]
         return "\n".join(lines) + "\n"
 
@@ -42,9 +52,34 @@ class HangingText:
             if not rows:
                 yield Text(text, style=style)
                 continue
+            if rows == [("url", "")]:
+                yield Text("\n".join(url_lines(text, options.max_width)), style=style,
+                           overflow="fold", no_wrap=False)
+                continue
             grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
             grid.add_column(justify="right", no_wrap=True)
             grid.add_column(ratio=1)
             for mark, item in rows:
                 grid.add_row(Text(f" {mark}"), Text(item))
             yield grid
+
+
+def url_lines(url: str, width: int) -> list[str]:
+    """`url` cut into lines of at most `width` cells, each ending after a / (or ? or &)
+    where one can, else after a - (a part longer than `width` alone is left for Rich to
+    fold)."""
+    import re
+
+    def fill(parts: list[str]) -> list[str]:
+        lines, line = [], ""
+        for part in parts:
+            if line and len(line) + len(part) > width:
+                lines.append(line)
+                line = ""
+            line += part
+        return [*lines, line] if line else lines
+
+    lines = []
+    for line in fill(re.findall(r"[^/?&]+[/?&]*|[/?&]+", url)):
+        lines += fill(re.findall(r"[^-]+-*|-+", line)) if len(line) > width else [line]
+    return lines

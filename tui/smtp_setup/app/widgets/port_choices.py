@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import OptionList
@@ -127,21 +128,27 @@ class PortChoices(OptionList):
         # fold: Japanese has no spaces to wrap at, and a cut sentence ("…") loses its end
         explanation = Text(choice.explain(), style="dim", overflow="fold")
         result = self.results.get((choice.port, choice.security))
+        verdict: Text | None = None
         if result is not None and result.diagnosis_code in CERTIFICATE_LINES:
             words, fix = CERTIFICATE_LINES[result.diagnosis_code]
-            explanation.append(f"\n! {words}", style="bold yellow")
-            explanation.append(f": {fix or result.detail}", style="dim")
+            mark, verdict = Text("!", style="bold yellow"), Text(str(words), style="bold yellow")
+            verdict.append(f": {fix or result.detail}", style="dim")
         elif result is not None:
-            mark, style, words = STATUS_LINES.get(result.status, STATUS_LINES["error"])
-            explanation.append("\n")
-            if result.status in SAID_IN_FULL or not result.detail:
-                explanation.append(f"{mark} {words}", style=style)
-            else:  # the check's own sentence says more than the status words, once
-                explanation.append(f"{mark} {result.detail}", style=style)
+            mark_text, style, words = STATUS_LINES.get(result.status, STATUS_LINES["error"])
+            # the check's own sentence says more than the status words, once
+            said = str(words) if result.status in SAID_IN_FULL or not result.detail else result.detail
+            mark, verdict = Text(mark_text, style=style), Text(said, style=style)
             if result.status == "usable":
-                explanation.append(" " + _("({ms} ms)").format(ms=f"{result.ms:.0f}"),
-                                   style="dim")
+                verdict.append(" " + _("({ms} ms)").format(ms=f"{result.ms:.0f}"), style="dim")
         elif self.checking:
-            explanation.append("\n… " + _("checking"), style="dim")
+            mark, verdict = Text("…", style="dim"), Text(_("checking"), style="dim")
+        if verdict is not None:
+            # The verdict's wrapped lines stay under its text, not under its mark.
+            verdict.overflow = "fold"
+            hanging = Table.grid(padding=(0, 1, 0, 0))
+            hanging.add_column(no_wrap=True)
+            hanging.add_column(ratio=1)
+            hanging.add_row(mark, verdict)
+            explanation = Group(explanation, hanging)
         row.add_row(Text(str(choice.port), style="bold"), mode, explanation)
         return row
