@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.init:
         _pybabel("init", "-i", str(TEMPLATE), "-d", str(LOCALE), "-D", DOMAIN, "-l", args.init)
     _pybabel("update", "-i", str(TEMPLATE), "-d", str(LOCALE), "-D", DOMAIN,
-             "--ignore-pot-creation-date")
+             "--ignore-pot-creation-date", "--ignore-obsolete")  # git keeps the old ones
     return 0
 
 
