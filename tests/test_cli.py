@@ -89,10 +89,33 @@ def test_list_shows_each_profile_and_the_default(two_profiles):
     lines = proc.stdout.splitlines()
     work = next(line for line in lines if " work " in line)
     assert work.lstrip().startswith("*")
-    assert "sendgrid" in work and "smtp.sendgrid.net:465" in work and "Implicit TLS" in work
+    assert "SendGrid" in work and "smtp.sendgrid.net:465" in work and "Implicit TLS" in work
     home = next(line for line in lines if " home " in line)
     assert "*" not in home and "127.0.0.1:2525" in home and "No encryption" in home
     assert INLINE_SECRET not in proc.stdout
+
+
+@pytest.mark.parametrize(("lang", "sandbox", "custom", "provider"), [
+    ("en", "Local sandbox", "Other SMTP server", "Provider"),
+    ("ja", "ローカルサンドボックス", "その他の SMTP サーバー", "プロバイダー"),
+])
+def test_list_and_show_name_the_provider_as_providers_does(config_path, lang, sandbox, custom,
+                                                            provider):
+    store = ConfigStore(config_path)
+    store.save_profile(Profile(name="lab", provider="sandbox", host="127.0.0.1", port=2525,
+                               security=Security.NONE, from_email="me@example.com"))
+    store.save_profile(Profile(name="relay", host="mail.example.com", port=587,
+                               from_email="me@example.com"))  # provider: custom
+    listed = run("--lang", lang, "list")
+    assert listed.returncode == 0, listed.stderr
+    rows = {line.split()[0]: line for line in listed.stdout.splitlines()[1:3]}
+    assert sandbox in rows["*"] and custom in rows["relay"]
+    shown = run("--lang", lang, "show", "lab").stdout.splitlines()
+    assert next(line for line in shown if provider in line).split(None, 1)[1] == sandbox
+    # the JSON keeps the id, under the same key, in every language
+    data = json.loads(run("--lang", lang, "list", "--json").stdout)
+    assert [p["provider"] for p in data] == ["sandbox", "custom"]
+    assert json.loads(run("--lang", lang, "show", "lab", "--json").stdout)["provider"] == "sandbox"
 
 
 def test_json_is_taken_before_the_command_as_after_it(two_profiles):

@@ -35,6 +35,15 @@ def _short_security(security: str) -> str:
             "none": pgettext("short encryption", "plain")}[security]
 
 
+def _provider_name(provider_id: str) -> str:
+    """A profile's provider as `providers` names it, in the current language (the JSON
+    keeps the id); an id the catalog does not know (a newer version's) as it is."""
+    from smtp_setup.core.catalog.loader import load_catalog
+
+    catalog = load_catalog()
+    return catalog.get(provider_id).name if provider_id in catalog else provider_id
+
+
 def _store(args: argparse.Namespace) -> ConfigStore:
     return ConfigStore(args.config)
 
@@ -85,7 +94,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             rows.append([mark, name, "", "", _("{mark} broken (below)").format(mark=fail)])
             continue
         p = config.profiles[name]
-        rows.append([mark, p.name, p.provider, p.server, p.security.label])
+        rows.append([mark, p.name, _provider_name(p.provider), p.server, p.security.label])
     print("\n".join(table(rows)))
     if config.default_profile in config.names:
         print("\n" + _("* default profile"))
@@ -130,7 +139,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     not_set, none = _("(not set)"), _("(none)")
     rows = [
-        [_("Provider"), profile.provider],
+        [_("Provider"), _provider_name(profile.provider)],
         [_("Server"), profile.server],
         [_("Security"), profile.security.label],
         [_("Username"), profile.username or _("(none: no login)")],
