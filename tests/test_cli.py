@@ -255,6 +255,22 @@ def test_providers_text_and_json():
     assert all(group["group"] and group["providers"] for group in data)
 
 
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_line_of_providers_fits_79_cells_with_its_hosts_whole(lang):
+    from smtp_setup.core.catalog.loader import load_catalog
+    from smtp_setup.text_width import cells
+
+    proc = run("--lang", lang, "providers")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [line for line in lines if cells(line) > 79] == []
+    words = {word for line in lines for word in line.split()}
+    assert {p.default_host for p in load_catalog() if p.default_host} <= words  # never cut
+    ses = next(i for i, line in enumerate(lines) if line.split()[:1] == ["ses"])
+    assert lines[ses + 1].strip() == "email-smtp.us-east-1.amazonaws.com"  # a line of its own
+    assert lines[ses + 1].index("email-smtp") == lines[ses].index("Amazon SES")  # under it
+
+
 def test_list_and_show_import_neither_textual_nor_aiosmtplib(two_profiles):
     code = (
         "import sys\n"

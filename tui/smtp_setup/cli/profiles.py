@@ -195,18 +195,34 @@ def cmd_providers(args: argparse.Namespace) -> int:
             ]
         )
         return 0
+    from smtp_setup.text_width import wrap
+
     for index, (title, providers) in enumerate(groups):
         print(("\n" if index else "") + title)
-        rows = []
-        for p in providers:
-            ports = _port_summary(p)
-            rows.append([p.id, p.name, ports, p.default_host])  # the long hosts last
-        print("\n".join("  " + line for line in table(rows)))
-    from smtp_setup.text_width import wrap
+        rows = [[p.id, p.name, _port_summary(p), p.default_host] for p in providers]
+        print("\n".join(_provider_lines(rows)))
 
     print("\n" + "\n".join(wrap(_("* recommended; +N more ports. Details: {command}").format(
         command="smtp-setup providers --json"), 79)))
     return 0
+
+
+def _provider_lines(rows: list[list[str]], width: int = 79) -> list[str]:
+    """`providers`' table, indented: a row too wide for `width` cells gives its host (the
+    last column) a line of its own under the name, whole, never cut or broken."""
+    from smtp_setup.text_width import cells
+
+    lines = []
+    under_name = 2 + max(cells(row[0]) for row in rows) + 2
+    for row, line in zip(rows, table(rows), strict=True):
+        host = row[-1]
+        if cells("  " + line) <= width or not host:
+            lines.append("  " + line)
+            continue
+        lines.append("  " + line.removesuffix(host).rstrip())
+        indent = under_name if under_name + cells(host) <= width else 4
+        lines.append(" " * indent + host)
+    return lines
 
 
 def _port_summary(provider: Any, most: int = 1) -> str:
