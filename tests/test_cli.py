@@ -89,10 +89,33 @@ def test_list_shows_each_profile_and_the_default(two_profiles):
     lines = proc.stdout.splitlines()
     work = next(line for line in lines if " work " in line)
     assert work.lstrip().startswith("*")
-    assert "sendgrid" in work and "smtp.sendgrid.net:465" in work and "Implicit TLS" in work
+    assert "SendGrid" in work and "smtp.sendgrid.net:465" in work and "Implicit TLS" in work
     home = next(line for line in lines if " home " in line)
     assert "*" not in home and "127.0.0.1:2525" in home and "No encryption" in home
     assert INLINE_SECRET not in proc.stdout
+
+
+@pytest.mark.parametrize(("lang", "sandbox", "custom", "provider"), [
+    ("en", "Local sandbox", "Other SMTP server", "Provider"),
+    ("ja", "ローカルサンドボックス", "その他の SMTP サーバー", "プロバイダー"),
+])
+def test_list_and_show_name_the_provider_as_providers_does(config_path, lang, sandbox, custom,
+                                                            provider):
+    store = ConfigStore(config_path)
+    store.save_profile(Profile(name="lab", provider="sandbox", host="127.0.0.1", port=2525,
+                               security=Security.NONE, from_email="me@example.com"))
+    store.save_profile(Profile(name="relay", host="mail.example.com", port=587,
+                               from_email="me@example.com"))  # provider: custom
+    listed = run("--lang", lang, "list")
+    assert listed.returncode == 0, listed.stderr
+    rows = {line.split()[0]: line for line in listed.stdout.splitlines()[1:3]}
+    assert sandbox in rows["*"] and custom in rows["relay"]
+    shown = run("--lang", lang, "show", "lab").stdout.splitlines()
+    assert next(line for line in shown if provider in line).split(None, 1)[1] == sandbox
+    # the JSON keeps the id, under the same key, in every language
+    data = json.loads(run("--lang", lang, "list", "--json").stdout)
+    assert [p["provider"] for p in data] == ["sandbox", "custom"]
+    assert json.loads(run("--lang", lang, "show", "lab", "--json").stdout)["provider"] == "sandbox"
 
 
 def test_json_is_taken_before_the_command_as_after_it(two_profiles):
@@ -230,6 +253,22 @@ def test_providers_text_and_json():
     assert providers["gmail"]["host"] == "smtp.gmail.com"
     assert {"port": 465, "security": "tls"} in providers["gmail"]["ports"]
     assert all(group["group"] and group["providers"] for group in data)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_line_of_providers_fits_79_cells_with_its_hosts_whole(lang):
+    from smtp_setup.core.catalog.loader import load_catalog
+    from smtp_setup.text_width import cells
+
+    proc = run("--lang", lang, "providers")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [line for line in lines if cells(line) > 79] == []
+    words = {word for line in lines for word in line.split()}
+    assert {p.default_host for p in load_catalog() if p.default_host} <= words  # never cut
+    ses = next(i for i, line in enumerate(lines) if line.split()[:1] == ["ses"])
+    assert lines[ses + 1].strip() == "email-smtp.us-east-1.amazonaws.com"  # a line of its own
+    assert lines[ses + 1].index("email-smtp") == lines[ses].index("Amazon SES")  # under it
 
 
 def test_list_and_show_import_neither_textual_nor_aiosmtplib(two_profiles):

@@ -50,7 +50,10 @@ def test_text_output_shows_each_stage_then_the_reply(store, smtp_implicit_tls):
     assert PASSWORD not in out
     lines = out.splitlines()
     assert lines[0].startswith("✓ connect") and " ms " in lines[0]
-    assert any(line.startswith("– starttls") and "skipped" in line for line in lines)
+    # implicit TLS: no STARTTLS stage on this connection, so no row for it
+    assert [line.split()[1] for line in lines[:8]] == [
+        "connect", "greeting", "ehlo", "auth", "mail_from", "rcpt_to", "data", "quit"]
+    assert "starttls" not in out.lower()
     assert any(line.startswith("✓ auth") for line in lines)
     assert "Accepted by the server: 250 " in out
     assert "delivered" not in out.lower()
@@ -73,6 +76,12 @@ def test_wrong_password_fails_with_a_diagnosis(store, smtp_starttls):
     text = run("test", "relay")
     assert text.returncode == 1
     assert "✗ auth" in text.stdout
+    # the stages reached, then one line for the rest (no row per stage not reached)
+    lines = text.stdout.splitlines()
+    assert [line.split()[1] for line in lines[:5]] == [
+        "connect", "greeting", "ehlo", "starttls", "auth"]
+    assert lines[5] == "Not reached: mail_from, rcpt_to, data and quit."
+    assert "skipped" not in text.stdout and "not reached" not in text.stdout
     assert "Next steps:" in text.stdout and "  1. " in text.stdout
     assert wrong not in text.stdout and "Accepted" not in text.stdout
 
@@ -93,6 +102,11 @@ def test_refused_connection_is_exit_1_with_a_diagnosis(store):
     data = json.loads(proc.stdout)
     assert data["diagnosis"]["code"] == "connection_refused"
     assert data["stages"][0] == {**data["stages"][0], "name": "connect", "ok": False}
+    lines = run("test", "nowhere").stdout.splitlines()
+    assert lines[0].startswith("✗ connect")
+    assert lines[1] == ("Not reached: greeting, ehlo, starttls, auth, mail_from, rcpt_to, "
+                        "data and quit.")  # fits 79 columns
+    assert lines[2] == ""
 
 
 @pytest.mark.parametrize("how", ["flag", "environment"])

@@ -93,7 +93,7 @@ def test_discover_in_japanese_from_the_command_line(dns_server):
     def in_source(index: int, text: str) -> bool:
         return text.replace(" ", "") in sources[index]
 
-    assert in_source(0, "example.test はプロバイダー一覧にあるメールドメインではありません。 (")
+    assert in_source(0, "example.test はプロバイダー一覧にあるメールドメインではありません。（")
     assert in_source(1, "HTTPS だけを試しました（暗号化なしの HTTP は試していません）。"
                         "https://autoconfig.example.test/mail/config-v1.1.xml: "
                         "autoconfig.example.test は DNS に存在しません。")
@@ -218,3 +218,21 @@ async def test_the_discover_dialog_in_japanese(tmp_path, dns_server, monkeypatch
         option = app.screen.query_one("#discover-results").get_option_at_index(0)
         assert "情報源: プロバイダー一覧のメールドメイン（確度: 高）" in str(option.prompt)
         await pilot.press("escape")
+
+
+@pytest.mark.parametrize(("lang", "timing"), [("en", "(4205 ms)"), ("ja", "（4205 ms）")])
+async def test_a_sources_time_is_never_broken_and_follows_its_sentence(dns_server, lang,
+                                                                        timing):
+    server = dns_server({})
+    i18n.set_language(lang)
+    report = await discover(ADDRESS, nameserver=server.address, timeout=3, probe=False)
+    for source in report.sources:
+        source.ms = 4205.0  # a slow source; the time measured differs on every run
+    lines = format_report(report)
+    sources = lines[lines.index("Sources:" if lang == "en" else "情報源:") + 1:]
+    # "(4205 ms)" whole on one line, once per source (it used to break after "(4205")
+    assert sum(line.count(timing) for line in sources) == len(report.sources) == 5
+    assert not any(line.rstrip().endswith(timing[:5]) for line in sources)
+    if lang == "ja":  # sentences joined as Japanese writes them: no space after 。
+        assert not any("。 " in line for line in lines)
+        assert sum("。（4205 ms）" in line for line in sources) >= 3

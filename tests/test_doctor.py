@@ -64,11 +64,19 @@ async def test_a_port_nothing_listens_on_is_not_ok(smtp_starttls, good_dns):
     report = await doctor(profile, good_dns)
     assert not report.ok
     assert report.own_port is not None and report.own_port.status == "refused"
-    assert report.send is None and "did not answer" in report.send_skipped
+    # what happened, not "did not answer" (that is a timeout)
+    assert report.send_skipped == (f"Port {profile.port} refused the connection (nothing "
+                                   "listens there, or a firewall rejects it), so no test "
+                                   "message was sent.")
     assert any(f"Port {profile.port} with STARTTLS does not work" in p
                for p in report.problems)
-    count = len(report.problems)
-    assert f"✗ Not healthy ({count} problem{'s' if count > 1 else ''}):" in format_report(report)
+    assert len(report.problems) == 2
+    lines = format_report(report)
+    closing = "✗ Not healthy (2 problems):" if not report.warnings else next(
+        line for line in lines if line.startswith("✗ Not healthy (2 problems and "))
+    listed = lines[lines.index(closing) + 1:]
+    assert sum(line.startswith("  - ") for line in listed) == 2
+    assert sum(line.startswith("  ! ") for line in listed) == len(report.warnings)
 
 
 async def test_the_wrong_encryption_on_the_port_is_not_ok(smtp_starttls, good_dns):
@@ -96,14 +104,21 @@ async def test_a_bad_domain_is_not_ok(smtp_starttls, dns_server):
     assert report.send.ok and report.own_port.usable
     assert not report.ok
     assert [p.split(":")[0] for p in report.problems] == [f"SPF of {GOOD}"]
-    assert any(w.startswith(f"DMARC of {GOOD}") for w in report.warnings)
+    assert [w.split(":")[0] for w in report.warnings] == [f"DMARC of {GOOD}"]
+    lines = format_report(report)  # the closing line counts all it lists: the warning too
+    listed = lines[lines.index("✗ Not healthy (1 problem and 1 warning):") + 1:]
+    assert [line[:4] for line in listed if not line.startswith("    ")] == ["  - ", "  ! "]
 
 
 async def test_domain_warnings_alone_keep_it_ok(smtp_starttls, dns_server):
     dns = dns_server(good_zones(dmarc=["v=DMARC1; p=none; rua=mailto:d@good.test"]))
     report = await doctor(smtp_starttls.profile(from_email=FROM, provider="sendgrid"), dns)
     assert report.ok
-    assert any("DMARC" in w for w in report.warnings)
+    assert [w.split(":")[0] for w in report.warnings] == [f"DMARC of {GOOD}"]
+    lines = format_report(report)
+    closing = lines.index("✓ Healthy: the test message was accepted and nothing failed "
+                          "(1 warning):")
+    assert lines[closing + 1].startswith(f"  ! DMARC of {GOOD}")
 
 
 async def test_no_dns_is_a_warning_when_the_send_works(smtp_starttls, dns_server):

@@ -76,8 +76,7 @@ def test_a_broken_profile_lists_its_problems_in_japanese(store, smtp_starttls, d
     failed = lines.index("テスト送信:") + 1
     assert lines[failed].startswith("  ✗ 段階「ログイン」で失敗しました: サーバーがユーザー名または")
     assert lines[failed + 2].startswith("    - ")  # the next steps, under the title
-    assert "✗ 問題があります（2 件）:" in lines
-    problems = lines[lines.index("✗ 問題があります（2 件）:") + 1:]
+    problems = lines[lines.index("✗ 問題があります（問題 2 件、警告 1 件）:") + 1:]
     assert problems[0].startswith("  - テスト送信は段階「ログイン」で失敗しました: ")
     assert any(line.startswith(f"  - {GOOD} の SPF: +all では") for line in problems)
     assert any(line.startswith(f"  ! {GOOD} の DMARC: _dmarc.{GOOD} に DMARC レコードが")
@@ -86,7 +85,7 @@ def test_a_broken_profile_lists_its_problems_in_japanese(store, smtp_starttls, d
     assert [line for line in prose(out) if ENGLISH.search(line)] == []
 
 
-def test_a_port_that_does_not_answer_in_japanese(store, dns_server):
+def test_a_port_that_refuses_in_japanese(store, dns_server):
     dns = dns_server(good_zones())
     port = free_port()
     store.save_profile(_plain_profile(port))
@@ -94,8 +93,9 @@ def test_a_port_that_does_not_answer_in_japanese(store, dns_server):
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
     assert data["send"] is None
-    assert data["send_skipped"] == (f"ポート {port} が応答しなかったため、テストメッセージは"
-                                    "送信していません。")
+    assert data["send_skipped"] == (f"ポート {port} への接続が拒否されたため（待ち受けている"
+                                    "ものがないか、ファイアウォールが拒否しています）、"
+                                    "テストメッセージは送信していません。")
     assert data["problems"][0].startswith(f"ポート {port}（暗黙的TLS）は使えません（拒否）: ")
     assert data["own_port"]["status"] == "refused"
 

@@ -114,3 +114,17 @@ def test_a_quoted_command_is_never_broken():
             lines = wrap(text, width, "  1. ", "     ")
             assert any("`smtp-setup sandbox --port 2525`" in line for line in lines), lines
             assert all("\x00" not in line for line in lines)
+
+
+def test_a_number_and_its_unit_given_as_whole_are_never_broken():
+    from smtp_setup.text_width import wrap
+
+    for text, unit in (("example.test is not a mailbox domain in the catalog (4205 ms)",
+                        "(4205 ms)"),
+                       ("example.test はプロバイダー一覧にあるメールドメインではありません。"
+                        "（4205 ms）", "（4205 ms）")):
+        for width in range(20, 80):
+            lines = wrap(text, width, "  · ", "    ", whole=[unit])
+            assert any(unit in line for line in lines), (width, lines)
+            assert "".join(line.strip() for line in lines).replace(" ", "") == (
+                "·" + text.replace(" ", ""))

@@ -29,6 +29,7 @@ from smtp_setup.core.smtp.session import (
     build_test_message,
     client_tls_context,
     send_test_message,
+    stages_for,
 )
 
 CLIENT = "client.test"
@@ -61,7 +62,10 @@ async def test_implicit_tls_with_auth_plain_delivers(smtp_implicit_tls):
     assert result.ok, result.diagnosis
     assert result.diagnosis is None
     assert result.response == "250 2.0.0 Ok: queued as TEST1"
-    assert statuses(result) == {name: "ok" for name in STAGES} | {"starttls": "skip"}
+    # an implicit-TLS connection has no STARTTLS stage: it is not listed, not even skipped
+    assert [stage.name for stage in result.stages] == [n for n in STAGES if n != "starttls"]
+    assert list(stages_for(Security.TLS)) == [stage.name for stage in result.stages]
+    assert statuses(result) == {name: "ok" for name in stages_for(Security.TLS)}
     assert "TLSv1" in result.stages[0].detail
     assert smtp_implicit_tls.logins == [("PLAIN", "user")]
     (envelope,) = smtp_implicit_tls.messages
@@ -369,6 +373,15 @@ async def test_events_after_a_failure_and_a_broken_callback(smtp_starttls):
     assert result.diagnosis.code == "auth_failed"
     assert events[-5:] == [("auth", "fail"), ("mail_from", "skip"), ("rcpt_to", "skip"),
                            ("data", "skip"), ("quit", "skip")]
+
+
+async def test_an_implicit_tls_send_never_mentions_starttls(smtp_server_factory):
+    events = []
+    server = smtp_server_factory("tls")
+    result = await send(server.profile(ca_file=None), PASSWORD, on_event=events.append)
+    assert result.diagnosis.code == "certificate_untrusted"  # failed at connect
+    assert "starttls" not in {event.name for event in events}
+    assert [s.name for s in result.stages] == list(stages_for(Security.TLS))
 
 
 async def test_password_never_appears(smtp_server_factory):

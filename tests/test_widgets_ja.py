@@ -222,6 +222,25 @@ async def test_stage_list_after_a_wrong_password(smtp_starttls):
         assert "Wr0ng-Zq9-pw" not in lines
 
 
+async def test_stage_list_of_an_implicit_tls_send_has_no_starttls_row(smtp_implicit_tls):
+    from smtp_setup.core.smtp.session import send_test_message, stages_for
+
+    stages = StageList(id="stages")
+    app = Host(stages)
+    profile = smtp_implicit_tls.profile(name="work")
+    async with app.run_test(size=SIZE) as pilot:
+        stages.reset(stages_for(profile.security))  # as the wizard's Test step does
+        assert "STARTTLS" not in drawn(stages.content, width=80)  # not even waiting
+        result = await send_test_message(
+            profile, smtp_implicit_tls.password,
+            on_event=lambda e: stages.record(e.name, e.status, e.ms, e.detail))
+        await pilot.pause()
+        assert result.ok, result.diagnosis
+        shown = drawn(stages.content, width=80)
+        assert shown.count("✓ ") == 8 and "✗" not in shown and "–" not in shown
+        assert "STARTTLS" not in shown
+
+
 # -- the OAuth sign-in dialogs -----------------------------------------------------------
 
 

@@ -258,8 +258,8 @@ def N_(message: str) -> LazyText:  # noqa: N802 - the name gettext tools know
 
 __all__ = [
     "LazyText", "N_", "_", "available_languages", "current_language", "gettext",
-    "language_from_argv", "language_from_environment", "ngettext", "normalize_language",
-    "pgettext", "set_language",
+    "language_from_argv", "language_from_environment", "listing", "ngettext",
+    "normalize_language", "pgettext", "sentences", "set_language",
 ]
 
 
@@ -270,3 +270,15 @@ def sentences(parts: Sequence[str]) -> str:
     # NONE for nothing (Japanese), else the characters themselves
     between = pgettext("between sentences", "SPACE")
     return {"SPACE": " ", "NONE": ""}.get(between, between).join(parts)
+
+
+def listing(items: Sequence[str]) -> str:
+    """Words in a list, as the language lists them: "a", "a and b", "a, b and c" in
+    English, 「a、b、c」 in Japanese."""
+    texts = [str(item) for item in items]
+    if len(texts) < 2:
+        return "".join(texts)
+    # TRANSLATORS: between the items of a list but the last two ("a, b and c")
+    between = pgettext("between list items", ", ")
+    # TRANSLATORS: the last two items of a list ("a, b and c": items is "a, b")
+    return _("{items} and {last}").format(items=between.join(texts[:-1]), last=texts[-1])

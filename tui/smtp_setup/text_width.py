@@ -19,6 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+TYPE_CHECKING = False  # typing itself costs start-up time on every command
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 # One piece: a word of Latin text or one wide character, with the opening brackets that must
 # not end a line before it, the closing punctuation that must not begin one after it, and
 # the spaces around it (spaces lead only at the start of a text: each piece takes those
@@ -65,12 +69,15 @@ def has_wide(text: str) -> bool:
 
 
 def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "",
-         ) -> list[str]:
+         *, whole: Sequence[str] = ()) -> list[str]:
     """textwrap.wrap for ASCII text; for wide text, lines of at most `width` cells broken
-    where `pieces` allows. A command in backquotes is never broken: it stays copyable."""
-    if "`" not in text:
+    where `pieces` allows. A command in backquotes is never broken: it stays copyable. Nor
+    is any text in `whole` found in `text`: a number with its unit, e.g. "(4205 ms)"."""
+    if "`" not in text and not whole:
         return _wrap(text, width, initial_indent, subsequent_indent)
     kept = _QUOTED_COMMAND.sub(lambda m: m.group(0).replace(" ", _KEPT_SPACE), text)
+    for unit in whole:
+        kept = kept.replace(unit, unit.replace(" ", _KEPT_SPACE))
     return [line.replace(_KEPT_SPACE, " ")
             for line in _wrap(kept, width, initial_indent, subsequent_indent)]
 

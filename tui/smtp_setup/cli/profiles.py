@@ -35,6 +35,15 @@ def _short_security(security: str) -> str:
             "none": pgettext("short encryption", "plain")}[security]
 
 
+def _provider_name(provider_id: str) -> str:
+    """A profile's provider as `providers` names it, in the current language (the JSON
+    keeps the id); an id the catalog does not know (a newer version's) as it is."""
+    from smtp_setup.core.catalog.loader import load_catalog
+
+    catalog = load_catalog()
+    return catalog.get(provider_id).name if provider_id in catalog else provider_id
+
+
 def _store(args: argparse.Namespace) -> ConfigStore:
     return ConfigStore(args.config)
 
@@ -85,7 +94,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             rows.append([mark, name, "", "", _("{mark} broken (below)").format(mark=fail)])
             continue
         p = config.profiles[name]
-        rows.append([mark, p.name, p.provider, p.server, p.security.label])
+        rows.append([mark, p.name, _provider_name(p.provider), p.server, p.security.label])
     print("\n".join(table(rows)))
     if config.default_profile in config.names:
         print("\n" + _("* default profile"))
@@ -130,7 +139,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     not_set, none = _("(not set)"), _("(none)")
     rows = [
-        [_("Provider"), profile.provider],
+        [_("Provider"), _provider_name(profile.provider)],
         [_("Server"), profile.server],
         [_("Security"), profile.security.label],
         [_("Username"), profile.username or _("(none: no login)")],
@@ -186,18 +195,34 @@ def cmd_providers(args: argparse.Namespace) -> int:
             ]
         )
         return 0
+    from smtp_setup.text_width import wrap
+
     for index, (title, providers) in enumerate(groups):
         print(("\n" if index else "") + title)
-        rows = []
-        for p in providers:
-            ports = _port_summary(p)
-            rows.append([p.id, p.name, ports, p.default_host])  # the long hosts last
-        print("\n".join("  " + line for line in table(rows)))
-    from smtp_setup.text_width import wrap
+        rows = [[p.id, p.name, _port_summary(p), p.default_host] for p in providers]
+        print("\n".join(_provider_lines(rows)))
 
     print("\n" + "\n".join(wrap(_("* recommended; +N more ports. Details: {command}").format(
         command="smtp-setup providers --json"), 79)))
     return 0
+
+
+def _provider_lines(rows: list[list[str]], width: int = 79) -> list[str]:
+    """`providers`' table, indented: a row too wide for `width` cells gives its host (the
+    last column) a line of its own under the name, whole, never cut or broken."""
+    from smtp_setup.text_width import cells
+
+    lines = []
+    under_name = 2 + max(cells(row[0]) for row in rows) + 2
+    for row, line in zip(rows, table(rows), strict=True):
+        host = row[-1]
+        if cells("  " + line) <= width or not host:
+            lines.append("  " + line)
+            continue
+        lines.append("  " + line.removesuffix(host).rstrip())
+        indent = under_name if under_name + cells(host) <= width else 4
+        lines.append(" " * indent + host)
+    return lines
 
 
 def _port_summary(provider: Any, most: int = 1) -> str:

@@ -19,7 +19,7 @@ from smtp_setup.core.profiles.config_store import Config
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.core.profiles.next_command import next_command
 from smtp_setup.core.smtp.stages import stage_name
-from smtp_setup.i18n import _, ngettext
+from smtp_setup.i18n import _, listing, ngettext
 from smtp_setup.text_width import cells, pad, wrap
 
 SANDBOX_HOST = "127.0.0.1"
@@ -52,6 +52,7 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
     saver = token_saver(profile, ConfigStore(config.path))  # a rotated refresh token goes back
     result = asyncio.run(send_test_message(profile, password, to=args.to, on_event=printer,
                                            store_rotated=saver, nameserver=args.nameserver))
+    printer.finish()
     print_warnings(saver)
     if args.debug:
         _write_debug_log(result, password)
@@ -63,15 +64,23 @@ def run_test(args: argparse.Namespace, config: Config) -> int:
 
 
 class _StagePrinter:
-    """Prints each stage as it finishes: `✓ connect     12 ms  127.0.0.1:587`."""
+    """Prints each stage as it finishes: `✓ connect     12 ms  127.0.0.1:587`; after a
+    failure, `finish()` names the stages not reached on one line."""
 
     def __init__(self, *, live: bool) -> None:
         self.live = live
         self.ok, self.fail, self.skip = marks()
         self.tty = live and sys.stdout.isatty()
+        self.failed = False
+        self.unreached: list[str] = []
 
     def __call__(self, event: Any) -> None:
         if not self.live:
+            return
+        if event.status == "fail":
+            self.failed = True
+        elif event.status == "skip" and self.failed:  # a stage after the failed one
+            self.unreached.append(event.name)
             return
         if event.status == "start":
             if self.tty:  # shown until the stage ends, then overwritten
@@ -82,6 +91,14 @@ class _StagePrinter:
         line = (f"{mark} {pad(stage_name(event.name), 10)} {pad(timing, 8, right=True)}  "
                 f"{event.detail}").rstrip()
         print(("\r\033[K" if self.tty else "") + line, flush=True)
+
+    def finish(self) -> None:
+        if self.unreached:
+            # TRANSLATORS: under the stages of a failed test send, the stages after the
+            # failed one: "Not reached: auth, mail_from, rcpt_to, data and quit."
+            text = _("Not reached: {stages}.").format(
+                stages=listing([stage_name(name) for name in self.unreached]))
+            print("\n".join(wrap(text, 79, "", "  ")), flush=True)
 
 
 def _print_outcome(result: Any, profile: Profile, recipient: str) -> None:

@@ -36,7 +36,8 @@ from smtp_setup.core.smtp.tls import client_tls_context
 from smtp_setup.i18n import _, ngettext
 from smtp_setup.text_width import wrap
 
-# A port in these states did not answer at all: a test send there would only wait.
+# A port in these states refused the connection or did not answer: a test send there would
+# only fail the same way.
 _UNREACHABLE = ("refused", "timeout")
 
 
@@ -144,8 +145,12 @@ async def _server(report: DoctorReport, profile: Profile, password: str | None,
         report.own_port = next(r for r in report.probe.results
                                if (r.port, r.security) == (profile.port, profile.security))
         if report.own_port.status in _UNREACHABLE:
-            report.send_skipped = _("Port {port} did not answer, so no test message was "
-                                    "sent.").format(port=profile.port)
+            report.send_skipped = (_(
+                "Port {port} refused the connection (nothing listens there, or a firewall "
+                "rejects it), so no test message was sent.")
+                if report.own_port.status == "refused" else _(
+                "Port {port} did not answer within {limit} s, so no test message was "
+                "sent.")).format(port=profile.port, limit=f"{probe_timeout:g}")
             return
     report.send = await send_test_message(profile, password, to=to, on_event=on_event,
                                           tls_context=tls_context, store_rotated=store_rotated,
@@ -257,15 +262,31 @@ def format_report(report: DoctorReport) -> list[str]:
     else:
         lines += format_domain_report(report.domain)[:-2]  # the doctor gives the verdict
     lines.append("")
-    if report.ok:
-        lines.append("✓ " + _("Healthy: the test message was accepted and nothing failed."))
-    else:
-        count = len(report.problems)
-        lines.append("✗ " + ngettext("Not healthy ({count} problem):",
-                                     "Not healthy ({count} problems):", count).format(
-            count=count))
+    lines.append(_verdict_line(report))
+    if not report.ok:
         for problem in report.problems:
             lines += wrap(problem, 79, initial_indent="  - ", subsequent_indent="    ")
     for warning in report.warnings:
         lines += wrap(warning, 79, initial_indent="  ! ", subsequent_indent="    ")
     return lines
+
+
+def _verdict_line(report: DoctorReport) -> str:
+    """The closing line, which counts what is listed under it: the problems and warnings."""
+    warnings = len(report.warnings)
+    if report.ok:
+        return "✓ " + (ngettext(
+            "Healthy: the test message was accepted and nothing failed ({count} warning):",
+            "Healthy: the test message was accepted and nothing failed ({count} warnings):",
+            warnings).format(count=warnings) if warnings else
+            _("Healthy: the test message was accepted and nothing failed."))
+    count = len(report.problems)
+    if not warnings:
+        return "✗ " + ngettext("Not healthy ({count} problem):",
+                               "Not healthy ({count} problems):", count).format(count=count)
+    # TRANSLATORS: "Not healthy (2 problems and 1 warning):", the counts from the two
+    # messages below
+    return "✗ " + _("Not healthy ({problems} and {warnings}):").format(
+        problems=ngettext("{count} problem", "{count} problems", count).format(count=count),
+        warnings=ngettext("{count} warning", "{count} warnings", warnings).format(
+            count=warnings))

@@ -17,6 +17,7 @@ from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.hanging_text import HangingText
 from smtp_setup.app.widgets.stage_list import StageList
 from smtp_setup.core.profiles import validation
+from smtp_setup.core.smtp.stages import stages_for
 from smtp_setup.i18n import N_, _, ngettext
 
 
@@ -53,7 +54,7 @@ class SendStep(StepPane):
         return _("Next") if self.draft.test_ok else _("Skip test")
 
     def on_mount(self) -> None:
-        self.query_one("#stages", StageList).reset()
+        self._reset_stages()
         for selector in ("#cancel-send", "#fix-buttons", "#received", "#outcome",
                          "#domain-check"):
             self.query_one(selector).display = False
@@ -61,6 +62,11 @@ class SendStep(StepPane):
         self.diagnosis = None
         self.tested: tuple | None = None  # the settings the shown result is about
         self.passed_to = ""  # the recipient of the test that passed
+
+    def _reset_stages(self) -> None:
+        """The stages of the connection as now set, all waiting (no STARTTLS row for
+        implicit TLS: that connection has no such stage)."""
+        self.query_one("#stages", StageList).reset(stages_for(self.draft.profile.security))
 
     def _settings(self) -> tuple:
         """What a test result depends on; not the name, which is chosen after testing."""
@@ -73,7 +79,7 @@ class SendStep(StepPane):
             self.draft.test_ok = None  # a setting changed since: the result no longer holds
         if self.draft.test_ok is None and not self.sending:  # settings changed: old result is stale
             self.tested = None
-            self.query_one("#stages", StageList).reset()
+            self._reset_stages()
             self.query_one("#transcript", Log).clear()
             for selector in ("#fix-buttons", "#received", "#outcome", "#domain-check"):
                 self.query_one(selector).display = False
@@ -166,7 +172,7 @@ class SendStep(StepPane):
             self.start_send()
 
     def start_send(self) -> None:
-        self.query_one("#stages", StageList).reset()
+        self._reset_stages()
         self.query_one("#transcript", Log).clear()
         for selector in ("#fix-buttons", "#received", "#domain-check"):
             self.query_one(selector).display = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -37,8 +39,10 @@ class StageList(Static):
         self.show_ms = show_ms
         self.rows: dict[str, tuple[str, float, str]] = {}
 
-    def reset(self) -> None:
-        self.rows = {name: ("wait", 0.0, "") for name in STAGE_LABELS}
+    def reset(self, stages: Iterable[str] | None = None) -> None:
+        """Every stage waiting. `stages` (core's `stages_for`): the stages this connection
+        has; a stage it lacks (STARTTLS with implicit TLS) gets no row."""
+        self.rows = {name: ("wait", 0.0, "") for name in (stages or STAGE_LABELS)}
         self._render_rows()
 
     def record(self, name: str, status: str, ms: float, detail: str) -> None:
@@ -52,7 +56,9 @@ class StageList(Static):
         table.add_column(min_width=7, justify="right", no_wrap=True)
         table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         for name, label in STAGE_LABELS.items():
-            status, ms, detail = self.rows.get(name, ("wait", 0.0, ""))
+            if name not in self.rows:
+                continue
+            status, ms, detail = self.rows[name]
             mark, style = MARKS.get(status, MARKS["wait"])
             timing = f"{ms:.0f} ms" if self.show_ms and status in ("ok", "fail") else ""
             table.add_row(

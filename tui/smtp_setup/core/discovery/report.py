@@ -8,7 +8,7 @@ from typing import Any
 
 from smtp_setup.core.catalog.loader import load_catalog
 from smtp_setup.core.profiles.model import Security
-from smtp_setup.i18n import N_, _, pgettext
+from smtp_setup.i18n import N_, _, pgettext, sentences
 from smtp_setup.text_width import cells, pad, wrap
 
 CONFIDENCES = ("high", "medium", "low")
@@ -217,10 +217,10 @@ def format_report(report: DiscoveryReport) -> list[str]:
     names = {source.name: source_name(source.name) for source in report.sources}
     width = max([10, *(cells(name) for name in names.values())])
     for source in report.sources:
-        # "ms" is a unit, the same in every language
         head = f"  {marks[source.status]} {pad(names[source.name], width)} "
-        lines += wrap(f"{source.detail} ({source.ms:.0f} ms)", 79, initial_indent=head,
-                      subsequent_indent=" " * cells(head))
+        timing = _("({ms} ms)").format(ms=f"{source.ms:.0f}")  # never broken across lines
+        lines += wrap(sentences([source.detail, timing]), 79, initial_indent=head,
+                      subsequent_indent=" " * cells(head), whole=[timing])
     return lines
 
 

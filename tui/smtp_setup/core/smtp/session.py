@@ -33,6 +33,7 @@ from smtp_setup.core.smtp.stages import (
     StageEvent,
     StageFailed,
     ms_since,
+    stages_for,
 )
 from smtp_setup.core.smtp.tcp_connect import connect_socket, default_local_hostname
 from smtp_setup.core.smtp.tls import client_tls_context
@@ -42,7 +43,7 @@ from smtp_setup.i18n import _
 AUTH_PREFERENCE = ("plain", "login", "cram-md5")  # one mechanism, tried once
 
 __all__ = ["STAGES", "SendResult", "StageEvent", "build_test_message", "client_tls_context",
-           "default_local_hostname", "send_test_message"]
+           "default_local_hostname", "send_test_message", "stages_for"]
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ class _TestSend(StageBook, PortQuestions):
         finally:
             if self.smtp is not None:
                 self.smtp.close()
-        for name in STAGES:
+        stages = stages_for(self.profile.security)
+        for name in stages:
             if name not in self.final:
                 self._finish(name, "skip", 0.0, _("not reached"))
         return SendResult(
@@ -125,7 +127,7 @@ class _TestSend(StageBook, PortQuestions):
             profile=self.profile.name,
             server=self.profile.server,
             security=str(self.profile.security),
-            stages=[self.final[name] for name in STAGES],
+            stages=[self.final[name] for name in stages],
             response=self.response,
             diagnosis=self.diagnosis,
             transcript=[redact(line, self.secrets) for line in self.transcript.lines],
@@ -195,9 +197,8 @@ class _TestSend(StageBook, PortQuestions):
                 await smtp.starttls()
                 await smtp.ehlo()  # RFC 3207: forget what we knew, ask again over TLS
                 st.detail = _tls_note(smtp, True) or _("encrypted")
-        else:
-            self._skip("starttls", _("implicit TLS from the first byte")
-                       if p.security is Security.TLS else _("no encryption chosen"))
+        elif p.security is Security.NONE:  # implicit TLS has no such stage (stages_for)
+            self._skip("starttls", _("no encryption chosen"))
 
         if p.username:
             async with self._stage("auth") as st:

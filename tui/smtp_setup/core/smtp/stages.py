@@ -24,6 +24,13 @@ STAGES = ("connect", "greeting", "ehlo", "starttls", "auth", "mail_from", "rcpt_
 log = logging.getLogger(__name__)
 
 
+def stages_for(security: Security) -> tuple[str, ...]:
+    """The stages of a send with this encryption, in order: an implicit-TLS connection has
+    no STARTTLS stage (it is encrypted from its first byte), so it is not listed at all.
+    Without encryption the STARTTLS stage stays, skipped: its row says nothing encrypts."""
+    return tuple(s for s in STAGES if s != "starttls") if security is Security.TLS else STAGES
+
+
 @dataclass
 class StageEvent:
     """One step of progress: status is "start", then "ok", "fail" or "skip"."""
@@ -42,7 +49,7 @@ class SendResult:
     profile: str
     server: str
     security: str
-    stages: list[StageEvent]  # the final status of every stage, in STAGES order
+    stages: list[StageEvent]  # the final status of every stage of stages_for(security)
     response: str | None  # the server's reply to DATA when the message was accepted
     diagnosis: Diagnosis | None
     transcript: list[str] = field(default_factory=list)
@@ -144,7 +151,8 @@ class StageBook:
     def _whole_send_timeout(self) -> None:
         if self.diagnosis is not None:
             return
-        name = self.current or next((n for n in STAGES if n not in self.final), "quit")
+        name = self.current or next((n for n in stages_for(self.profile.security)
+                                     if n not in self.final), "quit")
         if name == "quit":
             self._finish("quit", "ok", ms_since(self.current_started),
                          _("no answer to QUIT; the connection was closed"))
