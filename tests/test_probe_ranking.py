@@ -95,6 +95,22 @@ def test_blocked_hint_wording():
     assert blocked_hint([result(8025, STARTTLS, "timeout"), result(465, TLS)]) is None
 
 
+def test_blocked_hint_lists_ports_as_japanese_does():
+    """「25、587 または 2525」, not "25, 587": the port lists follow the language's listing."""
+    from smtp_setup import i18n
+
+    results = [result(25, STARTTLS, "timeout"), result(587, STARTTLS, "timeout"),
+               result(465, TLS), result(2525, STARTTLS), result(8025, STARTTLS)]
+    english = blocked_hint(results)
+    i18n.set_language("ja")
+    try:
+        ja = blocked_hint(results)
+    finally:
+        i18n.set_language("en")
+    assert "25 and 587" in english and "465, 2525 or 8025" in english
+    assert "25、587" in ja and "465、2525 または 8025" in ja and ", " not in ja
+
+
 def test_every_status_has_a_mark():
     assert {mark for mark, _ in STATUSES.values()} == {"✓", "✗", "!"}
 

@@ -139,6 +139,7 @@ async def test_port_rows_say_what_a_real_check_found(smtp_plain):
                 plist, smtp_plain.port, Security.STARTTLS)
             plain = row(plist, smtp_plain.port, Security.NONE)
             assert "✓ このネットワークから使えます" in plain and " ms）" in plain
+            assert "使えます（" in plain  # the time follows without a space, as Japanese writes it
             assert "その他のポート" in drawn(plist.get_option("custom-port").prompt)
 
 

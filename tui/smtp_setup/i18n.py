@@ -272,13 +272,15 @@ def sentences(parts: Sequence[str]) -> str:
     return {"SPACE": " ", "NONE": ""}.get(between, between).join(parts)
 
 
-def listing(items: Sequence[str]) -> str:
+def listing(items: Sequence[Any], word: str = "and") -> str:
     """Words in a list, as the language lists them: "a", "a and b", "a, b and c" in
-    English, 「a、b、c」 in Japanese."""
+    English, 「a、b、c」 in Japanese (`word="or"`: "a, b or c", 「a、b、c のいずれか」)."""
     texts = [str(item) for item in items]
     if len(texts) < 2:
         return "".join(texts)
     # TRANSLATORS: between the items of a list but the last two ("a, b and c")
     between = pgettext("between list items", ", ")
+    if word == "or":
+        return _("{items} or {last}").format(items=between.join(texts[:-1]), last=texts[-1])
     # TRANSLATORS: the last two items of a list ("a, b and c": items is "a, b")
     return _("{items} and {last}").format(items=between.join(texts[:-1]), last=texts[-1])

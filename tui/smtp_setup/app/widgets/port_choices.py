@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 
 from smtp_setup.core.catalog.loader import PortOption
 from smtp_setup.core.profiles.model import Security
-from smtp_setup.i18n import N_, LazyText, _
+from smtp_setup.i18n import N_, LazyText, _, sentences
 
 CUSTOM = "custom-port"
 
@@ -139,7 +139,9 @@ class PortChoices(OptionList):
             said = str(words) if result.status in SAID_IN_FULL or not result.detail else result.detail
             mark, verdict = Text(mark_text, style=style), Text(said, style=style)
             if result.status == "usable":
-                verdict.append(" " + _("({ms} ms)").format(ms=f"{result.ms:.0f}"), style="dim")
+                # after its sentence as the language writes it: 「…。（12 ms）」, no space
+                timing = _("({ms} ms)").format(ms=f"{result.ms:.0f}")
+                verdict.append(sentences([said, timing])[len(said):], style="dim")
         elif self.checking:
             mark, verdict = Text("…", style="dim"), Text(_("checking"), style="dim")
         if verdict is not None:

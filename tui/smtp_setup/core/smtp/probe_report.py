@@ -19,9 +19,8 @@ from smtp_setup.core.smtp.probe_texts import (
     NOT_RECOMMENDED_BUT,
     RESULT_WORDS,
     WHY_IT_WORKS,
-    join,
 )
-from smtp_setup.i18n import N_, _, ngettext, pgettext
+from smtp_setup.i18n import N_, _, listing, ngettext, pgettext
 from smtp_setup.text_width import pad, wrap
 
 # Every status a candidate can end in, with the words and mark the report uses for it.
@@ -209,8 +208,8 @@ def blocked_hint(results: list[PortProbe]) -> str | None:
         return None
     ports = list(dict.fromkeys(r.port for r in timed_out))
     text = BLOCKED[len(ports) == 1, len(working) == 1, any(r.documented for r in timed_out)]
-    return text.format(ports=join(ports), working=join(working),
-                       either=join(working, "or"))
+    return text.format(ports=listing(ports), working=listing(working),
+                       either=listing(working, "or"))
 
 
 def format_result(result: PortProbe) -> list[str]:
@@ -276,14 +275,14 @@ def _why_certificate(waiting: PortProbe, results: list[PortProbe],
     reasons = [ngettext(
         "Port {ports} answers with encryption, but {fix}; then check again.",
         "Ports {ports} answer with encryption, but {fix}; then check again.", len(same)).format(
-        ports=join([_short(r) for r in same]), fix=CERTIFICATE_FIXES[waiting.diagnosis_code])]
+        ports=listing([_short(r) for r in same]), fix=CERTIFICATE_FIXES[waiting.diagnosis_code])]
     if usable:
         reasons.append(ngettext(
             "{ports} works only without encryption: not recommended while an encrypted port "
             "only needs its certificate fixed.",
             "{ports} work only without encryption: not recommended while an encrypted port "
             "only needs its certificate fixed.", len(usable)).format(
-            ports=join([_short(r) for r in usable])))
+            ports=listing([_short(r) for r in usable])))
     return reasons
 
 

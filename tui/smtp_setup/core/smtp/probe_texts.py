@@ -77,17 +77,6 @@ WHY_IT_WORKS = {
 }
 
 
-def join(items: list[Any], word: str = "and") -> str:
-    """"465", "465 and 587", "25, 465 and 587" (or "or")."""
-    texts = [str(item) for item in items]
-    if len(texts) == 1:
-        return texts[0]
-    rest, last = ", ".join(texts[:-1]), texts[-1]
-    if word == "or":
-        return _("{items} or {last}").format(items=rest, last=last)
-    return _("{items} and {last}").format(items=rest, last=last)
-
-
 def usable_detail(result: Any) -> str:
     """The detail line of a port that works (`result`: a probe_report.PortProbe)."""
     mechanisms = ", ".join(result.login_mechanisms)
