@@ -11,19 +11,23 @@ from smtp_setup.app import build_wizard
 from smtp_setup.core.profiles.model import Profile, Security
 from smtp_setup.core.smtp.diagnosis_text import suggestion_words
 from smtp_setup.core.smtp.session import send_test_message
-from test_wizard_flow import SIZE, choose_provider, send_and_wait, set_value, settle, step_id
-from textual.widgets import Button, Collapsible, Input, OptionList, RadioButton
+from test_wizard_flow import (
+    SIZE,
+    choose_custom_port,
+    choose_provider,
+    send_and_wait,
+    set_value,
+    settle,
+    step_id,
+)
+from textual.widgets import Button, Collapsible, Input, RadioButton
 
 
 async def walk_to_test(app, pilot, server, *, security: str, ca_file: bool = True) -> None:
     """Other SMTP server at `server`, logging in as user / s3cret-Pa55, to the Test step."""
     await choose_provider(app, pilot, "other smtp")
     await set_value(app, pilot, "#host", "127.0.0.1")
-    ports = app.screen.query_one("#port-list", OptionList)
-    ports.highlighted = len(ports.options) - 1  # Custom port…
-    await pilot.pause()
-    await set_value(app, pilot, "#custom-port", str(server.port))
-    app.screen.query_one("#custom-security").value = security
+    await choose_custom_port(app, pilot, str(server.port), security)
     if ca_file:
         await set_value(app, pilot, "#ca-file", str(server.ca_file))
     await set_value(app, pilot, "#timeout", "4")  # margin on a busy machine

@@ -15,9 +15,16 @@ from smtp_setup.core.profiles.validation import profile_name
 from smtp_setup.core.smtp.probe import probe_host
 from smtp_setup.core.smtp.probe_ports import Candidate
 from test_after_a_failed_test import press_button
-from test_wizard_flow import choose_provider, send_and_wait, set_value, settle, step_id
+from test_wizard_flow import (
+    choose_custom_port,
+    choose_provider,
+    send_and_wait,
+    set_value,
+    settle,
+    step_id,
+)
 from test_wizard_keys import sandbox_to_test_step
-from textual.widgets import Button, Input, OptionList
+from textual.widgets import Button, Input
 
 SMALL = (80, 24)
 
@@ -67,12 +74,7 @@ async def test_page_down_reaches_the_stages_and_the_preview_at_80x24(tmp_path):
 async def walk_without_login(app, pilot, port: int) -> None:
     await choose_provider(app, pilot, "other smtp")
     await set_value(app, pilot, "#host", "127.0.0.1")
-    ports = app.screen.query_one("#port-list", OptionList)
-    ports.highlighted = len(ports.options) - 1  # Custom port…
-    await pilot.pause()
-    await set_value(app, pilot, "#custom-port", str(port))
-    app.screen.query_one("#custom-security").value = "none"
-    await pilot.pause()
+    await choose_custom_port(app, pilot, str(port), "none")
     app.screen.query_one("#plain-ok", Checkbox).value = True  # login is turned off next
     await pilot.pause()
     await pilot.press("ctrl+n")

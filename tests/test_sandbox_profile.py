@@ -17,8 +17,15 @@ from smtp_setup.app import build_wizard
 from smtp_setup.core.profiles.config_store import ConfigStore
 from smtp_setup.core.profiles.model import Profile, Security
 from support.cli import LiveProcess, run
-from test_wizard_flow import SIZE, choose_provider, send_and_wait, set_value, settle, step_id
-from textual.widgets import OptionList
+from test_wizard_flow import (
+    SIZE,
+    choose_custom_port,
+    choose_provider,
+    send_and_wait,
+    set_value,
+    settle,
+    step_id,
+)
 
 
 @contextmanager
@@ -54,12 +61,7 @@ async def test_the_wizard_saves_the_port_its_sandbox_test_used(tmp_path, where, 
         async with app.run_test(size=SIZE) as pilot:
             await choose_provider(app, pilot, "sandbox")
             if where == "custom":  # a port this test chose, whatever runs on this machine
-                ports = app.screen.query_one("#port-list", OptionList)
-                ports.highlighted = len(ports.options) - 1  # Custom port…
-                await pilot.pause()
-                await set_value(app, pilot, "#custom-port", str(held))
-                app.screen.query_one("#custom-security").value = "none"
-                await pilot.pause()
+                await choose_custom_port(app, pilot, str(held), "none")
             await pilot.press("ctrl+n", "ctrl+n")
             assert step_id(app) == "sender"
             await set_value(app, pilot, "#from-email", "me@example.com")

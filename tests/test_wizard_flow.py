@@ -32,6 +32,16 @@ async def set_value(app, pilot, selector: str, value: str) -> None:
     await pilot.pause()
 
 
+async def choose_custom_port(app, pilot, port, security: str) -> None:
+    """On the Connection step: "Custom port…", then `port` with `security`."""
+    ports = app.screen.query_one("#port-list", OptionList)
+    ports.highlighted = len(ports.options) - 1  # Custom port…
+    await pilot.pause()
+    await set_value(app, pilot, "#custom-port", str(port))
+    app.screen.query_one("#custom-security").value = security
+    await pilot.pause()
+
+
 def next_enabled(app) -> bool:
     return not app.screen.query_one("#next", Button).disabled
 
@@ -100,11 +110,7 @@ async def test_sandbox_walkthrough_saves_profile(tmp_path):
 async def walk_to_custom_test(app, pilot, server) -> None:
     await choose_provider(app, pilot, "other smtp")
     await set_value(app, pilot, "#host", "127.0.0.1")
-    ports = app.screen.query_one("#port-list", OptionList)
-    ports.highlighted = len(ports.options) - 1  # Custom port…
-    await pilot.pause()
-    await set_value(app, pilot, "#custom-port", str(server.port))
-    app.screen.query_one("#custom-security").value = "starttls"
+    await choose_custom_port(app, pilot, str(server.port), "starttls")
     await set_value(app, pilot, "#ca-file", str(server.ca_file))
     assert next_enabled(app), app.screen.query_one("#nav-status").content
     await pilot.press("ctrl+n")
