@@ -98,6 +98,11 @@ def test_a_port_that_refuses_in_japanese(store, dns_server):
                                     "テストメッセージは送信していません。")
     assert data["problems"][0].startswith(f"ポート {port}（暗黙的TLS）は使えません（拒否）: ")
     assert data["own_port"]["status"] == "refused"
+    shown = doctor("gone", dns).stdout.splitlines()
+    assert all(cells(line) <= 79 for line in shown), shown  # the reason is wrapped too
+    start = shown.index("テスト送信:") + 1
+    assert "".join(line.strip() for line in shown[start:start + 3]).startswith(
+        f"✗ ポート {port} への接続が拒否されたため")
 
 
 def _plain_profile(port: int):

@@ -24,7 +24,7 @@ from test_wizard_flow import (
     step_id,
 )
 from test_wizard_keys import sandbox_to_test_step
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, OptionList
 
 SMALL = (80, 24)
 
@@ -153,6 +153,44 @@ async def test_an_empty_host_is_no_error_at_first_sight(tmp_path):
         await pilot.pause()
         assert step_id(app) == "connection"
         assert host.has_class("-invalid") and message.has_class("-error")
+
+
+async def test_a_field_hidden_when_next_was_tried_is_quiet_when_it_appears(tmp_path):
+    """Next with an empty host marks the fields in sight; the custom port's row was hidden
+    then, so choosing "Custom port…" afterwards shows an empty field, not an error."""
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SMALL) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await pilot.press("ctrl+n")  # the host is empty: Next refuses and says why
+        await pilot.pause()
+        assert step_id(app) == "connection"
+        ports = app.screen.query_one("#port-list", OptionList)
+        ports.highlighted = len(ports.options) - 1  # Custom port…
+        await pilot.pause()
+        message = app.screen.query_one("#custom-port-field .field-message")
+        assert app.screen.query_one("#custom-port-row").display
+        assert not message.has_class("-error"), message.content
+
+
+async def test_page_down_in_the_port_list_scrolls_without_changing_the_choice(tmp_path):
+    """Choosing a port is highlighting it: PageDown there must not jump the choice to the
+    last row (a port without encryption, or Custom port…); it scrolls the step."""
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SMALL) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await set_value(app, pilot, "#host", "127.0.0.1")
+        ports = app.screen.query_one("#port-list", PortChoices)
+        ports.focus()
+        await pilot.pause()
+        chosen = ports.chosen
+        assert chosen is not None
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert ports.chosen == chosen and app.focused is ports
+        assert app.step.scroll_y > 0
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert ports.chosen == chosen and app.step.scroll_y == 0
 
 
 async def test_typed_then_left_empty_shows_the_error(tmp_path):

@@ -130,3 +130,25 @@ def test_a_stopped_sandbox_is_started_on_the_profiles_port(tmp_path):
     assert f"start it with `smtp-setup sandbox --port {port}`" in said, shown.stdout
     command = f"`smtp-setup sandbox --port {port}`"
     assert any(command in line for line in shown.stdout.splitlines())  # kept on one line
+
+
+def test_a_sandbox_send_in_japanese_fits_80_cells(tmp_path):
+    """What `test` says after the sandbox took the message is wrapped like the rest (it was
+    one line of 102 cells in Japanese)."""
+    from smtp_setup.text_width import cells
+
+    config = tmp_path / "config.toml"
+    port = free_port()
+    ConfigStore(config).save_profile(Profile(
+        name="try", provider="sandbox", host="127.0.0.1", port=port, security=Security.NONE,
+        from_email="me@example.com", timeout=10))
+    sandbox = LiveProcess("sandbox", "--port", str(port))
+    try:
+        assert f"127.0.0.1:{port}" in (sandbox.line() or "")
+        sent = run("--lang", "ja", "--config", str(config), "test", "try")
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        lines = sent.stdout.splitlines()
+        assert all(cells(line) <= 79 for line in lines), lines
+        assert "サンドボックスが受け取りました。" in sent.stdout
+    finally:
+        sandbox.kill()

@@ -103,12 +103,14 @@ class _StagePrinter:
 
 def _print_outcome(result: Any, profile: Profile, recipient: str) -> None:
     if result.ok:
-        print("\n" + _("Accepted by the server: {response}").format(response=result.response))
+        print("\n" + "\n".join(wrap(_("Accepted by the server: {response}").format(
+            response=result.response), 79, "", "  ")))
         if profile.provider == "sandbox":
-            print(_("The sandbox captured it; nothing was delivered. Its terminal shows it."))
+            said = _("The sandbox captured it; nothing was delivered. Its terminal shows it.")
         else:
-            print(_("Look for the message in {recipient}'s inbox (and its spam folder).")
-                  .format(recipient=recipient))
+            said = _("Look for the message in {recipient}'s inbox (and its spam folder).").format(
+                recipient=recipient)
+        print("\n".join(wrap(said, 79)))
         return
     diagnosis = result.diagnosis
     if diagnosis is None:

@@ -237,7 +237,8 @@ def format_report(report: DoctorReport) -> list[str]:
     lines.append(_("Test send:"))
     send = report.send
     if send is None:
-        lines.append("  ✗ " + (report.send_skipped or _("No test message was sent.")))
+        lines += wrap(report.send_skipped or _("No test message was sent."), 79,
+                      initial_indent="  ✗ ", subsequent_indent="    ")
     elif send.ok:
         lines += wrap(_("accepted in {ms} ms: {response}").format(
             ms=f"{send.total_ms:.0f}", response=send.response), 79,

@@ -133,7 +133,10 @@ class StepPane(VerticalScroll):
         from smtp_setup.app.widgets.field import Field
 
         for field in self.query(Field):
-            if field.display:
+            # only fields in sight: a hidden row's field (the custom port while a listed
+            # port is chosen) would otherwise greet the person with an error later
+            if all(node.display for node in field.ancestors_with_self if node is not self.app
+                   and node is not self.screen):
                 field.refresh_message(show_errors=True)
 
     def validity_changed(self) -> None:

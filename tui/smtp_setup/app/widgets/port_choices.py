@@ -71,6 +71,14 @@ class PortChoices(OptionList):
         self.results: dict[tuple[int, Security], Any] = {}
         self.checking = False
 
+    # Highlighting chooses here, so PageDown/PageUp must not jump the choice to another
+    # port: they scroll the step, as everywhere else in the wizard (the app's binding).
+    def action_page_down(self) -> None:
+        self.app.action_scroll_step("page_down")
+
+    def action_page_up(self) -> None:
+        self.app.action_scroll_step("page_up")
+
     def load(self, choices: list[PortOption], recommended: PortOption | None) -> None:
         self.choices, self.recommended = list(choices), recommended
         self._render_options()
