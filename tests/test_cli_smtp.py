@@ -51,10 +51,11 @@ def test_text_output_shows_each_stage_then_the_reply(store, smtp_implicit_tls):
     lines = out.splitlines()
     assert lines[0].startswith("✓ connect") and " ms " in lines[0]
     # implicit TLS: no STARTTLS stage on this connection, so no row for it
-    assert [line.split()[1] for line in lines[:8]] == [
-        "connect", "greeting", "ehlo", "auth", "mail_from", "rcpt_to", "data", "quit"]
+    # each stage by its SMTP command (the JSON keeps the ids), in a 10-cell column
+    assert [line[2:12].strip() for line in lines[:8]] == [
+        "connect", "greeting", "EHLO", "AUTH", "MAIL FROM", "RCPT TO", "DATA", "QUIT"]
     assert "starttls" not in out.lower()
-    assert any(line.startswith("✓ auth") for line in lines)
+    assert any(line.startswith("✓ AUTH") for line in lines)
     assert "Accepted by the server: 250 " in out
     assert "delivered" not in out.lower()
     assert [m.rcpt_tos for m in smtp_implicit_tls.messages] == [["sender@example.test"]]
@@ -75,12 +76,12 @@ def test_wrong_password_fails_with_a_diagnosis(store, smtp_starttls):
 
     text = run("test", "relay")
     assert text.returncode == 1
-    assert "✗ auth" in text.stdout
+    assert "✗ AUTH" in text.stdout
     # the stages reached, then one line for the rest (no row per stage not reached)
     lines = text.stdout.splitlines()
-    assert [line.split()[1] for line in lines[:5]] == [
-        "connect", "greeting", "ehlo", "starttls", "auth"]
-    assert lines[5] == "Not reached: mail_from, rcpt_to, data and quit."
+    assert [line[2:12].strip() for line in lines[:5]] == [
+        "connect", "greeting", "EHLO", "STARTTLS", "AUTH"]
+    assert lines[5] == "Not reached: MAIL FROM, RCPT TO, DATA and QUIT."
     assert "skipped" not in text.stdout and "not reached" not in text.stdout
     assert "Next steps:" in text.stdout and "  1. " in text.stdout
     assert wrong not in text.stdout and "Accepted" not in text.stdout
@@ -104,8 +105,8 @@ def test_refused_connection_is_exit_1_with_a_diagnosis(store):
     assert data["stages"][0] == {**data["stages"][0], "name": "connect", "ok": False}
     lines = run("test", "nowhere").stdout.splitlines()
     assert lines[0].startswith("✗ connect")
-    assert lines[1] == ("Not reached: greeting, ehlo, starttls, auth, mail_from, rcpt_to, "
-                        "data and quit.")  # fits 79 columns
+    assert lines[1] == ("Not reached: greeting, EHLO, STARTTLS, AUTH, MAIL FROM, RCPT TO, "
+                        "DATA and QUIT.")  # fits 79 columns
     assert lines[2] == ""
 
 

@@ -95,7 +95,7 @@ async def test_a_wrong_password_is_not_ok(smtp_starttls, good_dns):
     assert not report.ok
     assert report.own_port.usable
     assert report.send.failed_stage == "auth"
-    assert any(p.startswith("The test send failed at auth") for p in report.problems)
+    assert any(p.startswith("The test send failed at AUTH") for p in report.problems)
 
 
 async def test_a_bad_domain_is_not_ok(smtp_starttls, dns_server):

@@ -135,7 +135,7 @@ def test_json_keys_and_codes_are_the_same_in_both_languages(store, smtp_starttls
     # the sentences follow the language, one for one
     assert len(data_ja["problems"]) == len(data_en["problems"]) == 1
     assert len(data_ja["warnings"]) == len(data_en["warnings"]) == 1
-    assert data_en["problems"][0].startswith("The test send failed at auth: ")
+    assert data_en["problems"][0].startswith("The test send failed at AUTH: ")
     assert ENGLISH.search(data_en["problems"][0])  # the guard the text tests use sees English
     assert data_ja["problems"][0].startswith("テスト送信は段階「ログイン」で失敗しました: ")
     assert data_en["warnings"][0].startswith(f"SPF of {GOOD}: ?all says nothing")

@@ -95,7 +95,7 @@ class _StagePrinter:
     def finish(self) -> None:
         if self.unreached:
             # TRANSLATORS: under the stages of a failed test send, the stages after the
-            # failed one: "Not reached: auth, mail_from, rcpt_to, data and quit."
+            # failed one: "Not reached: MAIL FROM, RCPT TO, DATA and QUIT."
             text = _("Not reached: {stages}.").format(
                 stages=listing([stage_name(name) for name in self.unreached]))
             print("\n".join(wrap(text, 79, "", "  ")), flush=True)

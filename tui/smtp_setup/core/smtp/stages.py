@@ -180,19 +180,19 @@ class StageBook:
 
 def stage_name(stage: str) -> str:
     """A stage in the current language, as `smtp-setup test` lists it and `doctor` names it
-    (English: the stage's own name)."""
+    (English: the SMTP command, as RFC 5321 writes it; connect and greeting in words)."""
     names = {
         # TRANSLATORS: the stages of a test send, as `smtp-setup test` lists them (at most
         # 10 cells); SMTP command names (EHLO, MAIL FROM...) stay as they are.
         "connect": pgettext("smtp stage", "connect"),
         "greeting": pgettext("smtp stage", "greeting"),
-        "ehlo": pgettext("smtp stage", "ehlo"),
-        "starttls": pgettext("smtp stage", "starttls"),
-        "auth": pgettext("smtp stage", "auth"),
-        "mail_from": pgettext("smtp stage", "mail_from"),
-        "rcpt_to": pgettext("smtp stage", "rcpt_to"),
-        "data": pgettext("smtp stage", "data"),
-        "quit": pgettext("smtp stage", "quit"),
+        "ehlo": pgettext("smtp stage", "EHLO"),
+        "starttls": pgettext("smtp stage", "STARTTLS"),
+        "auth": pgettext("smtp stage", "AUTH"),
+        "mail_from": pgettext("smtp stage", "MAIL FROM"),
+        "rcpt_to": pgettext("smtp stage", "RCPT TO"),
+        "data": pgettext("smtp stage", "DATA"),
+        "quit": pgettext("smtp stage", "QUIT"),
     }
     return names.get(stage, stage)
 
