@@ -360,3 +360,26 @@ def test_list_formats_in_japanese_keeps_json_plain(_isolated_config):
     assert about["git"] == "git send-email 用の gitconfig [sendemail] 設定"
     assert {r["format"]: r["about"] for r in english}["git"] == \
         "gitconfig [sendemail] settings for git send-email"
+
+
+async def test_an_open_select_list_names_esc_in_japanese(tmp_path, monkeypatch):
+    """Textual's own list says "Dismiss menu" for Esc in the footer, in English: ours says
+    it in the run's language."""
+    from smtp_setup.app import build_wizard
+    from test_wizard_flow import choose_provider, set_value
+    from textual.widgets import Footer
+
+    monkeypatch.setenv("SMTP_SETUP_LANG", "ja")
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await choose_provider(app, pilot, "その他")
+        await set_value(app, pilot, "#host", "127.0.0.1")
+        ports = app.screen.query_one("#port-list")
+        ports.highlighted = len(ports.options) - 1  # Custom port…: its encryption list
+        await pilot.pause()
+        app.screen.query_one("#custom-security").focus()
+        await pilot.pause()
+        await pilot.press("enter")  # open the list
+        await pilot.pause()
+        footer = " ".join(str(item.render()) for item in app.screen.query_one(Footer).query("*"))
+        assert "一覧を閉じる" in footer and "Dismiss" not in footer, footer

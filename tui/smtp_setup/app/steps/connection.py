@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Collapsible, Input, OptionList, Select, Static
+from textual.widgets import Button, Collapsible, Input, OptionList, Static
 
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
 from smtp_setup.app.widgets.port_choices import CA_FILE_FIX, CA_FILE_LABEL, PortChoices
+from smtp_setup.app.widgets.select import Select
 from smtp_setup.app.widgets.toggles import Checkbox
 from smtp_setup.core.catalog.loader import PortOption
 from smtp_setup.core.profiles import validation

@@ -14,9 +14,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Static
 
 from smtp_setup.app.translated_bindings import translate_bindings
+from smtp_setup.app.widgets.select import Select
 from smtp_setup.app.widgets.text_input import TextInput
 from smtp_setup.core.profiles.model import Profile
 from smtp_setup.i18n import N_, _
