@@ -168,3 +168,18 @@ def test_candidates_for_a_known_host_come_from_the_catalog():
         Candidate(587, STARTTLS, documented=True), Candidate(2525, STARTTLS)]
     # Loopback is nobody's provider, even though a catalog entry lists 127.0.0.1.
     assert candidates_for_host("127.0.0.1") == default_candidates(None)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_row_with_the_servers_name_fits_79_cells(lang):
+    """The server's name is shortened to fit: by cells, since 暗号化なし takes two a character."""
+    from smtp_setup import i18n
+    from smtp_setup.core.smtp.probe import format_result
+    from smtp_setup.text_width import cells
+
+    i18n.set_language(lang)
+    try:
+        row = format_result(result(2526, NONE, greeting_host="sandbox.smtp-setup.invalid"))[0]
+    finally:
+        i18n.set_language("en")
+    assert cells(row) <= 79 and row.endswith("…"), row

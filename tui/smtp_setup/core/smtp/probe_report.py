@@ -21,7 +21,7 @@ from smtp_setup.core.smtp.probe_texts import (
     WHY_IT_WORKS,
 )
 from smtp_setup.i18n import N_, _, listing, ngettext, pgettext
-from smtp_setup.text_width import pad, wrap
+from smtp_setup.text_width import cells, pad, wrap
 
 # Every status a candidate can end in, with the words and mark the report uses for it.
 STATUSES = {
@@ -220,7 +220,7 @@ def format_result(result: PortProbe) -> list[str]:
     line = (f"  {mark} {result.port:>5}  {pad(str(MODE_WORDS[result.security]), 13)}  "
             f"{pad(str(words), 17)}{result.ms:>7.0f} ms")
     if result.greeting_host:
-        room = 78 - len(line)  # keep the row within 80 columns
+        room = 77 - cells(line)  # the row within 79 cells, as every report (wide words)
         host = result.greeting_host
         line += "  " + (host if len(host) <= room else host[:room - 1] + "…")
     lines = [line]
