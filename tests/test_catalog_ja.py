@@ -188,3 +188,16 @@ def test_a_diagnosis_picks_the_same_hints_in_both_languages(topic):
         k: len(v) for k, v in chosen["en"].items()}
     assert any(chosen["en"].values())
     assert all(_japanese(hint) for hints in chosen["ja"].values() for hint in hints)
+
+
+def test_the_english_name_finds_a_provider_in_japanese():
+    """The README says "Other SMTP server": typing "other" in the Japanese wizard finds it,
+    as its Japanese name does."""
+    i18n.set_language("ja")
+    try:
+        catalog = load_catalog()
+        assert [p.id for p in catalog.search("other smtp")] == ["custom"]
+        assert [p.id for p in catalog.search("その他")] == ["custom"]
+        assert "sandbox" in [p.id for p in catalog.search("local sandbox")]
+    finally:
+        i18n.set_language("en")

@@ -148,11 +148,15 @@ class ProviderCatalog:
 
     def search(self, text: str) -> list[Provider]:
         """Providers matching every word of `text` (case-insensitive) in name, id, summary or
-        domains; name and id matches first. Empty text matches everything."""
+        domains; name and id matches first. Empty text matches everything. The English name
+        matches too in every language ("other" finds その他の SMTP サーバー), as the README
+        names it."""
         words = text.casefold().split()
+        english = source_catalog()
         hits: list[tuple[int, Provider]] = []
         for provider in self:
-            title = f"{provider.name} {provider.id}".casefold()
+            source = english.get(provider.id).name if provider.id in english else ""
+            title = f"{provider.name} {source} {provider.id}".casefold()
             haystack = " ".join([title, provider.summary, *provider.domains]).casefold()
             if all(word in haystack for word in words):
                 hits.append((0 if all(word in title for word in words) else 1, provider))
