@@ -103,6 +103,8 @@ async def test_a_refused_connection_offers_the_connection_step_then_try_again_pa
                 "Back to login after a refused connection, with login off")
             retry = app.screen.query_one("#retry", Button)
             assert retry.display and str(retry.label) == "Try again"
+            # the keyboard is on the first way forward (Send had lost the focus)
+            assert app.focused is retry
         # The server is up now, on the same port: Try again sends with the same settings.
         controller = Controller(RecordingHandler(), hostname="127.0.0.1", port=port)
         controller.start()

@@ -351,6 +351,13 @@ class SendStep(StepPane):
 
             self.query_one("#try-suggestion", Button).label = suggestion_words(self.suggestion)
             self.query_one("#try-suggestion", Button).refresh(layout=True)
+        if self.app.focused is None:  # Send was disabled while sending and took the focus
+            # along: the keyboard lands on the first way forward, the view stays on the
+            # diagnosis's first lines (PageDown reads on)
+            first = next((button for button in self.query("#fix-buttons Button")
+                          if button.display), None)
+            if first is not None:
+                first.focus(scroll_visible=False)
 
     def _in_wizard_words(self, steps: list[str]) -> list[str]:
         """The diagnosis's next steps, with the wizard's own port check in place of the
