@@ -276,3 +276,30 @@ def test_a_long_address_breaks_after_a_slash_not_inside_a_word():
     console = Console(width=80, record=True, color_system=None)
     console.print(HangingText().url(url))
     assert console.export_text().strip() == url  # whole when it fits
+
+
+def test_a_marked_warning_wraps_under_its_words_not_its_mark():
+    """「! 暗号化なし: …」 at 80 columns: the second line starts under 暗, not under the !."""
+    from smtp_setup.app.widgets.hanging_text import MarkedLines
+
+    text = ("! 暗号化なし: 通信経路上の誰でもメールとパスワードを読めます。このマシン上のサーバー"
+            "か、信頼できるネットワーク内でのみ使ってください。\n✓ 465 を選びました。")
+    console = Console(width=40, record=True, color_system=None)
+    console.print(MarkedLines(text))
+    lines = console.export_text().splitlines()
+    assert lines[0].startswith("! 暗号化なし") and len(lines) >= 3
+    assert all(line.startswith("  ") and line.strip() for line in lines[1:-1]), lines
+    assert lines[-1].startswith("✓ 465") and str(MarkedLines(text)) == text
+
+
+async def test_the_connection_steps_warnings_and_verdicts_hang_under_their_words(tmp_path):
+    from smtp_setup.app.widgets.hanging_text import MarkedLines
+
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SMALL) as pilot:
+        await choose_provider(app, pilot, "other smtp")
+        await set_value(app, pilot, "#host", "127.0.0.1")
+        await choose_custom_port(app, pilot, 2526, "none")
+        warning = app.screen.query_one("#plain-warning")
+        assert warning.display and isinstance(warning.content, MarkedLines)
+        assert str(warning.content).startswith("! No encryption")

@@ -9,6 +9,7 @@ from textual.widgets import Button, Collapsible, Input, OptionList, Static
 
 from smtp_setup.app.steps.base import StepPane
 from smtp_setup.app.widgets.field import Field
+from smtp_setup.app.widgets.hanging_text import MarkedLines
 from smtp_setup.app.widgets.port_choices import CA_FILE_FIX, CA_FILE_LABEL, PortChoices
 from smtp_setup.app.widgets.select import Select
 from smtp_setup.app.widgets.toggles import Checkbox
@@ -137,20 +138,20 @@ class ConnectionStep(StepPane):
         needs_ack = plain and self.draft.use_auth and self.provider.id != "sandbox"
         self.query_one("#plain-ok", Checkbox).display = needs_ack
         if plain:
-            warning.update(
+            warning.update(MarkedLines(
                 _("! No encryption: anyone on the network path can read your mail and your "
                   "password. Use this only for a server on this machine or a network you trust.")
                 if needs_ack else
                 _("! No encryption: anyone on the network path can read your mail. Use this "
                   "only for a server on this machine or a network you trust.")
-            )
+            ))
         verify = self.query_one("#verify", Checkbox).value
         if not verify:
             warning.display = True
-            warning.update(_(
+            warning.update(MarkedLines(_(
                 "! Certificate checks are off: a machine in the middle could pose as your "
                 "server and read your password. Prefer adding the CA file instead."
-            ))
+            )))
         self.fields_changed()
 
     @on(OptionList.OptionHighlighted, "#port-list")
@@ -190,7 +191,7 @@ class ConnectionStep(StepPane):
         self.summary_about = None
         summary = self.query_one("#probe-summary", Static)
         summary.display = True
-        summary.update(text)
+        summary.update(MarkedLines(text))  # a wrapped verdict hangs under its words
         summary.set_classes(css)
 
     @work(exclusive=True, group="probe", exit_on_error=False)

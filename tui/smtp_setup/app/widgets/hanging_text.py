@@ -83,3 +83,29 @@ def url_lines(url: str, width: int) -> list[str]:
     for line in fill(re.findall(r"[^/?&]+[/?&]*|[/?&]+", url)):
         lines += fill(re.findall(r"[^-]+-*|-+", line)) if len(line) > width else [line]
     return lines
+
+
+class MarkedLines:
+    """Lines that begin with a mark ("! ", "✓ ", "✗ "), each wrapping under its own text
+    rather than under the mark: a warning or a verdict of one or more lines. `str()` is the
+    text as given."""
+
+    MARKS = ("!", "✓", "✗", "…")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        for line in self.text.split("\n"):
+            mark, _space, rest = line.partition(" ")
+            if mark in self.MARKS and rest:
+                grid.add_row(mark, Text(rest))
+            else:
+                grid.add_row("", Text(line))
+        yield grid
