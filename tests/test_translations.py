@@ -236,3 +236,18 @@ def test_japanese_wraps_by_cells_and_keeps_punctuation_on_the_line():
         assert all(cells(line) <= width for line in lines), lines
         assert not any(line[0] in "、。）」" or line[-1] in "（「" for line in lines), lines
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize("width", [70, 60, 40])
+async def test_a_narrow_step_line_still_names_the_current_step(tmp_path, monkeypatch, width):
+    """Below 80 columns the Japanese names do not all fit: the line keeps the current step's
+    name whole (a mark per step before it, a dot per step after) rather than cutting it."""
+    monkeypatch.setenv("SMTP_SETUP_LANG", "ja")
+    app = build_wizard(config_path=tmp_path / "config.toml")
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        indicator = app.query_one(StepIndicator)
+        for index, title in enumerate(indicator.titles):
+            indicator.show_step(index)
+            line = indicator.content
+            assert title in line.plain and line.cell_len <= indicator.size.width, line.plain

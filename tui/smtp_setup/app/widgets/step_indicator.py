@@ -32,7 +32,23 @@ class StepIndicator(Static):
             text = self._line(index, separator, done_mark)
             if text.cell_len <= width:
                 break
+        else:  # too narrow for every name (Japanese below 80 columns): the current one only
+            text = self._marks_line(index)
         self.update(text)
+
+    def _marks_line(self, index: int) -> Text:
+        """`Step 7 of 7  ✓✓✓✓✓! Save`: a mark per step before, the current name, a dot per
+        step after."""
+        text = Text()
+        heading = _("Step {current} of {total}").format(current=index + 1, total=len(self.titles))
+        text.append(f"{heading}  ", style="bold")
+        text.append("".join("!" if i in self.unfinished else "✓" for i in range(index)))
+        text.append(" " if index else "")
+        text.append(self.titles[index], style="reverse bold")
+        after = len(self.titles) - index - 1
+        if after:
+            text.append(" " + "·" * after, style="dim")
+        return text
 
     def _line(self, index: int, separator: str, done_mark: str) -> Text:
         text = Text()
