@@ -105,6 +105,9 @@ async def test_a_refused_connection_offers_the_connection_step_then_try_again_pa
             assert retry.display and str(retry.label) == "Try again"
             # the keyboard is on the first way forward (Send had lost the focus)
             assert app.focused is retry
+            # the transcript says why it is empty rather than opening blank
+            assert list(app.screen.query_one("#transcript").lines) == [
+                "(nothing was exchanged: no SMTP conversation took place)"]
         # The server is up now, on the same port: Try again sends with the same settings.
         controller = Controller(RecordingHandler(), hostname="127.0.0.1", port=port)
         controller.start()

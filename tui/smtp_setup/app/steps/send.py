@@ -245,7 +245,8 @@ class SendStep(StepPane):
         for warning in getattr(keeper, "warnings", ()):
             self.notify(warning, severity="warning", markup=False, timeout=15)
         log = self.query_one("#transcript", Log)
-        log.write_lines(result.transcript)
+        log.write_lines(result.transcript or [
+            _("(nothing was exchanged: no SMTP conversation took place)")])
         if self.services.debug:
             self._write_debug_log(result, password)
         draft.test_ok = result.ok
