@@ -84,6 +84,11 @@ async def tls_hello_answer(host: str, port: int, timeout: float,
             writer.write(outgoing.read())
             await writer.drain()
             answer = await reader.read(512)
+            while answer and len(answer) < 3:  # a record header arrived in pieces
+                more = await reader.read(512 - len(answer))
+                if not more:
+                    break
+                answer += more
     except (OSError, TimeoutError):
         return None if writer is None else ""
     finally:
